@@ -1,0 +1,66 @@
+// The `pulse` command line. Each subcommand prints its result on stdout (one JSON document with
+// --json / --format json); logs go to stderr. Exit status: 0 fine, 1 some rows/requests failed,
+// 2 bad usage or configuration.
+import { parseArgs } from 'node:util';
+import { askCommand } from './ask.ts';
+import { demoCommand } from './demo.ts';
+import { importCommand } from './import.ts';
+import { startCommand } from './start.ts';
+
+export const USAGE = `Pulse — CRM insights in team chat
+
+Usage:
+  pulse start                                   run the bot (console when no Slack/Discord credentials)
+  pulse import customers|orders|order-items|feedback FILE [--json]
+  pulse demo [--customers N] [--seed S] [--csv DIR]
+  pulse ask "TEXT" [--as USER] [--format text|json]
+  pulse help
+
+Configuration comes from the environment; see .env.example.`;
+
+type Sub = (args: string[]) => Promise<number>;
+
+const SUBCOMMANDS: Record<string, Sub> = {
+  start: startCommand,
+  import: importCommand,
+  demo: demoCommand,
+  ask: askCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return sub ? 0 : 2;
+  }
+  const run = SUBCOMMANDS[sub];
+  if (!run) {
+    process.stderr.write(`pulse: unknown command "${sub}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`pulse ${sub}: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`pulse ${sub}: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.PULSE_LOG_LEVEL === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+}
+
+export class UsageError extends Error {}
+
+/** parseArgs with errors turned into usage errors a person can read. */
+type CliOptions = Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }>;
+
+export function parseCli(args: string[], options: CliOptions, positionals = true): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: positionals, strict: true });
+    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

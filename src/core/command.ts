@@ -1,0 +1,27 @@
+// A command is defined once: name, words, zod arguments, who may run it, and a handler → Reply.
+import type { z } from 'zod';
+import type { ArgLayout } from './args.ts';
+import type { Context, Invocation, Role } from './context.ts';
+import type { Reply } from './reply.ts';
+
+export interface CommandDef<S extends z.ZodObject<any> = z.ZodObject<any>> extends ArgLayout {
+  /** Without the slash: `customer`. */
+  name: string;
+  /** One line, ≤ 100 characters (Discord's limit). */
+  description: string;
+  /** `/customer QUERY` — shown with every argument error. */
+  usage: string;
+  examples?: readonly string[];
+  /** Every property `.describe()`d: the words become Discord option descriptions and help text. */
+  args: S;
+  /** Lowest role allowed to run it. */
+  role: Role;
+  /** May take more than a second or two: adapters acknowledge first and answer later. */
+  slow?: boolean;
+  run(args: z.infer<S>, call: Invocation, ctx: Context): Promise<Reply>;
+}
+
+/** Identity function that keeps the schema's type flowing into `run`. */
+export function defineCommand<S extends z.ZodObject<any>>(def: CommandDef<S>): CommandDef<S> {
+  return def;
+}

@@ -1,0 +1,109 @@
+// Parses slash-command text, checks permission, validates arguments and dispatches. Never throws:
+// whatever goes wrong becomes an error Reply with a stable code and a usage hint.
+import { randomUUID } from 'node:crypto';
+import { assignTokens, describeIssues, tokenize } from './args.ts';
+import type { CommandDef } from './command.ts';
+import { ROLE_RANK, type Context, type Invocation } from './context.ts';
+import { PulseError, type ErrorCode } from './errors.ts';
+import type { Reply } from './reply.ts';
+
+export interface ParsedCommand {
+  name: string;
+  argsText: string;
+}
+
+/** `/customer acme corp` → { name: 'customer', argsText: 'acme corp' }. */
+export function splitCommand(text: string): ParsedCommand {
+  const trimmed = text.trim().replace(/^[\/／]/, '');
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+  return { name: (m?.[1] ?? '').toLowerCase(), argsText: m?.[2] ?? '' };
+}
+
+export class Registry {
+  readonly #commands = new Map<string, CommandDef>();
+
+  constructor(commands: readonly CommandDef[]) {
+    for (const c of commands) {
+      if (this.#commands.has(c.name)) throw new Error(`Command /${c.name} is defined twice`);
+      this.#commands.set(c.name, c);
+    }
+  }
+
+  get commands(): CommandDef[] {
+    return [...this.#commands.values()];
+  }
+
+  get(name: string): CommandDef | undefined {
+    return this.#commands.get(name.replace(/^\//, '').toLowerCase());
+  }
+
+  /** Runs `/name args…`; the text may omit the slash. */
+  async run(text: string, call: Invocation, ctx: Context): Promise<Reply> {
+    const { name, argsText } = splitCommand(text);
+    return this.runCommand(name, argsText, call, ctx);
+  }
+
+  async runCommand(name: string, argsText: string, call: Invocation, ctx: Context): Promise<Reply> {
+    const command = this.get(name);
+    if (!command) {
+      if (!name) return errorReply('INVALID_ARGS', 'Type a command, for example `/customer acme`.', 'Try `/help` for the list.');
+      const close = this.closest(name);
+      return errorReply('NOT_FOUND', `There is no command \`/${name}\`.`, close ? `Did you mean \`/${close}\`? Try \`/help\` for the list.` : 'Try `/help` for the list.');
+    }
+    const started = performance.now();
+    try {
+      if (ROLE_RANK[call.actor.role] < ROLE_RANK[command.role]) {
+        throw new PulseError('FORBIDDEN', `\`/${command.name}\` needs the ${command.role} role; you have ${call.actor.role}.`, 'Ask an admin to add you to PULSE_ADMINS or change your role.');
+      }
+      const args = this.parseArgs(command, argsText);
+      const reply = await command.run(args, call, ctx);
+      ctx.log.debug('command', { command: command.name, actor: call.actor.id, ms: Math.round(performance.now() - started) });
+      return reply;
+    } catch (err) {
+      if (err instanceof PulseError) {
+        const hint = err.code === 'INVALID_ARGS' ? [err.hint, `Usage: \`${command.usage}\``].filter(Boolean).join('\n') : err.hint;
+        return errorReply(err.code, err.message, hint);
+      }
+      const incidentId = randomUUID().slice(0, 8);
+      ctx.log.error('command failed', { incidentId, command: command.name, actor: call.actor.id, text: argsText, error: err });
+      return { ...errorReply('INTERNAL', `Something went wrong running \`/${command.name}\`. It has been logged as incident ${incidentId}.`), error: { code: 'INTERNAL', message: `Something went wrong running /${command.name}.`, incidentId } };
+    }
+  }
+
+  parseArgs(command: CommandDef, argsText: string): Record<string, unknown> {
+    const raw = assignTokens(tokenize(argsText), command.args.shape, command);
+    const parsed = command.args.safeParse(raw);
+    if (!parsed.success) throw new PulseError('INVALID_ARGS', describeIssues(parsed.error));
+    return parsed.data as Record<string, unknown>;
+  }
+
+  closest(name: string): string | undefined {
+    let best: string | undefined;
+    let bestD = Infinity;
+    for (const c of this.#commands.keys()) {
+      const d = c.startsWith(name) || name.startsWith(c) ? 0 : editDistance(c, name);
+      if (d < bestD) [best, bestD] = [c, d];
+    }
+    return bestD <= 2 ? best : undefined;
+  }
+}
+
+export function errorReply(code: ErrorCode, message: string, hint?: string): Reply {
+  const error: NonNullable<Reply['error']> = { code, message };
+  if (hint) error.hint = hint;
+  return { text: hint ? `${message}\n${hint}` : message, visibility: 'private', error };
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}

@@ -1,0 +1,24 @@
+// Migrations as code, in the order they run. Each uses kysely's portable subset (SQLite and
+// PostgreSQL). Never edit one that has shipped: add the next.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { coreTables } from './0001-core.ts';
+
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_core': coreTables,
+});
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { ...migrations };
+  }
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const why = error instanceof Error ? error.message : String(error ?? 'unknown error');
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${why}`);
+  }
+}

@@ -1,0 +1,102 @@
+// The store's tables as kysely sees them. Column names are snake_case, as in the CSV contracts.
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface CustomersTable {
+  customer_id: string;
+  name: string | null;
+  email: string | null;
+  company: string | null;
+  owner: string | null;
+  created_at: string | null;
+  /** Extra CSV columns, as a JSON object of strings. */
+  attributes: string | null;
+  /** Lower-cased name, email, company and id, for search. */
+  search_text: string;
+  import_id: number | null;
+  import_line: number | null;
+}
+
+export interface CustomerTermsTable {
+  term: string;
+  customer_id: string;
+}
+
+export interface OrdersTable {
+  order_id: string;
+  customer_id: string;
+  ordered_at: string;
+  /** Local calendar day (days since 1970-01-01) in the zone recorded in meta `day_zone`. */
+  day: number;
+  amount: number;
+  attributes: string | null;
+  import_id: number | null;
+  import_line: number | null;
+}
+
+export interface OrderItemsTable {
+  order_id: string;
+  product: string;
+  quantity: number;
+  unit_price: number;
+  attributes: string | null;
+  import_id: number | null;
+  import_line: number | null;
+}
+
+export interface FeedbackTable {
+  feedback_id: string;
+  customer_id: string;
+  scale: 'csat' | 'nps';
+  score: number;
+  comment: string | null;
+  author: string | null;
+  platform: string | null;
+  created_at: string;
+  day: number;
+  attributes: string | null;
+  import_id: number | null;
+  import_line: number | null;
+}
+
+export interface UsersTable {
+  user_id: string;
+  name: string | null;
+  email: string | null;
+  role: string;
+  updated_at: string;
+}
+
+export interface ImportsTable {
+  import_id: number;
+  kind: string;
+  source: string;
+  started_at: string;
+  finished_at: string | null;
+  rows_read: Generated<number>;
+  rows_inserted: Generated<number>;
+  rows_updated: Generated<number>;
+  rows_unchanged: Generated<number>;
+  rows_rejected: Generated<number>;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  customers: CustomersTable;
+  customer_terms: CustomerTermsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  feedback: FeedbackTable;
+  users: UsersTable;
+  imports: ImportsTable;
+  meta: MetaTable;
+}
+
+export type CustomerRow = Selectable<CustomersTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type FeedbackRow = Selectable<FeedbackTable>;
+export type NewFeedback = Insertable<FeedbackTable>;
+export type UserRow = Selectable<UsersTable>;

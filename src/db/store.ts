@@ -1,0 +1,75 @@
+// Opens the store named by DATABASE_URL: a SQLite file (default) or PostgreSQL (postgres://…).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { migrateToLatest } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+/** The subset of better-sqlite3 that the bulk paths use (kysely's own idea of hiding a driver). */
+export interface SqliteHandle {
+  prepare(sql: string): BetterSqlite3.Statement;
+  transaction<F extends (...args: any[]) => any>(fn: F): BetterSqlite3.Transaction<F>;
+  exec(sql: string): unknown;
+  pragma(sql: string, options?: { simple?: boolean }): unknown;
+}
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Set for SQLite: the synchronous handle that bulk import and refresh use for speed. */
+  readonly sqlite: SqliteHandle | undefined;
+  /** Where the data lives, without credentials (for logs and the model card). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export async function openStore(url: string, options: { migrate?: boolean } = {}): Promise<Store> {
+  const store = isPostgresUrl(url) ? await openPostgres(url) : openSqlite(url);
+  if (options.migrate !== false) await migrateToLatest(store.db);
+  return store;
+}
+
+function openSqlite(url: string): Store {
+  const file = url.replace(/^sqlite:(\/\/)?/i, '');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const handle = new BetterSqlite3(file);
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000');
+  handle.pragma('cache_size = -65536');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite: handle,
+    location: file,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')]);
+  // BIGINT and NUMERIC come back as strings by default; our counts and amounts fit in a double.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  pg.types.setTypeParser(1700, (v: string) => Number(v));
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = url.replace(/\/\/[^@/]*@/, '//***@');
+  return {
+    db,
+    dialect: 'postgres',
+    sqlite: undefined,
+    location: safe,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
