@@ -44,6 +44,18 @@ export class Registry {
   }
 
   async runCommand(name: string, argsText: string, call: Invocation, ctx: Context): Promise<Reply> {
+    return this.#dispatch(name, (command) => this.parseArgs(command, argsText), argsText, call, ctx);
+  }
+
+  /**
+   * Runs a command from arguments that arrive already named (Discord options, a modal's fields):
+   * the same permission check and zod validation as typed text, without the text parsing.
+   */
+  async runWithArgs(name: string, rawArgs: Record<string, unknown>, call: Invocation, ctx: Context): Promise<Reply> {
+    return this.#dispatch(name, (command) => this.validateArgs(command, rawArgs), JSON.stringify(rawArgs), call, ctx);
+  }
+
+  async #dispatch(name: string, parse: (c: CommandDef) => Record<string, unknown>, argsText: string, call: Invocation, ctx: Context): Promise<Reply> {
     const command = this.get(name);
     if (!command) {
       if (!name) return errorReply('INVALID_ARGS', 'Type a command, for example `/customer acme`.', 'Try `/help` for the list.');
@@ -55,7 +67,7 @@ export class Registry {
       if (ROLE_RANK[call.actor.role] < ROLE_RANK[command.role]) {
         throw new PulseError('FORBIDDEN', `\`/${command.name}\` needs the ${command.role} role; you have ${call.actor.role}.`, 'Ask an admin to add you to PULSE_ADMINS or change your role.');
       }
-      const args = this.parseArgs(command, argsText);
+      const args = parse(command);
       const reply = await command.run(args, call, ctx);
       ctx.log.debug('command', { command: command.name, actor: call.actor.id, ms: Math.round(performance.now() - started) });
       return reply;
@@ -71,7 +83,10 @@ export class Registry {
   }
 
   parseArgs(command: CommandDef, argsText: string): Record<string, unknown> {
-    const raw = assignTokens(tokenize(argsText), command.args.shape, command);
+    return this.validateArgs(command, assignTokens(tokenize(argsText), command.args.shape, command));
+  }
+
+  validateArgs(command: CommandDef, raw: Record<string, unknown>): Record<string, unknown> {
     const parsed = command.args.safeParse(raw);
     if (!parsed.success) throw new PulseError('INVALID_ARGS', describeIssues(parsed.error));
     return parsed.data as Record<string, unknown>;
