@@ -71,6 +71,9 @@ function sqliteWriter(store: Store, kind: ImportKind, importId: number): BulkWri
   const insert = h.prepare(`INSERT INTO ${spec.table} (${allCols.join(', ')}) VALUES (${allCols.map(() => '?').join(', ')}) ON CONFLICT (${spec.key.join(', ')}) DO NOTHING`);
   const select = h.prepare(`SELECT ${cols.join(', ')}, import_id, import_line FROM ${spec.table} WHERE ${keyWhere}`).raw(true);
   const update = h.prepare(`UPDATE ${spec.table} SET ${allCols.map((c) => `${c} = ?`).join(', ')} WHERE ${keyWhere}`);
+  // An unchanged row is still "seen in this import", so a later conflicting line in the same file
+  // is recognised as a conflict rather than an update.
+  const touch = h.prepare(`UPDATE ${spec.table} SET import_id = ?, import_line = ? WHERE ${keyWhere}`);
   const keyIdx = spec.key.map((k) => cols.indexOf(k));
   const deleteTerms = isCustomer ? h.prepare('DELETE FROM customer_terms WHERE customer_id = ?') : undefined;
   const insertTerm = isCustomer ? h.prepare('INSERT INTO customer_terms (term, customer_id) VALUES (?, ?) ON CONFLICT DO NOTHING') : undefined;
@@ -90,7 +93,10 @@ function sqliteWriter(store: Store, kind: ImportKind, importId: number): BulkWri
       }
       const existing = select.get(keyIdx.map((i) => row[i])) as Value[] | undefined;
       if (!existing) return { kind: 'unchanged' };
-      if (sameValues(row, existing)) return { kind: 'unchanged' };
+      if (sameValues(row, existing)) {
+        if (existing[cols.length] !== importId) touch.run(importId, line, ...keyIdx.map((i) => row[i]));
+        return { kind: 'unchanged' };
+      }
       if (existing[cols.length] === importId) return { kind: 'conflict', firstLine: (existing[cols.length + 1] as number | null) ?? null };
       update.run([...full, ...keyIdx.map((i) => row[i])]);
       if (isCustomer) writeTerms(row);
@@ -144,6 +150,11 @@ function kyselyWriter(db: Kysely<Database>, kind: ImportKind, importId: number):
             await trx.insertInto(spec.table).values(record).execute();
             out.push({ kind: 'inserted' });
           } else if (sameValues(row, cols.map((c) => existing[c] ?? null))) {
+            if (existing.import_id !== importId) {
+              let touch = trx.updateTable(spec.table).set({ import_id: importId, import_line: line });
+              for (const k of spec.key) touch = touch.where(k, '=', record[k]);
+              await touch.execute();
+            }
             out.push({ kind: 'unchanged' });
             continue;
           } else if (existing.import_id === importId) {
