@@ -8,6 +8,7 @@ import type { Reply, ReplyField } from '../core/reply.ts';
 import { localDay } from '../core/time.ts';
 import { purchaseDays } from '../db/customers.ts';
 import type { CustomerRow } from '../db/schema.ts';
+import { customerSatisfactionFields } from './customer-satisfaction.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
 export const customerCommand = defineCommand({
@@ -53,6 +54,7 @@ export async function customerCard(ctx: Context, c: CustomerRow): Promise<Reply>
       inline: true,
     });
   }
+  fields.push(...(await customerSatisfactionFields(ctx, c.customer_id)));
   const lines: string[] = [];
   if (buyingDays.length === 0) lines.push('No orders yet.');
   if (c.created_at) lines.push(`Customer since ${c.created_at.slice(0, 10)}.`);

@@ -2,10 +2,12 @@
 import type { CommandDef } from '../core/command.ts';
 import { Registry } from '../core/registry.ts';
 import { customerCommand } from './customer.ts';
+import { feedbackCommand } from './feedback.ts';
+import { satisfactionCommand } from './satisfaction.ts';
 import { helpCommand } from './help.ts';
 
 export function allCommands(): CommandDef[] {
-  const list: CommandDef[] = [customerCommand as unknown as CommandDef];
+  const list: CommandDef[] = [customerCommand, feedbackCommand, satisfactionCommand].map((c) => c as unknown as CommandDef);
   list.push(helpCommand(() => list) as unknown as CommandDef);
   return list;
 }

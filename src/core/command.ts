@@ -16,6 +16,11 @@ export interface CommandDef<S extends z.ZodObject<any> = z.ZodObject<any>> exten
   args: S;
   /** Lowest role allowed to run it. */
   role: Role;
+  /**
+   * Reshapes raw arguments before validation, for commands whose words are ambiguous by position
+   * (`/feedback acme corp 2 late` — where does the name end?). Runs for typed and named arguments.
+   */
+  prepare?: (raw: Record<string, unknown>) => Record<string, unknown>;
   /** May take more than a second or two: adapters acknowledge first and answer later. */
   slow?: boolean;
   run(args: z.infer<S>, call: Invocation, ctx: Context): Promise<Reply>;

@@ -87,7 +87,7 @@ export class Registry {
   }
 
   validateArgs(command: CommandDef, raw: Record<string, unknown>): Record<string, unknown> {
-    const parsed = command.args.safeParse(raw);
+    const parsed = command.args.safeParse(command.prepare ? command.prepare(raw) : raw);
     if (!parsed.success) throw new PulseError('INVALID_ARGS', describeIssues(parsed.error));
     return parsed.data as Record<string, unknown>;
   }

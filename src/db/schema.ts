@@ -84,7 +84,70 @@ export interface MetaTable {
   value: string;
 }
 
+export interface ModelRunsTable {
+  run_id: number;
+  as_of_day: number;
+  started_at: string;
+  finished_at: string | null;
+  status: 'running' | 'done' | 'failed';
+  customers: number;
+  card: string | null;
+}
+
+export interface InsightsTable {
+  customer_id: string;
+  run_id: number;
+  as_of_day: number;
+  orders: number;
+  purchase_days: number;
+  revenue: number;
+  first_day: number | null;
+  last_day: number | null;
+  usual_gap_days: number | null;
+  days_overdue: number | null;
+  recency_score: number | null;
+  frequency_score: number | null;
+  monetary_score: number | null;
+  segment: string | null;
+  cluster_id: number | null;
+  cluster_name: string | null;
+  p_alive: number | null;
+  expected_purchases_90d: number | null;
+  expected_spend: number | null;
+  clv_12m: number | null;
+  churn_risk: number | null;
+  /** JSON array of sentences, most important first. */
+  churn_drivers: string | null;
+  value_at_risk: number | null;
+  lifecycle_stage: string;
+  lifecycle_reason: string | null;
+  stage_since_day: number | null;
+}
+
+export interface LifecycleTransitionsTable {
+  customer_id: string;
+  run_id: number;
+  as_of_day: number;
+  from_stage: string | null;
+  to_stage: string;
+  reason: string;
+}
+
+export interface BasketRulesTable {
+  run_id: number;
+  antecedent: string;
+  consequent: string;
+  support: number;
+  confidence: number;
+  lift: number;
+  count: number;
+}
+
 export interface Database {
+  model_runs: ModelRunsTable;
+  insights: InsightsTable;
+  lifecycle_transitions: LifecycleTransitionsTable;
+  basket_rules: BasketRulesTable;
   customers: CustomersTable;
   customer_terms: CustomerTermsTable;
   orders: OrdersTable;
@@ -100,3 +163,5 @@ export type OrderRow = Selectable<OrdersTable>;
 export type FeedbackRow = Selectable<FeedbackTable>;
 export type NewFeedback = Insertable<FeedbackTable>;
 export type UserRow = Selectable<UsersTable>;
+export type InsightRow = Selectable<InsightsTable>;
+export type ModelRunRow = Selectable<ModelRunsTable>;

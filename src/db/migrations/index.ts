@@ -2,9 +2,11 @@
 // PostgreSQL). Never edit one that has shipped: add the next.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { coreTables } from './0001-core.ts';
+import { insightTables } from './0002-insights.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
+  '0002_insights': insightTables,
 });
 
 class StaticProvider implements MigrationProvider {
