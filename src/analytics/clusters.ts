@@ -1,0 +1,680 @@
+// Behaviour clusters: k-means (Lloyd 1982; k-means++ start, Arthur & Vassilvitskii 2007) via ml-kmeans, k by mean silhouette (Rousseeuw 1987).
+import { kmeans } from 'ml-kmeans';
+
+/** How a raw feature becomes a modelling feature before standardising. */
+export type FeatureTransform =
+  /** sign(x)·ln(1 + |x|): log1p for counts and amounts, still defined for refunds (x < 0). */
+  | 'log'
+  /** used as given (already a log, a ratio, a score). */
+  | 'none';
+
+/** Which feature plays which part, for naming clusters; inferred from feature names when absent. */
+export interface FeatureRoles {
+  /** days since the last purchase (higher = longer ago) */
+  readonly recency?: number;
+  /** purchase count / purchase days */
+  readonly frequency?: number;
+  /** revenue / spend */
+  readonly monetary?: number;
+  /** days since the first purchase */
+  readonly tenure?: number;
+}
+
+/** A cluster from the previous refresh: its id and its centre in original feature units. */
+export interface PreviousCluster {
+  readonly id: number;
+  readonly center: readonly number[];
+}
+
+export interface ClusterOptions {
+  /** Fixed number of clusters; when absent, k is chosen by silhouette over `kRange`. */
+  readonly k?: number;
+  /** Inclusive range of k tried by silhouette (default [2, 8]). */
+  readonly kRange?: readonly [number, number];
+  /** PRNG seed: same input + seed ⇒ same clusters (default 1). */
+  readonly seed?: number;
+  /** Rows k-means is fitted on; everyone is then assigned to the nearest centroid (default 20,000). */
+  readonly sampleSize?: number;
+  /** Rows (from the fit sample) each candidate k is fitted on when k is chosen by silhouette (default 5,000). */
+  readonly selectionSampleSize?: number;
+  /** Rows (from the selection sample) the O(m²) silhouette is measured on (default 2,000). */
+  readonly silhouetteSampleSize?: number;
+  /** k-means++ starts per k; the lowest within-cluster sum of squares is kept (default 3). */
+  readonly restarts?: number;
+  /** Lloyd iterations per start (default 100). */
+  readonly maxIterations?: number;
+  /** Per-feature transform before standardising (default 'log' for every feature). */
+  readonly transforms?: readonly FeatureTransform[];
+  /** Feature roles for naming (default: inferred from `featureNames`). */
+  readonly roles?: FeatureRoles;
+  /** Last refresh's clusters: matching new clusters inherit their ids. */
+  readonly previous?: readonly PreviousCluster[];
+  /** A new cluster inherits an old id only within this distance in standardised units (default 1). */
+  readonly maxMatchDistance?: number;
+}
+
+export interface ClusterProfile {
+  /** Stable id: inherited from the matching previous cluster, else a fresh one. */
+  readonly id: number;
+  /** Name derived from the centroid's z-scores ("High-value regulars"); unique within a run. */
+  readonly name: string;
+  /** Customers assigned. */
+  readonly size: number;
+  /** size / all customers. */
+  readonly share: number;
+  /** The centroid mapped back to original units (a typical member); pass as `previous` next time. */
+  readonly center: number[];
+  /** The centroid in standardised transformed units (0 = population average, ±1 = one SD). */
+  readonly zScores: number[];
+  /** Arithmetic mean of the members' raw features (NaN for an empty cluster). */
+  readonly memberMeans: number[];
+  /** Distance (standardised units) to the previous cluster whose id it took; null if new. */
+  readonly distanceToPrevious: number | null;
+}
+
+export interface ClusterModel {
+  readonly featureNames: string[];
+  readonly k: number;
+  readonly seed: number;
+  /** Mean silhouette (−1..1) of the final clustering on the silhouette sample; null if undefined (k = 1). */
+  readonly silhouette: number | null;
+  /** Mean silhouette of every k tried on the selection sample (one entry, the final one, when k was given). */
+  readonly silhouetteByK: { k: number; silhouette: number }[];
+  /** Cluster id of every input row. */
+  readonly clusterOf: Int32Array;
+  /** One profile per cluster, sorted by id. */
+  readonly clusters: ClusterProfile[];
+  /** Standardisation in transformed space: z = (t(x) − mean) / sd. */
+  readonly scaling: { readonly transforms: FeatureTransform[]; readonly mean: number[]; readonly sd: number[] };
+  /** Rows k-means was fitted on. */
+  readonly fittedOn: number;
+}
+
+const DEFAULTS = {
+  kRange: [2, 8] as const,
+  seed: 1,
+  sampleSize: 20_000,
+  selectionSampleSize: 5_000,
+  silhouetteSampleSize: 2_000,
+  restarts: 3,
+  maxIterations: 100,
+  maxMatchDistance: 1,
+};
+
+/** Naming threshold: a centroid |z| at or above this is "high"/"low" on that feature. */
+const NAMING_Z = 0.5;
+
+/**
+ * Fits behaviour clusters on a sample and assigns every row to its nearest centroid.
+ * `columns[j][i]` is feature j of row i; `featureNames[j]` names column j.
+ * @example clusterCustomers([recency, frequency, revenue, tenure], ['recency', 'frequency', 'monetary', 'tenure'])
+ */
+export function clusterCustomers(
+  columns: readonly ArrayLike<number>[],
+  featureNames: readonly string[],
+  options: ClusterOptions = {},
+): ClusterModel {
+  const d = columns.length;
+  if (d === 0 || featureNames.length !== d) {
+    throw new RangeError('clusterCustomers requires one name per feature column and at least one column');
+  }
+  const n = columns[0]!.length;
+  for (const column of columns) {
+    if (column.length !== n) throw new RangeError('clusterCustomers requires feature columns of equal length');
+  }
+  const seed = options.seed ?? DEFAULTS.seed;
+  const transforms = options.transforms ? [...options.transforms] : new Array<FeatureTransform>(d).fill('log');
+  if (transforms.length !== d) throw new RangeError('clusterCustomers requires one transform per feature');
+
+  const { z, mean, sd } = standardise(columns, transforms, n);
+  const scaling = { transforms, mean, sd };
+  if (n === 0) {
+    return { featureNames: [...featureNames], k: 0, seed, silhouette: null, silhouetteByK: [], clusterOf: new Int32Array(0), clusters: [], scaling, fittedOn: 0 };
+  }
+
+  // three nested seeded samples: fit (≤ 20,000 rows) ⊇ k selection (≤ 5,000) ⊇ silhouette (≤ 2,000)
+  const random = mulberry32(seed);
+  const fitSample = gatherRows(z, d, sampleRows(n, options.sampleSize ?? DEFAULTS.sampleSize, random));
+  const selectionSample = gatherRows(
+    fitSample.flat,
+    d,
+    sampleRows(fitSample.rows.length, options.selectionSampleSize ?? DEFAULTS.selectionSampleSize, random),
+  );
+  const evalSample = gatherRows(
+    selectionSample.flat,
+    d,
+    sampleRows(selectionSample.rows.length, options.silhouetteSampleSize ?? DEFAULTS.silhouetteSampleSize, random),
+  );
+  const evalRows = evalSample.flat;
+  const silhouetteOf = (centroids: Float64Array, k: number) => silhouetteScore(evalRows, d, assignNearest(evalRows, d, centroids, k), k);
+
+  const candidates = candidateKs(options, countDistinctRows(fitSample.rows));
+  const silhouetteByK: { k: number; silhouette: number }[] = [];
+  let chosen: { k: number; centroids: Float64Array; silhouette: number } | null = null;
+  if (candidates.length === 1) {
+    const k = candidates[0]!;
+    const centroids = fitOnSample(fitSample, k, d, seed, options);
+    chosen = { k, centroids, silhouette: silhouetteOf(centroids, k) };
+    silhouetteByK.push({ k, silhouette: chosen.silhouette });
+  } else {
+    for (const k of candidates) {
+      const centroids = fitOnSample(selectionSample, k, d, seed, options);
+      const silhouette = silhouetteOf(centroids, k);
+      silhouetteByK.push({ k, silhouette });
+      const better = !Number.isNaN(silhouette) && (chosen === null || Number.isNaN(chosen.silhouette) || silhouette > chosen.silhouette);
+      if (chosen === null || better) chosen = { k, centroids, silhouette };
+    }
+    // refit the chosen k on the larger fit sample (unless it is the same rows)
+    if (fitSample.rows.length > selectionSample.rows.length) {
+      const centroids = fitOnSample(fitSample, chosen!.k, d, seed, options);
+      chosen = { k: chosen!.k, centroids, silhouette: silhouetteOf(centroids, chosen!.k) };
+    }
+  }
+  const { k, centroids } = chosen!;
+  const fittedOn = fitSample.rows.length;
+
+  const assignment = assignNearest(z, d, centroids, k);
+  const sizes = new Float64Array(k);
+  const sums = new Float64Array(k * d);
+  for (let i = 0; i < n; i++) {
+    const c = assignment[i]!;
+    sizes[c]! += 1;
+    for (let j = 0; j < d; j++) sums[c * d + j]! += columns[j]![i]!;
+  }
+
+  const zScores = Array.from({ length: k }, (_, c) => Array.from(centroids.subarray(c * d, c * d + d)));
+  const ids = stableIds(zScores, sizes, options.previous ?? [], scaling, options.maxMatchDistance ?? DEFAULTS.maxMatchDistance);
+  const names = nameClusters(zScores, featureNames, options.roles ?? inferRoles(featureNames));
+
+  const idOf = Int32Array.from(ids.map((match) => match.id));
+  const clusterOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) clusterOf[i] = idOf[assignment[i]!]!;
+
+  const clusters: ClusterProfile[] = zScores.map((zc, c) => ({
+    id: ids[c]!.id,
+    name: names[c]!,
+    size: sizes[c]!,
+    share: sizes[c]! / n,
+    center: zc.map((value, j) => fromStandardised(value, j, scaling)),
+    zScores: zc,
+    memberMeans: Array.from(sums.subarray(c * d, c * d + d), (sum) => sum / sizes[c]!),
+    distanceToPrevious: ids[c]!.distance,
+  }));
+  clusters.sort((a, b) => a.id - b.id);
+  const silhouette = k >= 2 && !Number.isNaN(chosen!.silhouette) ? chosen!.silhouette : null;
+  return { featureNames: [...featureNames], k, seed, silhouette, silhouetteByK, clusterOf, clusters, scaling, fittedOn };
+}
+
+function candidateKs(options: ClusterOptions, distinct: number): number[] {
+  if (options.k !== undefined) {
+    if (!Number.isInteger(options.k) || options.k < 1) throw new RangeError('clusterCustomers requires k to be a positive integer');
+    return [Math.min(options.k, distinct)];
+  }
+  const [lo, hi] = options.kRange ?? DEFAULTS.kRange;
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 2 || hi < lo) {
+    throw new RangeError('clusterCustomers requires an integer kRange [lo, hi] with 2 ≤ lo ≤ hi');
+  }
+  const top = Math.min(hi, distinct);
+  if (top < lo) return [Math.max(1, top)];
+  const ks: number[] = [];
+  for (let k = lo; k <= top; k++) ks.push(k);
+  return ks;
+}
+
+/**
+ * Best (lowest within-cluster sum of squares) of several k-means runs on the sample, centroids
+ * row-major. Each run starts from our own seeded greedy k-means++ (ml-kmeans' built-in start is
+ * the slow part on large samples) and iterates with ml-kmeans' Lloyd steps.
+ */
+function fitOnSample(sample: SampleRows, k: number, d: number, seed: number, options: ClusterOptions): Float64Array {
+  const { rows, flat } = sample;
+  const restarts = Math.max(1, options.restarts ?? DEFAULTS.restarts);
+  let best: Float64Array | null = null;
+  let bestInertia = Infinity;
+  for (let r = 0; r < restarts; r++) {
+    const random = mulberry32((Math.imul(seed >>> 0, 2654435761) ^ Math.imul(k * 131 + r + 1, 40503)) >>> 0);
+    const start = kmeansPlusPlus(flat, d, k, random);
+    const result = kmeans(rows, k, {
+      initialization: Array.from({ length: k }, (_, c) => Array.from(start.subarray(c * d, c * d + d))),
+      maxIterations: options.maxIterations ?? DEFAULTS.maxIterations,
+      // stop when no centre moves more than 0.01 SD (squared distance 1e-4), scikit-learn's scale
+      tolerance: 1e-4,
+    });
+    const centroids = Float64Array.from(result.centroids.flat());
+    const inertia = withinSumOfSquares(flat, d, centroids, k);
+    if (inertia < bestInertia) {
+      bestInertia = inertia;
+      best = centroids;
+    }
+  }
+  return best!;
+}
+
+/**
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k candidates per step as in
+ * scikit-learn): each next centre is drawn with probability proportional to squared distance from
+ * the centres so far, keeping the candidate that lowers the total most.
+ */
+function kmeansPlusPlus(rows: Float64Array, d: number, k: number, random: () => number): Float64Array {
+  const n = rows.length / d;
+  const centers = new Float64Array(k * d);
+  const trials = 2 + Math.floor(Math.log(k));
+  const first = Math.min(n - 1, Math.floor(random() * n));
+  centers.set(rows.subarray(first * d, first * d + d), 0);
+  let closest = new Float64Array(n);
+  let potential = 0;
+  for (let i = 0; i < n; i++) {
+    closest[i] = squaredDistance(rows, i * d, rows, first * d, d);
+    potential += closest[i]!;
+  }
+  let candidateClosest = new Float64Array(n);
+  let bestClosest = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let bestCandidate = -1;
+    let bestPotential = Infinity;
+    for (let t = 0; t < trials; t++) {
+      const candidate = potential > 0 ? drawProportional(closest, potential * random()) : Math.floor(random() * n);
+      let candidatePotential = 0;
+      for (let i = 0; i < n; i++) {
+        const dist = Math.min(closest[i]!, squaredDistance(rows, i * d, rows, candidate * d, d));
+        candidateClosest[i] = dist;
+        candidatePotential += dist;
+      }
+      if (candidatePotential < bestPotential) {
+        bestPotential = candidatePotential;
+        bestCandidate = candidate;
+        [bestClosest, candidateClosest] = [candidateClosest, bestClosest];
+      }
+    }
+    centers.set(rows.subarray(bestCandidate * d, bestCandidate * d + d), c * d);
+    [closest, bestClosest] = [bestClosest, closest];
+    potential = bestPotential;
+  }
+  return centers;
+}
+
+function drawProportional(weights: Float64Array, target: number): number {
+  let cumulative = 0;
+  for (let i = 0; i < weights.length; i++) {
+    cumulative += weights[i]!;
+    if (cumulative > target && weights[i]! > 0) return i;
+  }
+  for (let i = weights.length - 1; i >= 0; i--) if (weights[i]! > 0) return i;
+  return 0;
+}
+
+function squaredDistance(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, d: number): number {
+  let sum = 0;
+  for (let j = 0; j < d; j++) {
+    const diff = a[aOffset + j]! - b[bOffset + j]!;
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+function withinSumOfSquares(rows: Float64Array, d: number, centroids: Float64Array, k: number): number {
+  let total = 0;
+  const n = rows.length / d;
+  for (let i = 0; i < n; i++) total += nearest(rows, i * d, d, centroids, k).distance;
+  return total;
+}
+
+function nearest(rows: Float64Array, offset: number, d: number, centroids: Float64Array, k: number): { index: number; distance: number } {
+  let index = 0;
+  let distance = Infinity;
+  for (let c = 0; c < k; c++) {
+    let sum = 0;
+    for (let j = 0; j < d; j++) {
+      const diff = rows[offset + j]! - centroids[c * d + j]!;
+      sum += diff * diff;
+    }
+    if (sum < distance) {
+      distance = sum;
+      index = c;
+    }
+  }
+  return { index, distance };
+}
+
+/**
+ * Index of the nearest centroid (squared Euclidean; ties to the lower index) for each row of a
+ * row-major matrix. The hot loop of assigning a million customers.
+ */
+export function assignNearest(rows: Float64Array, d: number, centroids: Float64Array, k: number): Uint16Array {
+  const n = rows.length / d;
+  const labels = new Uint16Array(n);
+  for (let i = 0, offset = 0; i < n; i++, offset += d) {
+    let bestC = 0;
+    let bestDistance = Infinity;
+    for (let c = 0, co = 0; c < k; c++, co += d) {
+      let sum = 0;
+      for (let j = 0; j < d; j++) {
+        const diff = rows[offset + j]! - centroids[co + j]!;
+        sum += diff * diff;
+      }
+      if (sum < bestDistance) {
+        bestDistance = sum;
+        bestC = c;
+      }
+    }
+    labels[i] = bestC;
+  }
+  return labels;
+}
+
+/**
+ * Mean silhouette s(i) = (b − a) / max(a, b) over a row-major matrix, with Euclidean distances,
+ * a = mean distance to the rest of its own cluster, b = lowest mean distance to another cluster,
+ * and s = 0 for a point alone in its cluster (Rousseeuw 1987). NaN with fewer than two clusters used.
+ * @example silhouetteScore(Float64Array.of(0, 1, 10, 11), 1, Uint16Array.of(0, 0, 1, 1), 2) // ≈ 0.9
+ */
+export function silhouetteScore(rows: Float64Array, d: number, labels: ArrayLike<number>, k: number): number {
+  const m = labels.length;
+  const counts = new Float64Array(k);
+  for (let i = 0; i < m; i++) counts[labels[i]!]! += 1;
+  let used = 0;
+  for (let c = 0; c < k; c++) if (counts[c]! > 0) used++;
+  if (used < 2) return NaN;
+  const sums = new Float64Array(m * k);
+  for (let i = 0; i < m; i++) {
+    const li = labels[i]!;
+    for (let t = i + 1; t < m; t++) {
+      let sq = 0;
+      for (let j = 0; j < d; j++) {
+        const diff = rows[i * d + j]! - rows[t * d + j]!;
+        sq += diff * diff;
+      }
+      const dist = Math.sqrt(sq);
+      sums[i * k + labels[t]!]! += dist;
+      sums[t * k + li]! += dist;
+    }
+  }
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    const own = labels[i]!;
+    if (counts[own]! <= 1) continue;
+    const a = sums[i * k + own]! / (counts[own]! - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; c++) if (c !== own && counts[c]! > 0) b = Math.min(b, sums[i * k + c]! / counts[c]!);
+    const denominator = Math.max(a, b);
+    total += denominator > 0 ? (b - a) / denominator : 0;
+  }
+  return total / m;
+}
+
+function transformValue(x: number, transform: FeatureTransform): number {
+  if (transform === 'none') return x;
+  return x >= 0 ? Math.log1p(x) : -Math.log1p(-x);
+}
+
+function fromStandardised(value: number, j: number, scaling: ClusterModel['scaling']): number {
+  const t = value * scaling.sd[j]! + scaling.mean[j]!;
+  return scaling.transforms[j] === 'log' ? Math.sign(t) * Math.expm1(Math.abs(t)) : t;
+}
+
+function toStandardised(x: number, j: number, scaling: ClusterModel['scaling']): number {
+  return (transformValue(x, scaling.transforms[j]!) - scaling.mean[j]!) / scaling.sd[j]!;
+}
+
+/** Row-major standardised matrix over the whole population (population SD; a constant feature gets SD 1). */
+function standardise(columns: readonly ArrayLike<number>[], transforms: FeatureTransform[], n: number) {
+  const d = columns.length;
+  const z = new Float64Array(n * d);
+  const mean: number[] = [];
+  const sd: number[] = [];
+  for (let j = 0; j < d; j++) {
+    const column = columns[j]!;
+    const log = transforms[j] === 'log';
+    let sum = 0;
+    for (let i = 0, at = j; i < n; i++, at += d) {
+      const x = column[i]!;
+      if (!Number.isFinite(x)) throw new RangeError(`clusterCustomers requires finite features (column ${j}, row ${i})`);
+      const t = log ? (x >= 0 ? Math.log1p(x) : -Math.log1p(-x)) : x;
+      z[at] = t;
+      sum += t;
+    }
+    const mu = n > 0 ? sum / n : 0;
+    let squares = 0;
+    for (let at = j; at < z.length; at += d) {
+      const diff = z[at]! - mu;
+      squares += diff * diff;
+    }
+    const sigma = n > 0 ? Math.sqrt(squares / n) : 0;
+    const scale = sigma > 1e-12 ? sigma : 1;
+    for (let at = j; at < z.length; at += d) z[at] = (z[at]! - mu) / scale;
+    mean.push(mu);
+    sd.push(scale);
+  }
+  return { z, mean, sd };
+}
+
+/** Seeded PRNG (mulberry32): uniform [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Up to `size` distinct indices of 0..n−1 (Floyd's algorithm), ascending; all of them when n ≤ size. */
+function sampleRows(n: number, size: number, random: () => number): Int32Array {
+  if (n <= size) {
+    const all = new Int32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    return all;
+  }
+  const chosen = new Set<number>();
+  for (let j = n - size; j < n; j++) {
+    const t = Math.floor(random() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return Int32Array.from(chosen).sort();
+}
+
+/** A sample both as ml-kmeans wants it (arrays) and as our loops want it (row-major typed array). */
+interface SampleRows {
+  readonly rows: number[][];
+  readonly flat: Float64Array;
+}
+
+function gatherRows(source: Float64Array, d: number, indices: Int32Array): SampleRows {
+  const flat = new Float64Array(indices.length * d);
+  const rows: number[][] = [];
+  for (let t = 0; t < indices.length; t++) {
+    const row = source.subarray(indices[t]! * d, indices[t]! * d + d);
+    flat.set(row, t * d);
+    rows.push(Array.from(row));
+  }
+  return { rows, flat };
+}
+
+function countDistinctRows(rows: number[][]): number {
+  const seen = new Set<string>();
+  for (const row of rows) seen.add(row.join(','));
+  return seen.size;
+}
+
+/**
+ * Ids that survive refreshes: new centroids are matched one-to-one to the previous ones (Hungarian
+ * method on Euclidean distance in this run's standardised space); a match within `maxDistance`
+ * keeps the old id, anything else gets the next unused id, larger clusters first.
+ */
+function stableIds(
+  zScores: number[][],
+  sizes: Float64Array,
+  previous: readonly PreviousCluster[],
+  scaling: ClusterModel['scaling'],
+  maxDistance: number,
+): { id: number; distance: number | null }[] {
+  const k = zScores.length;
+  const result: { id: number; distance: number | null }[] = Array.from({ length: k }, () => ({ id: -1, distance: null }));
+  if (previous.length > 0) {
+    const previousZ = previous.map((p) => {
+      if (p.center.length !== scaling.mean.length) throw new RangeError('clusterCustomers: previous centre has the wrong number of features');
+      return p.center.map((x, j) => toStandardised(x, j, scaling));
+    });
+    const cost = zScores.map((zc) => previousZ.map((pz) => Math.sqrt(pz.reduce((s, v, j) => s + (v - zc[j]!) ** 2, 0))));
+    for (const [c, p] of hungarian(cost)) {
+      const distance = cost[c]![p]!;
+      if (distance <= maxDistance) result[c] = { id: previous[p]!.id, distance };
+    }
+  }
+  let nextId = previous.reduce((max, p) => Math.max(max, p.id), -1) + 1;
+  const order = Array.from({ length: k }, (_, c) => c).sort(
+    (a, b) => sizes[b]! - sizes[a]! || compareLexicographic(zScores[a]!, zScores[b]!),
+  );
+  for (const c of order) if (result[c]!.id < 0) result[c] = { id: nextId++, distance: null };
+  return result;
+}
+
+function compareLexicographic(a: number[], b: number[]): number {
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return a[j]! - b[j]!;
+  return 0;
+}
+
+/** Minimum-cost one-to-one matching of rows to columns (Kuhn–Munkres, O(n²m)); returns [row, col] pairs. */
+export function hungarian(cost: readonly (readonly number[])[]): [number, number][] {
+  const rows = cost.length;
+  const cols = rows === 0 ? 0 : cost[0]!.length;
+  if (rows === 0 || cols === 0) return [];
+  const transposed = rows > cols;
+  const a = transposed ? Array.from({ length: cols }, (_, j) => cost.map((row) => row[j]!)) : cost;
+  const n = transposed ? cols : rows;
+  const m = transposed ? rows : cols;
+  const u = new Float64Array(n + 1);
+  const v = new Float64Array(m + 1);
+  const p = new Int32Array(m + 1);
+  const way = new Int32Array(m + 1);
+  for (let i = 1; i <= n; i++) {
+    p[0] = i;
+    let j0 = 0;
+    const minv = new Float64Array(m + 1).fill(Infinity);
+    const used = new Uint8Array(m + 1);
+    do {
+      used[j0] = 1;
+      const i0 = p[j0]!;
+      let delta = Infinity;
+      let j1 = 0;
+      for (let j = 1; j <= m; j++) {
+        if (used[j]) continue;
+        const current = a[i0 - 1]![j - 1]! - u[i0]! - v[j]!;
+        if (current < minv[j]!) {
+          minv[j] = current;
+          way[j] = j0;
+        }
+        if (minv[j]! < delta) {
+          delta = minv[j]!;
+          j1 = j;
+        }
+      }
+      for (let j = 0; j <= m; j++) {
+        if (used[j]) {
+          u[p[j]!]! += delta;
+          v[j]! -= delta;
+        } else {
+          minv[j]! -= delta;
+        }
+      }
+      j0 = j1;
+    } while (p[j0] !== 0);
+    do {
+      const j1 = way[j0]!;
+      p[j0] = p[j1]!;
+      j0 = j1;
+    } while (j0 !== 0);
+  }
+  const pairs: [number, number][] = [];
+  for (let j = 1; j <= m; j++) {
+    if (p[j] === 0) continue;
+    pairs.push(transposed ? [j - 1, p[j]! - 1] : [p[j]! - 1, j - 1]);
+  }
+  return pairs.sort((x, y) => x[0] - y[0]);
+}
+
+/** Roles from names: tenure ("tenure", "first"), recency ("recen", "since", "last"), monetary, frequency. */
+export function inferRoles(featureNames: readonly string[]): FeatureRoles {
+  const patterns: [keyof FeatureRoles, RegExp][] = [
+    ['tenure', /tenure|first|age/i],
+    ['recency', /recen|since|last/i],
+    ['monetary', /monet|revenue|spend|value|amount|sales/i],
+    ['frequency', /freq|purchase|order|count|visit/i],
+  ];
+  const roles: { -readonly [K in keyof FeatureRoles]: number } = {};
+  featureNames.forEach((name, j) => {
+    const match = patterns.find(([role, pattern]) => roles[role] === undefined && pattern.test(name));
+    if (match) roles[match[0]] = j;
+  });
+  return roles;
+}
+
+/**
+ * Names from centroid z-scores (|z| ≥ 0.5 counts as high/low). With RFM roles: a noun from
+ * frequency and tenure (regulars, newcomers, one-timers, occasional buyers), "Lapsed"/"Recent" from
+ * recency, "high-value"/"low-value" from monetary. Without roles: the two most extreme features.
+ * Duplicate names are told apart by the feature on which they differ most.
+ */
+function nameClusters(zScores: number[][], featureNames: readonly string[], roles: FeatureRoles): string[] {
+  const hasRfm = roles.recency !== undefined || roles.frequency !== undefined || roles.monetary !== undefined;
+  const names = zScores.map((z) => (hasRfm ? rfmName(z, roles) : genericName(z, featureNames)));
+  const groups = new Map<string, number[]>();
+  names.forEach((name, c) => groups.set(name, [...(groups.get(name) ?? []), c]));
+  for (const [name, members] of groups) {
+    if (members.length < 2) continue;
+    let feature = 0;
+    let widest = -1;
+    for (let j = 0; j < featureNames.length; j++) {
+      const values = members.map((c) => zScores[c]![j]!);
+      const range = Math.max(...values) - Math.min(...values);
+      if (range > widest) {
+        widest = range;
+        feature = j;
+      }
+    }
+    const ordered = [...members].sort((a, b) => zScores[a]![feature]! - zScores[b]![feature]! || a - b);
+    const label = featureNames[feature]!;
+    ordered.forEach((c, rank) => {
+      const qualifier =
+        ordered.length === 2 ? `${rank === 0 ? 'lower' : 'higher'} ${label}` : `${label} tier ${rank + 1} of ${ordered.length}`;
+      names[c] = `${name} (${qualifier})`;
+    });
+  }
+  return names;
+}
+
+function rfmName(z: number[], roles: FeatureRoles): string {
+  const at = (j: number | undefined) => (j === undefined ? 0 : z[j]!);
+  const recency = at(roles.recency);
+  const frequency = at(roles.frequency);
+  const monetary = at(roles.monetary);
+  const tenure = at(roles.tenure);
+  const noun =
+    frequency >= NAMING_Z
+      ? 'regulars'
+      : roles.tenure !== undefined && tenure <= -NAMING_Z
+        ? 'newcomers'
+        : frequency <= -NAMING_Z
+          ? 'one-timers'
+          : 'occasional buyers';
+  const recencyWord = recency >= NAMING_Z ? 'lapsed' : recency <= -NAMING_Z && noun !== 'regulars' ? 'recent' : '';
+  const valueWord =
+    monetary >= NAMING_Z ? 'high-value' : monetary <= -NAMING_Z && (noun === 'regulars' || noun === 'occasional buyers') ? 'low-value' : '';
+  return capitalise([recencyWord, valueWord, noun].filter(Boolean).join(' '));
+}
+
+function genericName(z: number[], featureNames: readonly string[]): string {
+  const extremes = z
+    .map((value, j) => ({ value, j }))
+    .filter(({ value }) => Math.abs(value) >= NAMING_Z)
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value) || a.j - b.j)
+    .slice(0, 2);
+  if (extremes.length === 0) return 'Typical';
+  return capitalise(extremes.map(({ value, j }) => `${value > 0 ? 'high' : 'low'} ${featureNames[j]}`).join(', '));
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
