@@ -12,6 +12,8 @@ import { expectedGap, overdueRatio, type CustomerCadence, type ExpectedGap } fro
  * - recentDetractors: ln(1 + detractor responses in the recent window) (CSAT ≤ 2, NPS ≤ 6)
  * - satisfactionDrop: max(0, earlier mean − recent mean) on the 0–1 scale; 0 unless both exist
  * - noFeedback: 1 when the customer never gave feedback (missing-indicator)
+ * - fewPurchasesExpected: exp(−E[purchases in the next 90 days | history]), the Poisson chance of
+ *   none at the modelled rate (Pareto/NBD conditional expectation); 0 when not given
  */
 export const CHURN_FEATURES = [
   'overdue',
@@ -21,6 +23,7 @@ export const CHURN_FEATURES = [
   'recentDetractors',
   'satisfactionDrop',
   'noFeedback',
+  'fewPurchasesExpected',
 ] as const;
 export type ChurnFeature = (typeof CHURN_FEATURES)[number];
 
@@ -40,6 +43,7 @@ export const DEFAULT_CHURN_WEIGHTS: ChurnWeights = Object.freeze({
   recentDetractors: 0.8,
   satisfactionDrop: 1.5,
   noFeedback: 0,
+  fewPurchasesExpected: 1,
 });
 
 export type FeedbackScale = 'csat' | 'nps';
@@ -78,6 +82,8 @@ export interface ChurnRiskInput {
   readonly pAlive: number | null;
   /** From `satisfactionSignals`; null when the customer never gave feedback. */
   readonly satisfaction: SatisfactionSignals | null;
+  /** Expected purchases in the next 90 days given the history (Pareto/NBD); absent when unknown. */
+  readonly expectedPurchases90?: number | null;
 }
 
 export interface ChurnDriver {
@@ -177,6 +183,7 @@ export function churnFeatures(input: ChurnRiskInput): Record<ChurnFeature, numbe
     recentDetractors: satisfaction ? Math.log1p(satisfaction.recentDetractors) : 0,
     satisfactionDrop: drop,
     noFeedback: satisfaction ? 0 : 1,
+    fewPurchasesExpected: input.expectedPurchases90 == null || !Number.isFinite(input.expectedPurchases90) ? 0 : Math.exp(-Math.max(0, input.expectedPurchases90)),
   };
 }
 
@@ -239,6 +246,8 @@ function driverText(feature: ChurnFeature, input: ChurnRiskInput, gap: ExpectedG
     }
     case 'noFeedback':
       return 'no feedback on record';
+    case 'fewPurchasesExpected':
+      return `expected to buy ${(input.expectedPurchases90 ?? 0).toFixed(1)} times in the next 90 days`;
   }
 }
 

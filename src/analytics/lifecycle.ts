@@ -138,7 +138,7 @@ export function transition(
   next: Pick<LifecycleResult, 'stage' | 'reason'>,
 ): LifecycleTransition | null {
   if (previousStage === next.stage) return null;
-  const from = previousStage ?? 'new record';
+  const from = previousStage ?? 'first seen';
   return { from: previousStage, to: next.stage, reason: `${from} → ${next.stage}: ${next.reason}` };
 }
 

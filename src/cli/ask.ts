@@ -22,7 +22,7 @@ export async function askCommand(args: string[]): Promise<number> {
   if (!render) throw new UsageError(`--format must be one of ${Object.keys(REPLY_RENDERERS).join(', ')}`);
   const ctx = await createContext();
   try {
-    const actor = values.as ? await resolveActor(ctx, qualify(String(values.as))) : consoleActor();
+    const actor = values.as ? await resolveActor(ctx, qualify(String(values.as)), /^(slack|discord):/.test(String(values.as)) ? {} : { name: String(values.as) }) : consoleActor();
     const reply = await createRegistry().run(text, { actor, platform: 'console' }, ctx);
     process.stdout.write(render(reply) + '\n');
     return reply.error ? 1 : 0;

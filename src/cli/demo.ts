@@ -6,12 +6,13 @@ import { generateDemo, type DemoCounts } from '../demo/generate.ts';
 import { csvSink, storeSink } from '../demo/write-demo.ts';
 import type { Context } from '../core/context.ts';
 import { parseCli, UsageError } from './main.ts';
+import { refreshToday } from './refresh.ts';
 
 export const DEFAULT_DEMO_CUSTOMERS = 2000;
 export const DEFAULT_DEMO_SEED = 42;
 
 export async function demoCommand(args: string[]): Promise<number> {
-  const { values } = parseCli(args, { customers: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean', default: false } }, false);
+  const { values } = parseCli(args, { customers: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean', default: false }, 'no-refresh': { type: 'boolean', default: false } }, false);
   const customers = values.customers === undefined ? DEFAULT_DEMO_CUSTOMERS : Number(values.customers);
   const seed = values.seed === undefined ? DEFAULT_DEMO_SEED : Number(values.seed);
   if (!Number.isInteger(customers) || customers < 1 || customers > 5_000_000) throw new UsageError('--customers must be a whole number from 1 to 5,000,000');
@@ -21,6 +22,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     const started = performance.now();
     const counts = values.csv ? await demoToCsv(ctx, String(values.csv), customers, seed) : await seedDemo(ctx, customers, seed);
     const seconds = (performance.now() - started) / 1000;
+    if (!values.csv && !values['no-refresh']) await refreshToday(ctx);
     const where = values.csv ? `CSV files in ${values.csv}` : ctx.store.location;
     process.stdout.write(
       values.json

@@ -4,9 +4,10 @@ import type { ImportKind } from '../db/bulk.ts';
 import { IMPORT_KINDS, importFile, type ImportSummary } from '../importer/import-file.ts';
 import { formatCount } from '../core/format.ts';
 import { parseCli, UsageError } from './main.ts';
+import { refreshToday } from './refresh.ts';
 
 export async function importCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCli(args, { json: { type: 'boolean', default: false }, 'max-problems': { type: 'string' } });
+  const { values, positionals } = parseCli(args, { json: { type: 'boolean', default: false }, 'max-problems': { type: 'string' }, 'no-refresh': { type: 'boolean', default: false } });
   const [kind, file] = positionals;
   if (!kind || !IMPORT_KINDS.includes(kind as ImportKind) || !file) {
     throw new UsageError(`usage: pulse import ${IMPORT_KINDS.join('|')} FILE [--json]`);
@@ -30,6 +31,10 @@ export async function importCommand(args: string[]): Promise<number> {
       },
     });
     if (tty) process.stderr.write('\r\x1b[K');
+    // Insights follow the data: refresh after every import that changed something.
+    if (!summary.fatal && !values['no-refresh'] && summary.inserted + summary.updated > 0) {
+      await refreshToday(ctx);
+    }
     process.stdout.write((values.json ? JSON.stringify(summary, null, 2) : describe(summary)) + '\n');
     if (summary.fatal) return 2;
     return summary.rejected > 0 ? 1 : 0;

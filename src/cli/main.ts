@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
 import { importCommand } from './import.ts';
+import { modelCommand, refreshCommand } from './refresh.ts';
 import { startCommand } from './start.ts';
 
 export const USAGE = `Pulse — CRM insights in team chat
@@ -13,6 +14,8 @@ Usage:
   pulse start                                   run the bot (console when no Slack/Discord credentials)
   pulse import customers|orders|order-items|feedback FILE [--json]
   pulse demo [--customers N] [--seed S] [--csv DIR]
+  pulse refresh [--as-of YYYY-MM-DD] [--json]    recompute every insight (also runs after imports)
+  pulse model [--json]                          the model card of the last refresh
   pulse ask "TEXT" [--as USER] [--format text|json]
   pulse help
 
@@ -25,6 +28,8 @@ const SUBCOMMANDS: Record<string, Sub> = {
   import: importCommand,
   demo: demoCommand,
   ask: askCommand,
+  refresh: refreshCommand,
+  model: modelCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -9,6 +9,7 @@ import { localDay } from '../core/time.ts';
 import { purchaseDays } from '../db/customers.ts';
 import type { CustomerRow } from '../db/schema.ts';
 import { customerSatisfactionFields } from './customer-satisfaction.ts';
+import { insightFields } from './customer-insights.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
 export const customerCommand = defineCommand({
@@ -54,6 +55,7 @@ export async function customerCard(ctx: Context, c: CustomerRow): Promise<Reply>
       inline: true,
     });
   }
+  fields.push(...(await insightFields(ctx, c.customer_id)));
   fields.push(...(await customerSatisfactionFields(ctx, c.customer_id)));
   const lines: string[] = [];
   if (buyingDays.length === 0) lines.push('No orders yet.');

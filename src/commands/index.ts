@@ -2,13 +2,18 @@
 import type { CommandDef } from '../core/command.ts';
 import { Registry } from '../core/registry.ts';
 import { basketCommand } from './basket.ts';
+import { churnRiskCommand } from './churn-risk.ts';
 import { customerCommand } from './customer.ts';
 import { feedbackCommand } from './feedback.ts';
 import { satisfactionCommand } from './satisfaction.ts';
+import { segmentCommand } from './segment.ts';
+import { valueCommand } from './value.ts';
 import { helpCommand } from './help.ts';
+import { lifecycleCommand } from './lifecycle.ts';
+import { pulseCommand } from './pulse.ts';
 
 export function allCommands(): CommandDef[] {
-  const list: CommandDef[] = [customerCommand, feedbackCommand, satisfactionCommand, basketCommand].map((c) => c as unknown as CommandDef);
+  const list: CommandDef[] = [customerCommand, segmentCommand, churnRiskCommand, valueCommand, lifecycleCommand, feedbackCommand, satisfactionCommand, basketCommand, pulseCommand].map((c) => c as unknown as CommandDef);
   list.push(helpCommand(() => list) as unknown as CommandDef);
   return list;
 }

@@ -68,9 +68,9 @@ export async function writeRefreshResults(store: Store, results: RefreshResults)
 }
 
 /** The previous run's stage of every customer (for transitions), and its cluster centroids via the card. */
-export async function previousStages(db: Kysely<Database>): Promise<Map<string, { stage: string; since: number | null }>> {
-  const rows = await db.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day']).execute();
-  return new Map(rows.map((r) => [r.customer_id, { stage: r.lifecycle_stage, since: r.stage_since_day }]));
+export async function previousStages(db: Kysely<Database>): Promise<Map<string, { stage: string; since: number | null; purchaseDays: number }>> {
+  const rows = await db.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'purchase_days']).execute();
+  return new Map(rows.map((r) => [r.customer_id, { stage: r.lifecycle_stage, since: r.stage_since_day, purchaseDays: Number(r.purchase_days) }]));
 }
 
 export async function latestRun(db: Kysely<Database>, status: 'done' | 'any' = 'done'): Promise<ModelRunRow | undefined> {

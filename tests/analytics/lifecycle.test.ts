@@ -119,7 +119,7 @@ describe('transition', () => {
     expect(transition(null, { stage: 'prospect', reason: 'no purchase yet' })).toEqual({
       from: null,
       to: 'prospect',
-      reason: 'new record → prospect: no purchase yet',
+      reason: 'first seen → prospect: no purchase yet',
     });
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pulse-cli-'));
-const env = { ...process.env, DATABASE_URL: join(dir, 'pulse.sqlite'), PULSE_LOG_LEVEL: 'warn' };
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: join(dir, 'pulse.sqlite'), PULSE_LOG_LEVEL: 'warn' };
 delete env.SLACK_BOT_TOKEN;
 delete env.DISCORD_TOKEN;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,59 @@
+// `pulse refresh [--as-of YYYY-MM-DD] [--json]` and `pulse model [--json]`.
+import { createContext } from '../app/context.ts';
+import type { Context } from '../core/context.ts';
+import { localDay, parseDayArg } from '../core/time.ts';
+import { latestRun } from '../db/insights.ts';
+import { renderModelCard } from '../refresh/render-model-card.ts';
+import type { ModelCard } from '../refresh/model-card.ts';
+import { refresh } from '../refresh/refresh.ts';
+import { parseCli, UsageError } from './main.ts';
+
+export async function refreshCommand(args: string[]): Promise<number> {
+  const { values } = parseCli(args, { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } }, false);
+  const ctx = await createContext();
+  try {
+    let asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
+    if (values['as-of'] !== undefined) {
+      const d = parseDayArg(String(values['as-of']));
+      if (d === undefined) throw new UsageError('--as-of takes a day as YYYY-MM-DD');
+      asOfDay = d;
+    }
+    const card = await refresh(ctx, { asOfDay });
+    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card) + '\n');
+    return 0;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+export async function modelCommand(args: string[]): Promise<number> {
+  const { values } = parseCli(args, { json: { type: 'boolean', default: false } }, false);
+  const ctx = await createContext();
+  try {
+    const card = await currentModelCard(ctx);
+    if (!card) {
+      process.stderr.write('No model has been fitted yet: run `pulse refresh` (it also runs after every import).\n');
+      if (values.json) process.stdout.write('null\n');
+      return 1;
+    }
+    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card) + '\n');
+    return 0;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+export async function currentModelCard(ctx: Context): Promise<ModelCard | undefined> {
+  const run = await latestRun(ctx.store.db);
+  return run?.card ? (JSON.parse(run.card) as ModelCard) : undefined;
+}
+
+/** Refresh as of today in the configured zone; failures are logged, never fatal to the caller. */
+export async function refreshToday(ctx: Context): Promise<ModelCard | undefined> {
+  try {
+    return await refresh(ctx, { asOfDay: localDay(ctx.clock.now().getTime(), ctx.config.timeZone) });
+  } catch (err) {
+    ctx.log.error('refresh failed; insights are from the previous run', { error: err });
+    return undefined;
+  }
+}

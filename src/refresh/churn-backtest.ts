@@ -1,0 +1,109 @@
+// Calibrates the churn score on the store's own history and measures it honestly: features as of a
+// cutoff (horizon days before the as-of day), label = no purchase in the horizon after it. Weights
+// are fitted on a random half and judged on the other half, next to a recency-only baseline; the
+// weights used for today's scores are then fitted on all of it.
+import { churnLabels, compareWithBaseline } from '../analytics/backtest.ts';
+import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights, type ChurnRiskInput, type ChurnWeights } from '../analytics/churn-risk.ts';
+import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
+import { customerStateAsOf } from './customer-state.ts';
+import { fitModels } from './fit-models.ts';
+
+export interface ChurnBacktest {
+  cutoffDay: number;
+  horizonDays: number;
+  n: number;
+  churnRate: number;
+  auc: number | null;
+  baselineAuc: number | null;
+  precisionTopDecile: number;
+  baselinePrecisionTopDecile: number;
+  beatsBaseline: boolean;
+  trainN: number;
+  testN: number;
+}
+
+export interface ChurnCalibration {
+  weights: ChurnWeights;
+  weightsSource: 'fitted' | 'default';
+  backtest: ChurnBacktest | null;
+  /** Why there is no backtest (too little history, too few churners…). */
+  note?: string;
+}
+
+const MIN_ELIGIBLE = 50;
+
+export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoint[], asOfDay: number, firstDataDay: number, horizonDays = 90, seed = 1): ChurnCalibration {
+  const cutoff = asOfDay - horizonDays;
+  if (!(cutoff - firstDataDay >= horizonDays)) {
+    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})` };
+  }
+  const state = customerStateAsOf(h, feedback, cutoff);
+  const models = fitModels(state, { pAliveOnly: true });
+  const eligible: number[] = [];
+  const inputs: ChurnRiskInput[] = [];
+  const before: number[] = [];
+  const after: number[] = [];
+  const since: number[] = [];
+  for (const i of state.buyers) {
+    const cadence = state.cadence[i]!;
+    const pAlive = models.pAlive[i]!;
+    eligible.push(i);
+    inputs.push({ cadence, populationGapDays: state.populationGapDays, pAlive: Number.isNaN(pAlive) ? null : pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: nullIfNaN(models.paretoExpected90[i]!) });
+    before.push(state.summaries.lastPurchaseDay[i]!);
+    after.push(firstPurchaseAfter(h, i, cutoff));
+    since.push(cadence.daysSinceLastPurchase ?? 0);
+  }
+  if (eligible.length < MIN_ELIGIBLE) {
+    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `only ${eligible.length} customers had bought by the cutoff` };
+  }
+  const labels = churnLabels({ lastPurchaseDayBeforeCutoff: before, firstPurchaseDayAfterCutoff: after, cutoffDay: cutoff, horizonDays, dataEndDay: asOfDay });
+  let churned = 0;
+  for (const l of labels) churned += l === 1 ? 1 : 0;
+  if (churned < 10 || churned > labels.length - 10) {
+    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `too few churners or stayers to learn from (${churned} of ${labels.length} churned)` };
+  }
+  const matrix = churnFeatureMatrix(inputs);
+  const p = matrix.length / inputs.length;
+  const train: number[] = [];
+  const test: number[] = [];
+  let state32 = seed >>> 0 || 1;
+  for (let j = 0; j < inputs.length; j++) {
+    state32 ^= state32 << 13;
+    state32 ^= state32 >>> 17;
+    state32 ^= state32 << 5;
+    ((state32 >>> 0) % 2 === 0 ? train : test).push(j);
+  }
+  const rows = (idx: number[]) => {
+    const m = new Float64Array(idx.length * p);
+    idx.forEach((j, r) => m.set(matrix.subarray(j * p, (j + 1) * p), r * p));
+    return m;
+  };
+  const trainFit = fitChurnWeights(rows(train), train.map((j) => labels[j]!));
+  const testScores = churnProbabilities(rows(test), trainFit.weights);
+  const cmp = compareWithBaseline(testScores, test.map((j) => since[j]!), test.map((j) => labels[j]!));
+  const all = fitChurnWeights(matrix, labels);
+  return {
+    weights: all.weights,
+    weightsSource: 'fitted',
+    backtest: {
+      cutoffDay: cutoff,
+      horizonDays,
+      n: cmp.n,
+      churnRate: cmp.churnRate,
+      auc: cmp.model.auc,
+      baselineAuc: cmp.baseline.auc,
+      precisionTopDecile: cmp.model.precisionTopDecile,
+      baselinePrecisionTopDecile: cmp.baseline.precisionTopDecile,
+      beatsBaseline: cmp.beatsBaseline,
+      trainN: train.length,
+      testN: test.length,
+    },
+  };
+}
+
+function firstPurchaseAfter(h: OrderHistories, i: number, day: number): number {
+  for (let k = h.offsets[i]!; k < h.offsets[i + 1]!; k++) if (h.days[k]! > day && h.amounts[k]! >= 0) return h.days[k]!;
+  return NaN;
+}
+
+const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);

@@ -1,0 +1,45 @@
+// The model card: what the last refresh fitted, how well, on what data. Stored as JSON with the run.
+
+type Failed = { error: string };
+
+export interface ModelCard {
+  runId: number;
+  asOf: string;
+  timeZone: string;
+  customers: number;
+  buyers: number;
+  orders: number;
+  dataWindow: { firstPurchase: string; lastDay: string } | null;
+  bgnbd: { r: number; alpha: number; alphaWeeks: number; a: number; b: number; logLik: number; logLikWeeks: number; timeUnit: 'day'; converged: boolean } | Failed;
+  oneTimeBuyerModel: 'pareto-nbd';
+  paretoNbd: { r: number; alpha: number; s: number; beta: number; logLik: number; logLikWeeks: number; timeUnit: 'day'; converged: boolean } | Failed;
+  gammaGamma: { p: number; q: number; v: number; customers: number; logLik: number } | Failed;
+  clv: { months: number; discountRatePerMonth: number; total: number };
+  churn: {
+    weightsSource: 'fitted' | 'default';
+    weights: Record<string, number>;
+    note?: string;
+    backtest: null | {
+      cutoff: string;
+      horizonDays: number;
+      n: number;
+      churnRate: number;
+      auc: number | null;
+      baselineAuc: number | null;
+      precisionTopDecile: number;
+      baselinePrecisionTopDecile: number;
+      beatsBaseline: boolean;
+      trainN: number;
+      testN: number;
+    };
+    auc: number | null;
+    baselineAuc: number | null;
+    precisionTopDecile: number | null;
+    valueAtRisk: number;
+  };
+  clustering: null | { k: number; silhouette: number | null; seed: number; fittedOn: number; clusters: { id: number; name: string; size: number; share: number; center: number[] }[] };
+  lifecycle: { stages: Record<string, number>; transitions: number };
+  basket: { rules: number };
+  timingsMs: Record<string, number>;
+  peakRssMb: number;
+}
