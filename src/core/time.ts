@@ -81,6 +81,8 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]
  * zone is wall-clock time in `timeZone`. Returns undefined for anything else, or an impossible date.
  */
 export function parseDate(text: string, timeZone: string): ParsedDate | undefined {
+  const fast = parseCanonical(text, timeZone);
+  if (fast !== null) return fast;
   const s = text.trim();
   let m = DATE_ONLY.exec(s) ?? COMPACT.exec(s);
   if (m) {
@@ -111,10 +113,53 @@ export function parseDate(text: string, timeZone: string): ParsedDate | undefine
   return { day: localDay(ms, timeZone), iso: new Date(ms).toISOString(), ms };
 }
 
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const num2 = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+const isDigits = (s: string, positions: readonly number[]) => positions.every((i) => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+});
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+const TIME_DIGITS = [11, 12, 14, 15, 17, 18];
+
+/**
+ * The two shapes most exports use, without regular expressions or Intl: `YYYY-MM-DD` and
+ * `YYYY-MM-DDTHH:MM:SS[.sss]Z`. Null means "not this shape, use the general parser"; an impossible
+ * date in this shape is undefined, as in the general parser.
+ */
+function parseCanonical(s: string, timeZone: string): ParsedDate | undefined | null {
+  const n = s.length;
+  if ((n !== 10 && n !== 20 && n !== 24) || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || !isDigits(s, DATE_DIGITS)) return null;
+  const y = num2(s, 0) * 100 + num2(s, 2);
+  const mo = num2(s, 5);
+  const d = num2(s, 8);
+  if (n === 10) {
+    if (!validYmd(y, mo, d)) return undefined;
+    const day = dayNumber(y, mo, d);
+    return { day, iso: s, ms: wallTimeToInstant(day * MS_PER_DAY, timeZone) };
+  }
+  const t = s.charCodeAt(10);
+  if ((t !== 84 && t !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(n - 1) !== 90 || !isDigits(s, TIME_DIGITS)) return null;
+  let frac = 0;
+  if (n === 24) {
+    if (s.charCodeAt(19) !== 46 || !isDigits(s, [20, 21, 22])) return null;
+    frac = digit(s, 20) * 100 + num2(s, 21);
+  }
+  const h = num2(s, 11);
+  const mi = num2(s, 14);
+  const sec = num2(s, 17);
+  if (!validYmd(y, mo, d) || h > 23 || mi > 59 || sec > 59) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, sec) + frac;
+  const iso = n === 24 && t === 84 ? s : new Date(ms).toISOString();
+  return { day: localDay(ms, timeZone), iso, ms };
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validYmd(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1 || y < 1000) return false;
-  const dim = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= dim;
+  const leap = m === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  return d <= DAYS_IN_MONTH[m - 1]! + (leap ? 1 : 0);
 }
 
 /** Parse a `YYYY-MM-DD` (or YYYYMMDD) argument into a day number, or undefined. */

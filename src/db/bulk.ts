@@ -19,6 +19,11 @@ export type Outcome =
 
 export type Value = string | number | null;
 
+// Shared outcome objects: an import of ten million rows should not allocate ten million of them.
+const INSERTED: Outcome = Object.freeze({ kind: 'inserted' });
+const UPDATED: Outcome = Object.freeze({ kind: 'updated' });
+const UNCHANGED: Outcome = Object.freeze({ kind: 'unchanged' });
+
 interface TableSpec {
   table: keyof Database;
   key: readonly string[];
@@ -78,29 +83,34 @@ function sqliteWriter(store: Store, kind: ImportKind, importId: number): BulkWri
   const deleteTerms = isCustomer ? h.prepare('DELETE FROM customer_terms WHERE customer_id = ?') : undefined;
   const insertTerm = isCustomer ? h.prepare('INSERT INTO customer_terms (term, customer_id) VALUES (?, ?) ON CONFLICT DO NOTHING') : undefined;
 
-  const writeTerms = (row: RowValues) => {
+  const writeTerms = (row: RowValues, isNew: boolean) => {
     const c = customerShape(row);
-    deleteTerms!.run(c.customer_id);
+    if (!isNew) deleteTerms!.run(c.customer_id);
     for (const t of searchTerms(c)) insertTerm!.run(t, c.customer_id);
   };
 
+  // One parameter array reused for every row (filled in place).
+  const full: Value[] = new Array(allCols.length).fill(null);
   const one = (row: RowValues, line: number): Outcome => {
-    const full = isCustomer ? [...row, searchText(customerShape(row)), importId, line] : [...row, importId, line];
+    for (let i = 0; i < cols.length; i++) full[i] = row[i] ?? null;
+    if (isCustomer) full[cols.length] = searchText(customerShape(row));
+    full[allCols.length - 2] = importId;
+    full[allCols.length - 1] = line;
     try {
       if (insert.run(full).changes === 1) {
-        if (isCustomer) writeTerms(row);
-        return { kind: 'inserted' };
+        if (isCustomer) writeTerms(row, true);
+        return INSERTED;
       }
       const existing = select.get(keyIdx.map((i) => row[i])) as Value[] | undefined;
-      if (!existing) return { kind: 'unchanged' };
+      if (!existing) return UNCHANGED;
       if (sameValues(row, existing)) {
         if (existing[cols.length] !== importId) touch.run(importId, line, ...keyIdx.map((i) => row[i]));
-        return { kind: 'unchanged' };
+        return UNCHANGED;
       }
       if (existing[cols.length] === importId) return { kind: 'conflict', firstLine: (existing[cols.length + 1] as number | null) ?? null };
       update.run([...full, ...keyIdx.map((i) => row[i])]);
-      if (isCustomer) writeTerms(row);
-      return { kind: 'updated' };
+      if (isCustomer) writeTerms(row, false);
+      return UPDATED;
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return { kind: 'missing-parent', parent: spec.parent };
       throw err;

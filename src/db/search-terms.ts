@@ -1,4 +1,4 @@
-// The words a customer can be found by: each word of name and company, the email and its parts, the id.
+// The words a customer can be found by: the id, the name and the company, whole and word by word.
 
 export function normalizeSearch(text: string): string {
   return text.normalize('NFKC').toLowerCase().trim();
@@ -16,12 +16,7 @@ export function searchTerms(c: { customer_id: string; name: string | null; email
     add(text);
     for (const w of normalizeSearch(text).split(/[\s,.;:()/&+'"-]+/u)) add(w);
   }
-  if (c.email) {
-    add(c.email);
-    const [local, domain] = normalizeSearch(c.email).split('@');
-    if (local) for (const w of local.split(/[._+-]+/)) add(w);
-    if (domain) add(domain.split('.')[0] ?? '');
-  }
+  // Emails are found through their own index (exact match); their words would only add noise.
   return [...terms];
 }
 

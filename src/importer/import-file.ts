@@ -56,7 +56,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   const source = opts.source ?? (typeof opts.input === 'string' ? opts.input : 'stdin');
   const format = opts.format ?? formatFor(source);
   const maxProblems = opts.maxProblems ?? 1000;
-  const batchSize = opts.batchSize ?? 20_000;
+  const batchSize = opts.batchSize ?? 50_000;
   const stream = typeof opts.input === 'string' ? createReadStream(opts.input, { encoding: 'utf8', highWaterMark: 1 << 20 }) : opts.input.setEncoding('utf8');
 
   const now = opts.now ?? (() => new Date());

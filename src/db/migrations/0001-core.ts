@@ -1,5 +1,5 @@
 // The core tables: customers, orders, order items, feedback, users, imports, meta.
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 const DOUBLE = 'double precision' as const;
 
@@ -21,12 +21,16 @@ export const coreTables: Migration = {
     await db.schema.createIndex('customers_email').on('customers').column('email').execute();
     await db.schema.createIndex('customers_owner').on('customers').column('owner').execute();
 
-    await db.schema
+    // The search index: one row per (word, customer). Kept by the bulk writer (no foreign key: a
+    // check per word would triple the cost of importing customers); clustered on the key in SQLite.
+    const sqlite = (await sql<{ v: string }>`select sqlite_version() as v`.execute(db).then(() => true).catch(() => false));
+    let terms = db.schema
       .createTable('customer_terms')
       .addColumn('term', 'text', (c) => c.notNull())
-      .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.customer_id').onDelete('cascade'))
-      .addPrimaryKeyConstraint('customer_terms_pk', ['term', 'customer_id'])
-      .execute();
+      .addColumn('customer_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('customer_terms_pk', ['term', 'customer_id']);
+    if (sqlite) terms = terms.modifyEnd(sql`without rowid`);
+    await terms.execute();
     await db.schema.createIndex('customer_terms_customer').on('customer_terms').column('customer_id').execute();
 
     await db.schema
