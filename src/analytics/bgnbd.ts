@@ -28,12 +28,12 @@ export interface BgnbdFitOptions {
   /**
    * Above 4× this many customers, first fit a systematic sample of this size, then finish on all
    * customers from there (same estimate, a handful of full passes instead of ~30). 0 turns it off.
-   * Default 50 000.
+   * Default 20 000.
    */
   warmUpSample?: number;
 }
 
-const DEFAULT_WARM_UP_SAMPLE = 50_000;
+const DEFAULT_WARM_UP_SAMPLE = 20_000;
 
 /**
  * Maximum-likelihood BG/NBD fit on grouped histories: one pass over the distinct (x, t_x, T)
@@ -49,7 +49,8 @@ export function fitBgnbd(groups: HistoryGroups, options: BgnbdFitOptions = {}): 
   const stages = [objective(model, groups.customers)];
   if (warmUp > 0 && groups.customers > 4 * warmUp) {
     const sample = sampleHistories(groups, warmUp);
-    stages.unshift(objective(prepare(sample), sample.customers));
+    const sampleModel = prepare(sample);
+    if (sampleModel.repeatRows > 0) stages.unshift(objective(sampleModel, sample.customers));
   }
   const result = minimizeInStages(stages, [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)], {
     gradientTolerance: options.gradientTolerance ?? 1e-9,
@@ -150,7 +151,7 @@ export interface BgnbdScores {
 export function bgnbdScores(params: BgnbdParams, groups: HistoryGroups, horizon: number): BgnbdScores {
   const nX = groups.frequencies.length;
   const nT = groups.times.length;
-  const cache = nX * nT <= 8_000_000 ? new Float64Array(nX * nT).fill(NaN) : undefined;
+  const cache = nX * nT <= 2_000_000 ? new Float64Array(nX * nT).fill(NaN) : undefined;
   const probabilityAlive = new Float64Array(groups.size);
   const expectedPurchases = new Float64Array(groups.size);
   for (let row = 0; row < groups.size; row++) {
@@ -243,9 +244,11 @@ function prepare(groups: HistoryGroups): PreparedBgnbd {
   let repeatRows = 0;
   for (let row = 0; row < groups.size; row++) {
     const w = groups.weight[row]!;
-    weightOfX[groups.frequencyIndex[row]!] = weightOfX[groups.frequencyIndex[row]!]! + w;
-    weightOfT[groups.ageIndex[row]!] = weightOfT[groups.ageIndex[row]!]! + w;
-    purchasesOfT[groups.ageIndex[row]!] = purchasesOfT[groups.ageIndex[row]!]! + w * groups.frequency[row]!;
+    const k = groups.frequencyIndex[row]!;
+    const j = groups.ageIndex[row]!;
+    weightOfX[k] = weightOfX[k]! + w;
+    weightOfT[j] = weightOfT[j]! + w;
+    purchasesOfT[j] = purchasesOfT[j]! + w * groups.frequency[row]!;
     if (groups.frequency[row]! > 0 && w > 0) repeatRows++;
   }
   // Repeat rows copied into compact arrays: the hot loop reads them sequentially.

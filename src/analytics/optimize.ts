@@ -1,4 +1,4 @@
-// BFGS quasi-Newton minimiser with a strong-Wolfe line search (Nocedal & Wright, Numerical Optimization, 2nd ed., Algorithms 6.1, 3.5 and 3.6).
+// BFGS quasi-Newton minimiser with a strong-Wolfe line search (Nocedal & Wright, Numerical Optimization, 2nd ed., Algorithms 6.1, 3.5, 3.6) and Hager & Zhang's (2005, SIAM J. Optim. 16(1)) approximate Wolfe test.
 
 /** Writes ∇f(θ) into `gradient` and returns f(θ). May return Infinity/NaN for a point it rejects. */
 export type ObjectiveWithGradient = (theta: Float64Array, gradient: Float64Array) => number;
@@ -26,6 +26,9 @@ export interface MinimizeResult {
   /** Final inverse-Hessian estimate (n×n, row-major). */
   inverseHessian: number[];
 }
+
+/** Iterations over which "no progress" is judged. */
+const STALL_WINDOW = 5;
 
 interface Probe {
   step: number;
@@ -85,6 +88,8 @@ export function minimizeBfgs(
   const hy = new Float64Array(n);
   let iterations = 0;
   let reason: MinimizeResult['reason'] = 'max-iterations';
+  // Recent (value, largest gradient component) pairs, to notice a crawl along a flat ridge.
+  const history: [number, number][] = [];
 
   while (iterations < maxIterations) {
     if (maxAbs(gradient) <= gradientTolerance) {
@@ -143,6 +148,15 @@ export function minimizeBfgs(
     theta = Float64Array.from(trialTheta);
     gradient = Float64Array.from(trialGradient);
     value = accepted.value;
+    history.push([value, maxAbs(gradient)]);
+    if (history.length > STALL_WINDOW) {
+      const [oldValue, oldGradient] = history.shift()!;
+      if (oldValue - value <= 1e-11 * Math.max(1, Math.abs(value)) && maxAbs(gradient) > 0.5 * oldGradient) {
+        // Neither the value nor the gradient is going anywhere: e.g. a maximum at infinity.
+        reason = 'no-progress';
+        break;
+      }
+    }
     if (sy > 1e-14 * Math.sqrt(dot(s, s) * dot(y, y))) {
       if (freshHessian) {
         // Scale the identity to the curvature just seen (N&W eq. 6.20) before the first update.
@@ -226,7 +240,7 @@ function zoom(
 ): Probe | undefined {
   let low = lowIn;
   let high = highIn;
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 12; i++) {
     const step = interpolate(low, high);
     const current = probe(step);
     if (approximatelyWolfe(current, value0, slope0, c2)) return current;
@@ -335,7 +349,6 @@ export function minimizeInStages(
     });
     iterations += result.iterations;
     evaluations += result.evaluations;
-    if (process.env['DEBUG_FIT']) console.error('stage', k, result.iterations, result.evaluations, result.reason, result.value, result.gradient);
     theta = result.theta;
     inverseHessian = result.inverseHessian;
   });

@@ -22,11 +22,11 @@ export interface ParetoNbdFitOptions {
   initial?: ParetoNbdParams;
   gradientTolerance?: number;
   maxIterations?: number;
-  /** As in `BgnbdFitOptions`: fit a systematic sample of this many customers first. Default 50 000; 0 = off. */
+  /** As in `BgnbdFitOptions`: fit a systematic sample of this many customers first. Default 20 000; 0 = off. */
   warmUpSample?: number;
 }
 
-const DEFAULT_WARM_UP_SAMPLE = 50_000;
+const DEFAULT_WARM_UP_SAMPLE = 20_000;
 
 /**
  * Why the likelihood is stable: with p = r + x, q = s + 1,
@@ -47,7 +47,8 @@ export function fitParetoNbd(groups: HistoryGroups, options: ParetoNbdFitOptions
   const stages = [objective(model, groups.customers)];
   if (warmUp > 0 && groups.customers > 4 * warmUp) {
     const sample = sampleHistories(groups, warmUp);
-    stages.unshift(objective(prepare(sample), sample.customers));
+    const sampleModel = prepare(sample);
+    if (sampleModel.repeatPurchases > 0) stages.unshift(objective(sampleModel, sample.customers));
   }
   const result = minimizeInStages(stages, [Math.log(start.r), Math.log(start.alpha), Math.log(start.s), Math.log(start.beta)], {
     gradientTolerance: options.gradientTolerance ?? 1e-9,
@@ -61,7 +62,14 @@ function objective(model: PreparedParetoNbd, customers: number): ObjectiveWithGr
   const grad = new Float64Array(4);
   return (theta, gradient) => {
     const p = { r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), s: Math.exp(theta[2]!), beta: Math.exp(theta[3]!) };
-    const ll = model.evaluate(p, grad);
+    let ll: number;
+    try {
+      ll = model.evaluate(p, grad);
+    } catch (error) {
+      // Only absurd trial points (α/β ≈ 1e12) fail to converge: tell the line search to back off.
+      if (error instanceof RangeError) return NaN;
+      throw error;
+    }
     gradient[0] = (-grad[0]! * p.r) / customers;
     gradient[1] = (-grad[1]! * p.alpha) / customers;
     gradient[2] = (-grad[2]! * p.s) / customers;
@@ -195,7 +203,8 @@ function logTail(
   const value = -a * logMt - Math.log(a) + (1 - exponent) * logOneMinusZ + logK;
   if (gradient && k) {
     const [kA, kB, kZ] = [k[0]!, k[1]!, k[2]!];
-    const dz = -(1 - exponent) / (1 - z) + kZ;
+    const oneMinusZ = ((alphaSmaller ? alpha : beta) + t) / mt;
+    const dz = -(1 - exponent) / oneMinusZ + kZ;
     const common = -logMt - 1 / a + kA;
     const shifted = common - logOneMinusZ - kB; // the parameter that also moves b
     if (alphaSmaller) {
@@ -243,17 +252,22 @@ function indexPairs(groups: HistoryGroups): Pairs {
   const nX = groups.frequencies.length;
   const ofRecency = new Int32Array(groups.size);
   const ofAge = new Int32Array(groups.size);
-  const px: number[] = [];
-  const pt: number[] = [];
+  let px: Int32Array = new Int32Array(1024);
+  let pt: Int32Array = new Int32Array(1024);
+  let count = 0;
   const direct = nX * nT <= 16_000_000 ? new Int32Array(nX * nT).fill(-1) : undefined;
   const map = direct ? undefined : new Map<number, number>();
   const lookup = (xi: number, ti: number): number => {
     const key = xi * nT + ti;
     let id = direct ? direct[key]! : (map!.get(key) ?? -1);
     if (id === -1) {
-      id = px.length;
-      px.push(xi);
-      pt.push(ti);
+      if (count === px.length) {
+        px = growInt32(px);
+        pt = growInt32(pt);
+      }
+      id = count++;
+      px[id] = xi;
+      pt[id] = ti;
       if (direct) direct[key] = id;
       else map!.set(key, id);
     }
@@ -263,7 +277,13 @@ function indexPairs(groups: HistoryGroups): Pairs {
     ofRecency[row] = lookup(groups.frequencyIndex[row]!, groups.recencyIndex[row]!);
     ofAge[row] = lookup(groups.frequencyIndex[row]!, groups.ageIndex[row]!);
   }
-  return { count: px.length, x: Int32Array.from(px), time: Int32Array.from(pt), ofRecency, ofAge };
+  return { count, x: px.subarray(0, count), time: pt.subarray(0, count), ofRecency, ofAge };
+}
+
+function growInt32(values: Int32Array): Int32Array {
+  const out = new Int32Array(values.length * 2);
+  out.set(values);
+  return out;
 }
 
 interface PreparedParetoNbd {
@@ -287,29 +307,32 @@ function prepare(groups: HistoryGroups): PreparedParetoNbd {
   let repeatPurchases = 0;
   for (let row = 0; row < groups.size; row++) {
     const w = groups.weight[row]!;
-    weightOfX[groups.frequencyIndex[row]!] = weightOfX[groups.frequencyIndex[row]!]! + w;
-    weightOfT[groups.ageIndex[row]!] = weightOfT[groups.ageIndex[row]!]! + w;
-    purchasesOfT[groups.ageIndex[row]!] = purchasesOfT[groups.ageIndex[row]!]! + w * groups.frequency[row]!;
+    const k = groups.frequencyIndex[row]!;
+    const j = groups.ageIndex[row]!;
+    weightOfX[k] = weightOfX[k]! + w;
+    weightOfT[j] = weightOfT[j]! + w;
+    purchasesOfT[j] = purchasesOfT[j]! + w * groups.frequency[row]!;
     repeatPurchases += w * groups.frequency[row]!;
   }
   // Rows where death inside (t_x, T] is possible, in compact arrays for the hot loop.
-  const live: number[] = [];
+  let rows = 0;
   for (let row = 0; row < groups.size; row++) {
-    if (groups.recency[row]! < groups.age[row]! && groups.weight[row]! > 0) live.push(row);
+    if (groups.recency[row]! < groups.age[row]! && groups.weight[row]! > 0) rows++;
   }
-  const rows = live.length;
   const rowX = new Int32Array(rows);
   const rowAge = new Int32Array(rows);
   const rowPair1 = new Int32Array(rows);
   const rowPair2 = new Int32Array(rows);
   const rowWeight = new Float64Array(rows);
-  live.forEach((row, i) => {
+  for (let row = 0, i = 0; row < groups.size; row++) {
+    if (!(groups.recency[row]! < groups.age[row]! && groups.weight[row]! > 0)) continue;
     rowX[i] = groups.frequencyIndex[row]!;
     rowAge[i] = groups.ageIndex[row]!;
     rowPair1[i] = pairs.ofRecency[row]!;
     rowPair2[i] = pairs.ofAge[row]!;
     rowWeight[i] = groups.weight[row]!;
-  });
+    i++;
+  }
   const logAlphaT = new Float64Array(nT);
   const logBetaT = new Float64Array(nT);
   const logG = new Float64Array(pairs.count);

@@ -1,0 +1,120 @@
+// Timing of the CLV model fits on 1M synthetic customers in days (PRODUCT.md "The bar": BG/NBD fit ≤ 1.5 s). Run: npx tsx bench/bgnbd-fit.ts [customers] [seed]
+
+import { bgnbdScores, fitBgnbd } from '../src/analytics/bgnbd.ts';
+import { fitParetoNbd, paretoNbdScores } from '../src/analytics/pareto-nbd.ts';
+import { cpus, loadavg } from 'node:os';
+import { expandToCustomers, groupHistories, summarizeCustomers } from '../src/analytics/purchase-history.ts';
+
+const customers = Number(process.argv[2] ?? 1_000_000);
+const seed = Number(process.argv[3] ?? 42);
+const truth = { r: 1.2, alpha: 35, a: 0.8, b: 8 }; // days: ~12 purchases a year while active
+const asOfDay = 730; // customers first buy uniformly over the two years before
+
+function mulberry32(s: number): () => number {
+  let state = s >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = mulberry32(seed);
+function normal(): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+function gamma(shape: number, rate: number): number {
+  if (shape < 1) return gamma(shape + 1, rate) * Math.pow(1 - random(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    if (Math.log(1 - random()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return (d * v) / rate;
+  }
+}
+
+function time<T>(label: string, run: () => T): { value: T; ms: number } {
+  const start = performance.now();
+  const value = run();
+  const ms = performance.now() - start;
+  console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms`);
+  return { value, ms };
+}
+
+// BG/NBD story in continuous time, orders recorded on whole days (so same-day repeats collapse).
+const simulated = time(`simulate ${customers.toLocaleString('en')} customers (not timed by the bar)`, () => {
+  const offsets = new Int32Array(customers + 1);
+  let days = new Int32Array(customers * 12);
+  let amounts = new Float64Array(customers * 12);
+  let n = 0;
+  for (let i = 0; i < customers; i++) {
+    const first = Math.floor(random() * asOfDay);
+    const lambda = gamma(truth.r, truth.alpha);
+    const x1 = gamma(truth.a, 1);
+    const dropout = x1 / (x1 + gamma(truth.b, 1));
+    const spend = 20 + 80 * random();
+    let t = first;
+    for (;;) {
+      if (n + 1 >= days.length) {
+        const grownDays = new Int32Array(days.length * 2);
+        grownDays.set(days);
+        days = grownDays;
+        const grownAmounts = new Float64Array(amounts.length * 2);
+        grownAmounts.set(amounts);
+        amounts = grownAmounts;
+      }
+      days[n] = Math.floor(t);
+      amounts[n] = Math.round(spend * (0.5 + random()) * 100) / 100;
+      n++;
+      if (t > first && random() < dropout) break;
+      t += -Math.log(1 - random()) / lambda;
+      if (t >= asOfDay + 1) break;
+    }
+    offsets[i + 1] = n;
+  }
+  return { offsets, days: days.subarray(0, n), amounts: amounts.subarray(0, n) };
+}).value;
+console.log(`orders: ${simulated.days.length.toLocaleString('en')}`);
+
+const summaries = time('summarizeCustomers (orders → x, t_x, T, z̄)', () => summarizeCustomers(simulated, asOfDay)).value;
+
+function fitRound(round: number): void {
+  console.log(`\n— round ${round} —`);
+  const grouped = time('groupHistories (x, t_x, T) → weighted rows', () =>
+    groupHistories(summaries.frequency, summaries.recency, summaries.age, { keepCustomerRows: true }),
+  );
+  const groups = grouped.value;
+  console.log(`distinct histories: ${groups.size.toLocaleString('en')}, distinct x: ${groups.frequencies.length}, distinct times: ${groups.times.length}`);
+  const bg = time('fitBgnbd', () => fitBgnbd(groups));
+  const f = bg.value;
+  console.log(
+    `  r=${f.r.toFixed(4)} α=${f.alpha.toFixed(3)} a=${f.a.toFixed(4)} b=${f.b.toFixed(4)} LL=${f.logLik.toFixed(1)} iterations=${f.iterations} converged=${f.converged}`,
+  );
+  console.log(`BG/NBD fit incl. grouping: ${(grouped.ms + bg.ms).toFixed(0)} ms (target ≤ 1500 ms)`);
+  const pn = time('fitParetoNbd', () => fitParetoNbd(groups));
+  const p = pn.value;
+  console.log(
+    `  r=${p.r.toFixed(4)} α=${p.alpha.toFixed(3)} s=${p.s.toFixed(4)} β=${p.beta.toFixed(3)} LL=${p.logLik.toFixed(1)} iterations=${p.iterations} converged=${p.converged}`,
+  );
+  console.log(`Pareto/NBD fit incl. grouping: ${(grouped.ms + pn.ms).toFixed(0)} ms`);
+  time('BG/NBD P(alive) + E[Y(365)] for every customer', () => {
+    const scores = bgnbdScores(f, groups, 365);
+    return [expandToCustomers(scores.probabilityAlive, groups), expandToCustomers(scores.expectedPurchases, groups)];
+  });
+  time('Pareto/NBD P(alive) + E[Y(365)] for every customer', () => {
+    const scores = paretoNbdScores(p, groups, 365);
+    return [expandToCustomers(scores.probabilityAlive, groups), expandToCustomers(scores.expectedPurchases, groups)];
+  });
+}
+
+console.log(`truth: r=${truth.r} α=${truth.alpha} a=${truth.a} b=${truth.b} (days)`);
+console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')} (timings are wall-clock; round 1 is cold, round 2 warm)`);
+fitRound(1);
+fitRound(2);
