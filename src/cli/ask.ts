@@ -2,6 +2,7 @@
 import { consoleActor, resolveActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { renderText } from '../adapters/console/render-text.ts';
+import { renderSlackJson } from '../adapters/slack/render-blocks.ts';
 import { createRegistry } from '../commands/index.ts';
 import type { Reply } from '../core/reply.ts';
 import { parseCli, UsageError } from './main.ts';
@@ -11,6 +12,7 @@ export type ReplyFormat = 'text' | 'json';
 export const REPLY_RENDERERS: Record<string, (reply: Reply) => string> = {
   text: renderText,
   json: (reply) => JSON.stringify(reply, null, 2),
+  slack: renderSlackJson,
 };
 
 export async function askCommand(args: string[]): Promise<number> {

@@ -16,7 +16,7 @@ Usage:
   pulse demo [--customers N] [--seed S] [--csv DIR]
   pulse refresh [--as-of YYYY-MM-DD] [--json]    recompute every insight (also runs after imports)
   pulse model [--json]                          the model card of the last refresh
-  pulse ask "TEXT" [--as USER] [--format text|json]
+  pulse ask "TEXT" [--as USER] [--format text|json|slack|discord]
   pulse help
 
 Configuration comes from the environment; see .env.example.`;

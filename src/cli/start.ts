@@ -1,23 +1,59 @@
-// `pulse start` / `npm start`: every adapter whose credentials are set; with none, the console on
-// the embedded store, seeded with demo data when it is empty.
+// `pulse start` / `npm start`: every adapter whose credentials are set, plus the scheduler; with
+// none set, the console on the embedded store, seeded with demo data when it is empty.
 import { consoleActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { startScheduler } from '../app/scheduler.ts';
 import { runConsole } from '../adapters/console/console-adapter.ts';
+import { startSlack } from '../adapters/slack/slack-adapter.ts';
 import { createRegistry } from '../commands/index.ts';
 import { discordConfigured, slackConfigured } from '../core/config.ts';
+import type { Context } from '../core/context.ts';
+import type { Registry } from '../core/registry.ts';
 import { countCustomers } from '../db/customers.ts';
 import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from './demo.ts';
 import { parseCli } from './main.ts';
 import { refreshToday } from './refresh.ts';
 
+interface Running {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** The chat adapters this configuration asks for, each started; a failing one is logged and skipped. */
+async function startChatAdapters(ctx: Context, registry: Registry): Promise<Running[]> {
+  const running: Running[] = [];
+  const starters: [string, boolean, () => Promise<{ stop(): Promise<void> }>][] = [
+    ['slack', slackConfigured(ctx.config), () => startSlack(ctx, registry)],
+  ];
+  for (const [name, wanted, start] of starters) {
+    if (!wanted) continue;
+    try {
+      running.push({ name, ...(await start()) });
+      ctx.log.info(`${name} adapter started`);
+    } catch (err) {
+      ctx.log.error(`${name} adapter failed to start`, { error: err });
+    }
+  }
+  return running;
+}
+
 export async function startCommand(args: string[]): Promise<number> {
   parseCli(args, {}, false);
   const ctx = await createContext();
   const registry = createRegistry();
+  const scheduler = startScheduler(ctx);
   try {
-    if (slackConfigured(ctx.config) || discordConfigured(ctx.config)) {
-      ctx.log.error('Slack and Discord adapters are not built yet; starting the console instead.');
+    const wantsChat = slackConfigured(ctx.config) || discordConfigured(ctx.config);
+    if (wantsChat) {
+      const adapters = await startChatAdapters(ctx, registry);
+      if (adapters.length === 0) return 2;
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      ctx.log.info('stopping…');
+      for (const a of adapters) await a.stop().catch((err) => ctx.log.error(`${a.name} did not stop cleanly`, { error: err }));
+      return 0;
     }
     if ((await countCustomers(ctx.store.db)) === 0) {
       ctx.log.info(`The store at ${ctx.store.location} is empty: adding demo data (${DEFAULT_DEMO_CUSTOMERS} customers)…`);
@@ -25,14 +61,10 @@ export async function startCommand(args: string[]): Promise<number> {
       ctx.log.info(`Demo data ready: ${counts.customers} customers, ${counts.orders} orders. Fitting the models…`);
       await refreshToday(ctx);
     }
-    const scheduler = startScheduler(ctx);
-    try {
-      await runConsole(ctx, registry, { actor: consoleActor() });
-    } finally {
-      await scheduler.stop();
-    }
+    await runConsole(ctx, registry, { actor: consoleActor() });
     return 0;
   } finally {
+    await scheduler.stop();
     await ctx.store.close();
   }
 }

@@ -65,5 +65,6 @@ function strip<T extends Record<string, unknown>>(o: T): T {
   return o;
 }
 
-export const slackConfigured = (c: Config) => Boolean(c.slack.botToken && c.slack.signingSecret);
+// Socket Mode (an app token) needs no signing secret; HTTP mode does.
+export const slackConfigured = (c: Config) => Boolean(c.slack.botToken && (c.slack.signingSecret || c.slack.appToken));
 export const discordConfigured = (c: Config) => Boolean(c.discord.token && c.discord.applicationId);
