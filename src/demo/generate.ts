@@ -94,7 +94,7 @@ export async function generateDemo(opts: DemoOptions, sink: DemoSink): Promise<D
     // Acquisition: more customers arrive recently (growing business).
     const acquired = start + Math.floor(history * Math.sqrt(rnd.next()));
     const satisfaction = rnd.beta(5, 2); // 0..1, most customers fairly happy
-    const rate = rnd.gamma(0.9, 1 / 40); // purchases per day while alive (mean ≈ 1 per 44 days)
+    const rate = rnd.gamma(0.9, 1 / 20); // purchases per day while alive (mean ≈ 1 per 22 days)
     const deathRate = rnd.gamma(0.7, 1 / 500) * (satisfaction < 0.45 ? 3.5 : satisfaction < 0.6 ? 1.6 : 1);
     const spendLevel = rnd.gamma(6, 1) / rnd.gamma(4, 1 / 12); // customer's mean order value scale
     const favourite = rnd.int(0, PRODUCTS.length - 1);
