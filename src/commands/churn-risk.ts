@@ -26,6 +26,7 @@ export const churnRiskCommand = defineCommand({
     const filter = { ...(who ? { owner: who } : {}), ...(segment ? { segment } : {}) };
     const top = await topBy(ctx.store.db, 'value_at_risk', filter, limit);
     const atRisk = await countWhere(ctx.store.db, filter, HIGH_RISK);
+    const scored = await countWhere(ctx.store.db, filter, 0);
     const scope = [who ? `owner ${who}` : '', segment ? `segment ${segment}` : ''].filter(Boolean).join(', ');
     if (top.length === 0) {
       return { title: `Churn risk${scope ? ` · ${scope}` : ''}`, text: who ? `No customers found for owner “${who}”. Owners are matched by the name in the customers file.` : 'No customers match.', footer: asOfFooter(run), visibility: 'private' };
@@ -40,7 +41,7 @@ export const churnRiskCommand = defineCommand({
           title: 'Highest value at risk',
           columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Risk', align: 'right' }, { label: 'Value at risk', align: 'right' }, { label: 'Days overdue', align: 'right' }, { label: 'Why' }],
           rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', String(Math.round(t.churn_risk ?? 0)), formatMoney(t.value_at_risk ?? 0), t.days_overdue === null ? '—' : formatCount(t.days_overdue), parseDrivers(t.churn_drivers).join('; ')]),
-          total: atRisk > top.length ? atRisk : top.length,
+          total: scored,
         },
       ],
       buttons: top.slice(0, 3).map((t) => ({ label: `Open ${t.name ?? t.customer_id}`, action: { kind: 'run', command: `/customer ${t.customer_id}` } })),
