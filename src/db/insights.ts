@@ -29,22 +29,36 @@ export interface RefreshResults {
   basketRules: BasketRulesTable[];
 }
 
-/** Replaces every insight, appends transitions and replaces basket rules, in one transaction. */
+/** Secondary indexes of `insights`, dropped during the rewrite and rebuilt after (much faster). */
+const INSIGHT_INDEXES: Record<string, string> = {
+  insights_segment_clv: '(segment, clv_12m)',
+  insights_stage: '(lifecycle_stage)',
+  insights_value_at_risk: '(value_at_risk)',
+  insights_clv: '(clv_12m)',
+  insights_cluster: '(cluster_id)',
+};
+
+/**
+ * Replaces every insight, appends transitions and replaces basket rules, in one transaction.
+ * `insights` may be a generator: rows are scored as they are written, never all held at once.
+ */
 export async function writeRefreshResults(store: Store, results: RefreshResults): Promise<void> {
   if (store.sqlite) {
     const h = store.sqlite;
-    const insert = h.prepare(`INSERT INTO insights (${INSIGHT_COLUMNS.join(', ')}) VALUES (${INSIGHT_COLUMNS.map(() => '?').join(', ')})`);
-    const transition = h.prepare('INSERT INTO lifecycle_transitions (customer_id, run_id, as_of_day, from_stage, to_stage, reason) VALUES (?, ?, ?, ?, ?, ?)');
-    const rule = h.prepare('INSERT INTO basket_rules (run_id, antecedent, consequent, support, confidence, lift, count) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const values = new Array<unknown>(INSIGHT_COLUMNS.length);
     h.transaction(() => {
+      for (const name of Object.keys(INSIGHT_INDEXES)) h.exec(`DROP INDEX IF EXISTS ${name}`);
       h.exec('DELETE FROM insights');
+      const insert = h.prepare(`INSERT INTO insights (${INSIGHT_COLUMNS.join(', ')}) VALUES (${INSIGHT_COLUMNS.map(() => '?').join(', ')})`);
       for (const row of results.insights) {
         for (let i = 0; i < INSIGHT_COLUMNS.length; i++) values[i] = row[INSIGHT_COLUMNS[i]!];
         insert.run(values);
       }
+      for (const [name, cols] of Object.entries(INSIGHT_INDEXES)) h.exec(`CREATE INDEX ${name} ON insights ${cols}`);
+      const transition = h.prepare('INSERT INTO lifecycle_transitions (customer_id, run_id, as_of_day, from_stage, to_stage, reason) VALUES (?, ?, ?, ?, ?, ?)');
       for (const t of results.transitions) transition.run(t.customer_id, t.run_id, t.as_of_day, t.from_stage, t.to_stage, t.reason);
       h.exec('DELETE FROM basket_rules');
+      const rule = h.prepare('INSERT INTO basket_rules (run_id, antecedent, consequent, support, confidence, lift, count) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const r of results.basketRules) rule.run(r.run_id, r.antecedent, r.consequent, r.support, r.confidence, r.lift, r.count);
     })();
     return;
@@ -67,10 +81,17 @@ export async function writeRefreshResults(store: Store, results: RefreshResults)
   });
 }
 
-/** The previous run's stage of every customer (for transitions), and its cluster centroids via the card. */
-export async function previousStages(db: Kysely<Database>): Promise<Map<string, { stage: string; since: number | null; purchaseDays: number }>> {
-  const rows = await db.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'purchase_days']).execute();
-  return new Map(rows.map((r) => [r.customer_id, { stage: r.lifecycle_stage, since: r.stage_since_day, purchaseDays: Number(r.purchase_days) }]));
+/** The previous run's stage of every customer, for lifecycle transitions. */
+export async function previousStages(store: Store): Promise<Map<string, { stage: string; since: number | null; purchaseDays: number }>> {
+  const out = new Map<string, { stage: string; since: number | null; purchaseDays: number }>();
+  if (store.sqlite) {
+    const rows = store.sqlite.prepare('SELECT customer_id, lifecycle_stage, stage_since_day, purchase_days FROM insights').raw(true).iterate() as Iterable<[string, string, number | null, number]>;
+    for (const r of rows) out.set(r[0], { stage: r[1], since: r[2], purchaseDays: r[3] });
+    return out;
+  }
+  const rows = await store.db.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'purchase_days']).execute();
+  for (const r of rows) out.set(r.customer_id, { stage: r.lifecycle_stage, since: r.stage_since_day, purchaseDays: Number(r.purchase_days) });
+  return out;
 }
 
 export async function latestRun(db: Kysely<Database>, status: 'done' | 'any' = 'done'): Promise<ModelRunRow | undefined> {

@@ -143,6 +143,46 @@ export interface BasketRulesTable {
   count: number;
 }
 
+export type DigestPlatform = 'slack' | 'discord' | 'console';
+export type DigestKind = 'satisfaction' | 'at-risk';
+export type DeliveryStatus = 'claimed' | 'retrying' | 'posted' | 'failed' | 'skipped';
+
+export interface DigestSubscriptionsTable {
+  subscription_id: number;
+  platform: DigestPlatform;
+  /** The platform's channel id without the `slack:` / `discord:` prefix. */
+  channel: string;
+  kind: DigestKind;
+  /** A five-field cron expression, validated with node-cron. */
+  schedule: string;
+  /** IANA zone the cron expression is read in. */
+  time_zone: string;
+  owner: string | null;
+  segment: string | null;
+  skip_if_empty: number;
+  created_by: string;
+  created_at: string;
+  active: number;
+  ended_by: string | null;
+  ended_at: string | null;
+}
+
+export interface DigestDeliveriesTable {
+  subscription_id: number;
+  period_key: string;
+  scheduled_for: string;
+  status: DeliveryStatus;
+  late: number;
+  attempts: number;
+  claimed_at: string;
+  claimed_by: string;
+  next_attempt_at: string | null;
+  message_id: string | null;
+  posted_at: string | null;
+  error: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   model_runs: ModelRunsTable;
   insights: InsightsTable;
@@ -156,6 +196,8 @@ export interface Database {
   users: UsersTable;
   imports: ImportsTable;
   meta: MetaTable;
+  digest_subscriptions: DigestSubscriptionsTable;
+  digest_deliveries: DigestDeliveriesTable;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;

@@ -31,12 +31,15 @@ export interface ChurnCalibration {
 }
 
 const MIN_ELIGIBLE = 50;
+/** A random sample this large measures AUC to about ±0.003 and fits eight weights comfortably. */
+export const BACKTEST_SAMPLE = 150_000;
 
 export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoint[], asOfDay: number, firstDataDay: number, horizonDays = 90, seed = 1): ChurnCalibration {
   const cutoff = asOfDay - horizonDays;
   if (!(cutoff - firstDataDay >= horizonDays)) {
     return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})` };
   }
+  ({ h, feedback } = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed));
   const state = customerStateAsOf(h, feedback, cutoff);
   const models = fitModels(state, { pAliveOnly: true });
   const eligible: number[] = [];
@@ -107,3 +110,41 @@ function firstPurchaseAfter(h: OrderHistories, i: number, day: number): number {
 }
 
 const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
+
+/** At most `max` customers, chosen by a seeded shuffle, with their orders and feedback. */
+export function sampleCustomers(h: OrderHistories, feedback: readonly FeedbackPoint[], max: number, seed: number): { h: OrderHistories; feedback: readonly FeedbackPoint[] } {
+  const n = h.customerIds.length;
+  if (n <= max) return { h, feedback };
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < max; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = i + ((x >>> 0) % (n - i));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const chosen = order.slice(0, max).sort();
+  const newIndex = new Int32Array(n).fill(-1);
+  chosen.forEach((old, k) => (newIndex[old] = k));
+  let total = 0;
+  for (const old of chosen) total += h.offsets[old + 1]! - h.offsets[old]!;
+  const offsets = new Int32Array(max + 1);
+  const days = new Int32Array(total);
+  const amounts = new Float64Array(total);
+  let at = 0;
+  chosen.forEach((old, k) => {
+    offsets[k] = at;
+    for (let j = h.offsets[old]!; j < h.offsets[old + 1]!; j++, at++) {
+      days[at] = h.days[j]!;
+      amounts[at] = h.amounts[j]!;
+    }
+  });
+  offsets[max] = at;
+  const sub: OrderHistories = { customerIds: Array.from(chosen, (old) => h.customerIds[old]!), owners: Array.from(chosen, (old) => h.owners[old] ?? null), offsets, days, amounts };
+  const subFeedback = feedback.filter((f) => newIndex[f.customerIndex]! >= 0).map((f) => ({ ...f, customerIndex: newIndex[f.customerIndex]! }));
+  return { h: sub, feedback: subFeedback };
+}

@@ -75,12 +75,22 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
       for (const c of clusterModel.clusters) clusterName.set(c.id, c.name);
     }
 
-    const previous = await step('read previous stages', () => previousStages(db));
+    const previous = await step('read previous stages', () => previousStages(ctx.store));
     const transitions: LifecycleTransitionsTable[] = [];
     const stageCounts: Record<string, number> = Object.fromEntries(LIFECYCLE_STAGES.map((st) => [st, 0]));
     let valueAtRiskTotal = 0;
-    const insights: InsightValues[] = new Array(n);
-    await step('score customers', () => {
+    const basketRules = await step('basket rules', async () => {
+      const items = await loadBasketItems(ctx.store);
+      if (items.orderIndex.length === 0) return [];
+      const rules = associationRules(
+        { orderIndex: items.orderIndex, productIndex: items.productIndex, productIds: items.productIds },
+        { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 },
+      );
+      return rules.map((r): BasketRulesTable => ({ run_id: runId, antecedent: r.antecedent.join(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
+    });
+
+    // Scored lazily while being written: a million rows never sit in memory at once.
+    function* scoreAll(): Generator<InsightValues> {
       for (let i = 0; i < n; i++) {
         const id = h.customerIds[i]!;
         const cadence = state.cadence[i]!;
@@ -107,7 +117,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         const yearly = bought ? Math.max(0, (s.revenue[i]! / tenure) * 365) : 0;
         const valueAtRisk = risk ? (yearly * risk.risk) / 100 : null;
         if (valueAtRisk) valueAtRiskTotal += valueAtRisk;
-        insights[i] = {
+        yield {
           customer_id: id,
           run_id: runId,
           as_of_day: asOf,
@@ -136,19 +146,9 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
           stage_since_day: moved || !prev ? asOf : prev.since ?? asOf,
         };
       }
-    });
+    }
 
-    const basketRules = await step('basket rules', async () => {
-      const items = await loadBasketItems(ctx.store, h.customerIds);
-      if (items.orderIndex.length === 0) return [];
-      const rules = associationRules(
-        { orderIndex: items.orderIndex, productIndex: items.productIndex, productIds: items.productIds },
-        { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 },
-      );
-      return rules.map((r): BasketRulesTable => ({ run_id: runId, antecedent: r.antecedent.join(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
-    });
-
-    await step('write insights', () => writeRefreshResults(ctx.store, { insights, transitions, basketRules }));
+    await step('score and write insights', () => writeRefreshResults(ctx.store, { insights: scoreAll(), transitions, basketRules }));
 
     const card: ModelCard = {
       runId,

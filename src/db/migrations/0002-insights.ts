@@ -20,7 +20,9 @@ export const insightTables: Migration = {
 
     await db.schema
       .createTable('insights')
-      .addColumn('customer_id', 'text', (c) => c.primaryKey().references('customers.customer_id').onDelete('cascade'))
+      // Derived data rewritten whole by every refresh: no foreign key (a check per row would cost
+      // seconds on a million customers, and the refresh only writes customers it just read).
+      .addColumn('customer_id', 'text', (c) => c.primaryKey())
       .addColumn('run_id', 'integer', (c) => c.notNull())
       .addColumn('as_of_day', 'integer', (c) => c.notNull())
       .addColumn('orders', 'integer', (c) => c.notNull())

@@ -3,10 +3,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { coreTables } from './0001-core.ts';
 import { insightTables } from './0002-insights.ts';
+import { digestTables } from './0003-digests.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
   '0002_insights': insightTables,
+  '0003_digests': digestTables,
 });
 
 class StaticProvider implements MigrationProvider {
