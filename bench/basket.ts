@@ -1,20 +1,10 @@
 // Times association-rule mining on synthetic orders: npx tsx bench/basket.ts [orders] [products]
 import { associationRules, crossSell, type FlatBaskets } from '../src/analytics/basket.ts';
+import { mulberry32 as seeded } from '../src/analytics/random.ts';
 
 const orderTotal = Number(process.argv[2] ?? 3_000_000);
 const productTotal = Number(process.argv[3] ?? 200);
 
-/** mulberry32: a small seeded generator, so every run mines the same data. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Orders of 1 + Poisson(2.03) draws, plus planted companions: about 3.33 items on average, so

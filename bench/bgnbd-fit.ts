@@ -4,22 +4,13 @@ import { bgnbdScores, fitBgnbd } from '../src/analytics/bgnbd.ts';
 import { fitParetoNbd, paretoNbdScores } from '../src/analytics/pareto-nbd.ts';
 import { cpus, loadavg } from 'node:os';
 import { expandToCustomers, groupHistories, summarizeCustomers } from '../src/analytics/purchase-history.ts';
+import { mulberry32 } from '../src/analytics/random.ts';
 
 const customers = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.argv[3] ?? 42);
 const truth = { r: 1.2, alpha: 35, a: 0.8, b: 8 }; // days: ~12 purchases a year while active
 const asOfDay = 730; // customers first buy uniformly over the two years before
 
-function mulberry32(s: number): () => number {
-  let state = s >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = mulberry32(seed);
 function normal(): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

@@ -1,19 +1,9 @@
 // Times behaviour clustering (fit on a sample + assign everyone) on 1,000,000 × 4 synthetic customers.
 import { clusterCustomers } from '../src/analytics/clusters.ts';
+import { mulberry32 } from '../src/analytics/random.ts';
 
 const N = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 
-/** Seeded PRNG (mulberry32) so every run times the same data. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Four behaviour groups of customers with lognormal-ish recency, frequency, monetary, tenure. */
 function syntheticCustomers(n: number, seed: number) {

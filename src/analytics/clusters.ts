@@ -1,5 +1,6 @@
 // Behaviour clusters: k-means (Lloyd 1982; k-means++ start, Arthur & Vassilvitskii 2007) via ml-kmeans, k by mean silhouette (Rousseeuw 1987).
 import { kmeans } from 'ml-kmeans';
+import { mulberry32 } from './random.ts';
 
 /** How a raw feature becomes a modelling feature before standardising. */
 export type FeatureTransform =
@@ -448,17 +449,6 @@ function standardise(columns: readonly ArrayLike<number>[], transforms: FeatureT
   return { z, mean, sd };
 }
 
-/** Seeded PRNG (mulberry32): uniform [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Up to `size` distinct indices of 0..n−1 (Floyd's algorithm), ascending; all of them when n ≤ size. */
 function sampleRows(n: number, size: number, random: () => number): Int32Array {

@@ -1,18 +1,17 @@
-// Seeded randomness for the demo generator: mulberry32 plus the few distributions the story needs.
+// The demo generator's randomness: one seeded stream (src/analytics/random.ts) with the draws the
+// story needs, as methods.
+import { beta, exponential, gamma, mulberry32, standardNormal, type Uniform } from '../analytics/random.ts';
 
 export class Random {
-  #state: number;
+  readonly #uniform: Uniform;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0 || 0x9e3779b9;
+    this.#uniform = mulberry32(seed >>> 0 || 0x9e3779b9);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#uniform();
   }
 
   int(lo: number, hiInclusive: number): number {
@@ -28,35 +27,19 @@ export class Random {
   }
 
   normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return standardNormal(this.#uniform);
   }
 
   exponential(rate: number): number {
-    return -Math.log(1 - this.next()) / rate;
+    return exponential(this.#uniform, rate);
   }
 
-  /** Gamma(shape, scale) by Marsaglia & Tsang (2000). */
+  /** Gamma with the given shape and scale (mean shape × scale). */
   gamma(shape: number, scale: number): number {
-    if (shape < 1) return this.gamma(shape + 1, scale) * Math.pow(this.next() || 1e-12, 1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = this.next();
-      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v * scale;
-    }
+    return gamma(this.#uniform, shape, 1 / scale);
   }
 
   beta(a: number, b: number): number {
-    const x = this.gamma(a, 1);
-    return x / (x + this.gamma(b, 1));
+    return beta(this.#uniform, a, b);
   }
 }

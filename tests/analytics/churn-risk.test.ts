@@ -14,18 +14,8 @@ import {
   type ChurnRiskInput,
   type ChurnWeights,
 } from '../../src/analytics/churn-risk.ts';
+import { mulberry32 } from '../../src/analytics/random.ts';
 
-/** Seeded PRNG (mulberry32) for the simulations. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A cadence with a given usual gap and days since the last purchase (five purchase days). */
 function cadenceOf(usualGap: number, daysSince: number): CustomerCadence {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { clusterCustomers, hungarian, inferRoles, silhouetteScore, type ClusterModel } from '../../src/analytics/clusters.ts';
+import { mulberry32 } from '../../src/analytics/random.ts';
 
 const NAMES = ['recency', 'frequency', 'monetary', 'tenure'];
 
-/** Seeded PRNG (mulberry32) for the synthetic customers. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BLOBS = [
   { name: 'High-value regulars', recency: 10, frequency: 20, monetary: 3000, tenure: 800 },
