@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { askCommand } from './ask.ts';
 import { demoCommand } from './demo.ts';
+import { digestCommand } from './digest.ts';
 import { importCommand } from './import.ts';
 import { modelCommand, refreshCommand } from './refresh.ts';
 import { startCommand } from './start.ts';
@@ -17,6 +18,7 @@ Usage:
   pulse refresh [--as-of YYYY-MM-DD] [--json]    recompute every insight (also runs after imports)
   pulse model [--json]                          the model card of the last refresh
   pulse ask "TEXT" [--as USER] [--format text|json|slack|discord]
+  pulse digest tick [--now ISO] [--json] [--charts DIR]   run every digest due at that instant
   pulse help
 
 Configuration comes from the environment; see .env.example.`;
@@ -30,6 +32,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
   ask: askCommand,
   refresh: refreshCommand,
   model: modelCommand,
+  digest: digestCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -10,6 +10,8 @@ import { discordConfigured, slackConfigured } from '../core/config.ts';
 import type { Context } from '../core/context.ts';
 import type { Registry } from '../core/registry.ts';
 import { countCustomers } from '../db/customers.ts';
+import { createPosters } from '../digests/posters.ts';
+import { startDigestScheduler } from '../digests/scheduler.ts';
 import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from './demo.ts';
 import { parseCli } from './main.ts';
 import { refreshToday } from './refresh.ts';
@@ -42,6 +44,7 @@ export async function startCommand(args: string[]): Promise<number> {
   const ctx = await createContext();
   const registry = createRegistry();
   const scheduler = startScheduler(ctx);
+  const digests = startDigestScheduler(ctx, { poster: await createPosters(ctx) });
   try {
     const wantsChat = slackConfigured(ctx.config) || discordConfigured(ctx.config);
     if (wantsChat) {
@@ -64,6 +67,7 @@ export async function startCommand(args: string[]): Promise<number> {
     await runConsole(ctx, registry, { actor: consoleActor() });
     return 0;
   } finally {
+    await digests.stop();
     await scheduler.stop();
     await ctx.store.close();
   }

@@ -4,6 +4,7 @@ import { Registry } from '../core/registry.ts';
 import { basketCommand } from './basket.ts';
 import { churnRiskCommand } from './churn-risk.ts';
 import { customerCommand } from './customer.ts';
+import { digestCommand } from './digest.ts';
 import { feedbackCommand } from './feedback.ts';
 import { satisfactionCommand } from './satisfaction.ts';
 import { segmentCommand } from './segment.ts';
@@ -13,7 +14,7 @@ import { lifecycleCommand } from './lifecycle.ts';
 import { pulseCommand } from './pulse.ts';
 
 export function allCommands(): CommandDef[] {
-  const list: CommandDef[] = [customerCommand, segmentCommand, churnRiskCommand, valueCommand, lifecycleCommand, feedbackCommand, satisfactionCommand, basketCommand, pulseCommand].map((c) => c as unknown as CommandDef);
+  const list: CommandDef[] = [customerCommand, segmentCommand, churnRiskCommand, valueCommand, lifecycleCommand, feedbackCommand, satisfactionCommand, basketCommand, pulseCommand, digestCommand].map((c) => c as unknown as CommandDef);
   list.push(helpCommand(() => list) as unknown as CommandDef);
   return list;
 }

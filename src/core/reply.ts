@@ -65,11 +65,21 @@ export interface Reply {
   error?: { code: ErrorCode; message: string; hint?: string; incidentId?: string };
 }
 
-export const EMAIL_OR_PHONE = /[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d\s().-]{7,}\d/g;
+export const EMAIL_OR_PHONE = /[\w.+-]+@[\w-]+\.[\w.-]+|\+?\(?\d[\d\s().-]{7,}\d/g;
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/;
+
+/** Hides emails and phone numbers; dates (2026-11-16) and short numbers are not phone numbers. */
+export function scrubPersonalData(text: string): string {
+  return text.replace(EMAIL_OR_PHONE, (m) => {
+    if (m.includes('@')) return '[hidden]';
+    const digits = m.replace(/\D/g, '').length;
+    return DATE_LIKE.test(m.trim()) || digits < 9 ? m : '[hidden]';
+  });
+}
 
 /** The same answer without personal data, for sharing in a channel. */
 export function withoutPersonalData(reply: Reply): Reply {
-  const scrub = (s: string) => s.replace(EMAIL_OR_PHONE, '[hidden]');
+  const scrub = scrubPersonalData;
   const tables = reply.tables?.map((t) => {
     const keep = t.columns.map((c) => !c.pii);
     return {

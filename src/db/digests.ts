@@ -49,7 +49,10 @@ export async function listSubscriptions(db: Kysely<Database>, opts: { activeOnly
 /** Ends a subscription (its deliveries stay for `/digest history`); false when it was not active. */
 export async function endSubscription(db: Kysely<Database>, id: number, by: string, at: string): Promise<boolean> {
   const res = await db.updateTable('digest_subscriptions').set({ active: 0, ended_by: by, ended_at: at }).where('subscription_id', '=', id).where('active', '=', 1).executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  if (Number(res.numUpdatedRows) !== 1) return false;
+  // A retry still waiting will never run now: say so in history instead of leaving it "retrying".
+  await db.updateTable('digest_deliveries').set({ status: 'skipped', error: 'unsubscribed before it could be posted', next_attempt_at: null, updated_at: at }).where('subscription_id', '=', id).where('status', '=', 'retrying').execute();
+  return true;
 }
 
 /** The newest period in the outbox of each subscription, whatever its status. */

@@ -22,6 +22,7 @@ export const SLACK_BOT_SCOPES: readonly (readonly [scope: string, why: string])[
   ['chat:write.public', 'share into public channels the bot has not joined'],
   ['users:read', 'know who is asking (name) for `mine` and feedback authors'],
   ['users:read.email', 'match Slack people to CRM owners by email'],
+  ['files:write', 'upload the chart image of a scheduled digest'],
 ];
 
 export function slackCommandName(name: string): string {
