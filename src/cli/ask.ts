@@ -3,9 +3,10 @@ import { consoleActor, resolveActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { renderText } from '../adapters/console/render-text.ts';
 import { renderSlackJson } from '../adapters/slack/render-blocks.ts';
+import { renderDiscordJson } from '../adapters/discord/render-embeds.ts';
 import { createRegistry } from '../commands/index.ts';
 import type { Reply } from '../core/reply.ts';
-import { parseCli, UsageError } from './main.ts';
+import { parseCli, UsageError } from './cli-args.ts';
 
 export type ReplyFormat = 'text' | 'json';
 
@@ -13,6 +14,7 @@ export const REPLY_RENDERERS: Record<string, (reply: Reply) => string> = {
   text: renderText,
   json: (reply) => JSON.stringify(reply, null, 2),
   slack: renderSlackJson,
+  discord: renderDiscordJson,
 };
 
 export async function askCommand(args: string[]): Promise<number> {

@@ -3,13 +3,12 @@ import { createContext } from '../app/context.ts';
 import { formatCount } from '../core/format.ts';
 import { localDay } from '../core/time.ts';
 import { generateDemo, type DemoCounts } from '../demo/generate.ts';
-import { csvSink, storeSink } from '../demo/write-demo.ts';
+import { csvSink } from '../demo/write-demo.ts';
+import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from '../demo/seed.ts';
 import type { Context } from '../core/context.ts';
-import { parseCli, UsageError } from './main.ts';
+import { parseCli, UsageError } from './cli-args.ts';
 import { refreshToday } from './refresh.ts';
 
-export const DEFAULT_DEMO_CUSTOMERS = 2000;
-export const DEFAULT_DEMO_SEED = 42;
 
 export async function demoCommand(args: string[]): Promise<number> {
   const { values } = parseCli(args, { customers: { type: 'string' }, seed: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean', default: false }, 'no-refresh': { type: 'boolean', default: false } }, false);
@@ -35,12 +34,6 @@ export async function demoCommand(args: string[]): Promise<number> {
   }
 }
 
-export async function seedDemo(ctx: Context, customers: number, seed: number): Promise<DemoCounts> {
-  const sink = await storeSink(ctx.store, ctx.clock.now());
-  const counts = await generateDemo({ customers, seed, endDay: localDay(ctx.clock.now().getTime(), ctx.config.timeZone) }, sink);
-  await sink.close();
-  return counts;
-}
 
 async function demoToCsv(ctx: Context, dir: string, customers: number, seed: number): Promise<DemoCounts> {
   const sink = csvSink(dir);

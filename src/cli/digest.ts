@@ -5,7 +5,7 @@ import { createContext } from '../app/context.ts';
 import { parseDate } from '../core/time.ts';
 import { createPosters } from '../digests/posters.ts';
 import { tick, type TickReport } from '../digests/tick.ts';
-import { parseCli, UsageError } from './main.ts';
+import { parseCli, UsageError } from './cli-args.ts';
 
 export const DIGEST_USAGE = 'pulse digest tick [--now ISO] [--json] [--charts DIR]';
 

@@ -3,7 +3,7 @@ import { createContext } from '../app/context.ts';
 import type { ImportKind } from '../db/bulk.ts';
 import { IMPORT_KINDS, importFile, type ImportSummary } from '../importer/import-file.ts';
 import { formatCount } from '../core/format.ts';
-import { parseCli, UsageError } from './main.ts';
+import { parseCli, UsageError } from './cli-args.ts';
 import { refreshToday } from './refresh.ts';
 
 export async function importCommand(args: string[]): Promise<number> {

@@ -1,10 +1,11 @@
 // The `pulse` command line. Each subcommand prints its result on stdout (one JSON document with
 // --json / --format json); logs go to stderr. Exit status: 0 fine, 1 some rows/requests failed,
 // 2 bad usage or configuration.
-import { parseArgs } from 'node:util';
 import { askCommand } from './ask.ts';
+import { UsageError } from './cli-args.ts';
 import { demoCommand } from './demo.ts';
 import { digestCommand } from './digest.ts';
+import { discordCommand } from './discord.ts';
 import { importCommand } from './import.ts';
 import { modelCommand, refreshCommand } from './refresh.ts';
 import { startCommand } from './start.ts';
@@ -19,6 +20,7 @@ Usage:
   pulse model [--json]                          the model card of the last refresh
   pulse ask "TEXT" [--as USER] [--format text|json|slack|discord]
   pulse digest tick [--now ISO] [--json] [--charts DIR]   run every digest due at that instant
+  pulse discord register [--guild ID] [--global] [--json]  register the slash commands with Discord
   pulse help
 
 Configuration comes from the environment; see .env.example.`;
@@ -33,6 +35,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
   refresh: refreshCommand,
   model: modelCommand,
   digest: digestCommand,
+  discord: discordCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,19 +59,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pulse ${sub}: ${err instanceof Error ? err.message : String(err)}\n`);
     if (process.env.PULSE_LOG_LEVEL === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 2;
-  }
-}
-
-export class UsageError extends Error {}
-
-/** parseArgs with errors turned into usage errors a person can read. */
-type CliOptions = Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }>;
-
-export function parseCli(args: string[], options: CliOptions, positionals = true): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const parsed = parseArgs({ args, options, allowPositionals: positionals, strict: true });
-    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
   }
 }

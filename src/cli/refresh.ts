@@ -6,7 +6,7 @@ import { latestRun } from '../db/insights.ts';
 import { renderModelCard } from '../refresh/render-model-card.ts';
 import type { ModelCard } from '../refresh/model-card.ts';
 import { refresh } from '../refresh/refresh.ts';
-import { parseCli, UsageError } from './main.ts';
+import { parseCli, UsageError } from './cli-args.ts';
 
 export async function refreshCommand(args: string[]): Promise<number> {
   const { values } = parseCli(args, { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } }, false);

@@ -4,6 +4,7 @@ import { consoleActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { startScheduler } from '../app/scheduler.ts';
 import { runConsole } from '../adapters/console/console-adapter.ts';
+import { startDiscord } from '../adapters/discord/discord-adapter.ts';
 import { startSlack } from '../adapters/slack/slack-adapter.ts';
 import { createRegistry } from '../commands/index.ts';
 import { discordConfigured, slackConfigured } from '../core/config.ts';
@@ -12,8 +13,8 @@ import type { Registry } from '../core/registry.ts';
 import { countCustomers } from '../db/customers.ts';
 import { createPosters } from '../digests/posters.ts';
 import { startDigestScheduler } from '../digests/scheduler.ts';
-import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from './demo.ts';
-import { parseCli } from './main.ts';
+import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from '../demo/seed.ts';
+import { parseCli } from './cli-args.ts';
 import { refreshToday } from './refresh.ts';
 
 interface Running {
@@ -26,6 +27,7 @@ async function startChatAdapters(ctx: Context, registry: Registry): Promise<Runn
   const running: Running[] = [];
   const starters: [string, boolean, () => Promise<{ stop(): Promise<void> }>][] = [
     ['slack', slackConfigured(ctx.config), () => startSlack(ctx, registry)],
+    ['discord', discordConfigured(ctx.config), () => startDiscord(ctx, registry)],
   ];
   for (const [name, wanted, start] of starters) {
     if (!wanted) continue;

@@ -20,6 +20,7 @@ const ZONE_HINT = 'Use an IANA zone name such as `tz:Europe/Berlin`, `tz:America
 
 export const digestCommand = defineCommand({
   name: 'digest',
+  changesData: true,
   description: 'Scheduled digests in a channel: subscribe, list, unsubscribe, preview, history',
   usage: '/digest subscribe satisfaction|at-risk [CHANNEL] [schedule:"CRON"] [tz:ZONE] [skip-if-empty] [owner:NAME] [segment:NAME] · /digest list · /digest unsubscribe ID · /digest preview KIND · /digest history [ID]',
   examples: ['/digest subscribe satisfaction', '/digest subscribe at-risk schedule:"0 8 * * 1-5" tz:Europe/Berlin skip-if-empty', '/digest preview at-risk owner:"Maya Chen"', '/digest list', '/digest unsubscribe 3', '/digest history'],

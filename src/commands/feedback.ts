@@ -25,6 +25,7 @@ export const feedbackCommand = defineCommand({
   positional: ['customer', 'scale', 'score', 'comment'],
   rest: true,
   role: 'rep',
+  changesData: true,
   prepare: splitFeedbackWords,
   async run({ customer, scale, score, comment }, call, ctx) {
     const [lo, hi] = SCALES[scale];

@@ -21,6 +21,8 @@ export interface CommandDef<S extends z.ZodObject<any> = z.ZodObject<any>> exten
    * (`/feedback acme corp 2 late` — where does the name end?). Runs for typed and named arguments.
    */
   prepare?: (raw: Record<string, unknown>) => Record<string, unknown>;
+  /** Running it stores something (feedback, a subscription): adapters never re-run it to share. */
+  changesData?: boolean;
   /** May take more than a second or two: adapters acknowledge first and answer later. */
   slow?: boolean;
   run(args: z.infer<S>, call: Invocation, ctx: Context): Promise<Reply>;

@@ -107,3 +107,10 @@ export async function countCustomers(db: Kysely<Database>): Promise<number> {
 export async function sampleCustomers(db: Kysely<Database>, limit: number): Promise<CustomerRow[]> {
   return db.selectFrom('customers').selectAll().orderBy('customer_id').limit(limit).execute();
 }
+
+/** One page of customers by id, for in-memory indexes built without blocking the event loop. */
+export async function customerNamesPage(db: Kysely<Database>, afterId: string | undefined, limit: number) {
+  let q = db.selectFrom('customers').select(['customer_id', 'name', 'company', 'email']).orderBy('customer_id').limit(limit);
+  if (afterId !== undefined) q = q.where('customer_id', '>', afterId);
+  return q.execute();
+}
