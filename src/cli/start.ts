@@ -10,7 +10,7 @@ import { createRegistry } from '../commands/index.ts';
 import { discordConfigured, slackConfigured } from '../core/config.ts';
 import type { Context } from '../core/context.ts';
 import type { Registry } from '../core/registry.ts';
-import { countCustomers } from '../db/customers.ts';
+import { hasCustomers } from '../db/customers.ts';
 import { createPosters } from '../digests/posters.ts';
 import { startDigestScheduler } from '../digests/scheduler.ts';
 import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from '../demo/seed.ts';
@@ -60,7 +60,7 @@ export async function startCommand(args: string[]): Promise<number> {
       for (const a of adapters) await a.stop().catch((err) => ctx.log.error(`${a.name} did not stop cleanly`, { error: err }));
       return 0;
     }
-    if ((await countCustomers(ctx.store.db)) === 0) {
+    if (!(await hasCustomers(ctx.store.db))) {
       ctx.log.info(`The store at ${ctx.store.location} is empty: adding demo data (${DEFAULT_DEMO_CUSTOMERS} customers)…`);
       const counts = await seedDemo(ctx, DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED);
       ctx.log.info(`Demo data ready: ${counts.customers} customers, ${counts.orders} orders. Fitting the models…`);

@@ -5,7 +5,7 @@ import type { Context } from '../core/context.ts';
 import { formatDay } from '../core/time.ts';
 import { formatMoney, formatNumber } from '../core/format.ts';
 import type { ReplyField } from '../core/reply.ts';
-import { allBasketRules, customerProducts, getInsight } from '../db/insights.ts';
+import { basketRulesFrom, customerProducts, getInsight } from '../db/insights.ts';
 
 export async function insightFields(ctx: Context, customerId: string): Promise<ReplyField[]> {
   const i = await getInsight(ctx.store.db, customerId);
@@ -41,7 +41,7 @@ export function parseDrivers(json: string | null): string[] {
 async function crossSellFor(ctx: Context, customerId: string): Promise<string[]> {
   const owned = await customerProducts(ctx.store.db, customerId);
   if (owned.length === 0) return [];
-  const rows = await allBasketRules(ctx.store.db);
+  const rows = await basketRulesFrom(ctx.store.db, owned);
   if (rows.length === 0) return [];
   const rules: AssociationRule[] = rows.map((r) => ({ antecedent: r.antecedent.split(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
   return crossSell(rules, owned, 3).map((s) => `${s.product} — ${Math.round(s.rule.confidence * 100)}% of ${s.rule.antecedent.join(' + ')} buyers take it (lift ${s.rule.lift.toFixed(1)}×)`);

@@ -4,6 +4,7 @@ import type { Context } from '../core/context.ts';
 import { formatPercent, truncate } from '../core/format.ts';
 import type { ReplyField } from '../core/reply.ts';
 import { customerFeedback } from '../db/feedback.ts';
+import { formatDay } from '../core/time.ts';
 
 export async function customerSatisfactionFields(ctx: Context, customerId: string): Promise<ReplyField[]> {
   const rows = await customerFeedback(ctx.store.db, customerId);
@@ -17,15 +18,13 @@ export async function customerSatisfactionFields(ctx: Context, customerId: strin
     fields.push({ label: 'CSAT', value: `${formatPercent(c.csat ?? 0)} satisfied (n=${c.n})`, inline: true });
   }
   if (npsScores.length) {
-    const promoters = npsScores.filter((s) => s >= 9).length;
-    const detractors = npsScores.filter((s) => s <= 6).length;
     const n = nps(npsScores, { minResponses: 1 });
-    fields.push({ label: 'NPS answers', value: `${promoters} promoter, ${detractors} detractor of ${n.n} (latest ${npsScores[npsScores.length - 1]}/10)`, inline: true });
+    fields.push({ label: 'NPS answers', value: `${n.promoters} promoter, ${n.detractors} detractor of ${n.n} (latest ${npsScores[npsScores.length - 1]}/10)`, inline: true });
   }
   const last = rows[rows.length - 1]!;
   fields.push({
     label: 'Latest feedback',
-    value: `${last.score}/${last.scale === 'csat' ? 5 : 10} on ${last.created_at.slice(0, 10)}${last.comment ? ` — “${truncate(last.comment, 140)}”` : ''}`,
+    value: `${last.score}/${last.scale === 'csat' ? 5 : 10} on ${formatDay(last.day)}${last.comment ? ` — “${truncate(last.comment, 140)}”` : ''}`,
   });
   return fields;
 }

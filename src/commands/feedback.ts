@@ -18,7 +18,7 @@ export const feedbackCommand = defineCommand({
   examples: ['/feedback acme 2 late delivery again', '/feedback C1042 nps 9 "loves the new app"', '/feedback "Acme Corp" 4'],
   args: z.object({
     customer: z.string().trim().min(1, 'say which customer').max(200).describe('Customer name, company, email or id'),
-    score: z.coerce.number({ error: 'the score must be a number' }).int('the score must be a whole number').describe('CSAT 1–5, or NPS 0–10 with scale nps'),
+    score: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number({ error: 'give a score, e.g. 4' }).int('the score must be a whole number')).describe('CSAT 1–5, or NPS 0–10 with scale nps'),
     scale: z.enum(['csat', 'nps'], { error: 'the scale is csat (1–5) or nps (0–10)' }).default('csat').describe('csat (1–5, default) or nps (0–10)'),
     comment: z.string().trim().max(2000, 'keep the comment under 2,000 characters').optional().describe('What the customer said'),
   }),

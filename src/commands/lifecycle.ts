@@ -20,6 +20,7 @@ export const lifecycleCommand = defineCommand({
     limit: z.coerce.number().int().min(1).max(50).default(15).describe('How many moves to list (1–50)'),
   }),
   positional: ['stage'],
+  rest: true,
   prepare: (raw) => (typeof raw.stage === 'string' ? { ...raw, stage: raw.stage.toLowerCase().replace(/\s+/g, '-') } : raw),
   role: 'rep',
   async run({ stage, customer, limit }, _call, ctx) {

@@ -20,13 +20,13 @@ export const valueCommand = defineCommand({
     const run = await requireRun(ctx);
     const who = ownerFilter(mine, owner, call.actor);
     const top = await topBy(ctx.store.db, 'clv_12m', who ? { owner: who } : {}, limit);
-    const values = await clvValues(ctx.store.db);
+    const values = await clvValues(ctx.store.db, who ? { owner: who } : {});
     const total = values.reduce((s, v) => s + v, 0);
     const top20 = values.slice(0, Math.ceil(values.length * 0.2)).reduce((s, v) => s + v, 0);
     const tiers = valueTiers(values);
     return {
       title: `Customer value (12-month CLV)${who ? ` · owner ${who}` : ''}`,
-      text: total > 0 ? `The top 20% of customers hold **${formatPercent(top20 / total)}** of the expected value (${formatMoney(total)} in all).` : 'No customer value expected yet.',
+      text: total > 0 ? `The top 20% of ${who ? 'these ' : ''}customers hold **${formatPercent(top20 / total)}** of the expected value (${formatMoney(total)} in all).` : 'No customer value expected yet.',
       tables: [
         {
           title: 'Most valuable customers',
@@ -34,7 +34,7 @@ export const valueCommand = defineCommand({
           rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', formatMoney(t.clv_12m ?? 0), t.p_alive === null ? '—' : t.p_alive.toFixed(2), t.segment ?? '—']),
         },
         {
-          title: 'Tiers (all customers)',
+          title: who ? `Tiers (${who}'s customers)` : 'Tiers (all customers)',
           columns: [{ label: 'Tier' }, { label: 'Customers', align: 'right' }, { label: 'CLV', align: 'right' }, { label: 'Share of value', align: 'right' }],
           rows: tiers.map((t) => [t.name, formatCount(t.customers), formatMoney(t.value), total > 0 ? formatPercent(t.value / total) : '—']),
         },

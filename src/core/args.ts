@@ -52,7 +52,10 @@ export interface ArgLayout {
 export function unwrap(schema: z.ZodType): z.ZodType {
   let s: any = schema;
   while (s?._zod?.def && (s._zod.def.type === 'optional' || s._zod.def.type === 'default' || s._zod.def.type === 'nullable' || s._zod.def.type === 'pipe' || s._zod.def.type === 'catch')) {
-    s = s._zod.def.type === 'pipe' ? s._zod.def.in : s._zod.def.innerType;
+    // A pipe is either preprocess (transform → schema: the schema says the kind) or
+    // schema → transform (the input schema says it).
+    if (s._zod.def.type === 'pipe') s = s._zod.def.in?._zod?.def?.type === 'transform' ? s._zod.def.out : s._zod.def.in;
+    else s = s._zod.def.innerType;
   }
   return s as z.ZodType;
 }

@@ -66,7 +66,7 @@ async function termPrefix(db: Kysely<Database>, prefix: string, limit: number) {
     .selectFrom('customer_terms')
     .select(['term', 'customer_id'])
     .where('term', '>=', prefix)
-    .where('term', '<', prefix + '\uffff')
+    .where('term', '<', prefix + '\u{10FFFF}')
     .limit(limit)
     .execute();
 }
@@ -97,6 +97,11 @@ export async function purchaseDays(db: Kysely<Database>, customerId: string): Pr
     .orderBy('day')
     .execute();
   return rows.map((r) => ({ day: Number(r.day), amount: Number(r.amount), orders: Number(r.orders) }));
+}
+
+/** Whether the store holds any customer (cheap at any size, unlike a count). */
+export async function hasCustomers(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom('customers').select('customer_id').limit(1).executeTakeFirst()) !== undefined;
 }
 
 export async function countCustomers(db: Kysely<Database>): Promise<number> {

@@ -169,8 +169,8 @@ export async function summarizeBy(db: Kysely<Database>, column: 'segment' | 'lif
 }
 
 /** All CLVs, descending (for "share of value held by the top 20%"). */
-export async function clvValues(db: Kysely<Database>): Promise<number[]> {
-  const rows = await db.selectFrom('insights').select('clv_12m').where('clv_12m', 'is not', null).orderBy('clv_12m', 'desc').execute();
+export async function clvValues(db: Kysely<Database>, f: InsightFilter = {}): Promise<number[]> {
+  const rows = await filtered(db, f).where('i.clv_12m', 'is not', null).orderBy('i.clv_12m', 'desc').execute();
   return rows.map((r) => Number(r.clv_12m));
 }
 
@@ -194,8 +194,13 @@ export async function basketProducts(db: Kysely<Database>): Promise<string[]> {
   return rows.map((r) => r.antecedent);
 }
 
-export async function allBasketRules(db: Kysely<Database>) {
-  return db.selectFrom('basket_rules').selectAll().execute();
+/** Rules whose antecedent (one product, or `A + B`) is among `products` or a pair of them. */
+export async function basketRulesFrom(db: Kysely<Database>, products: readonly string[]) {
+  if (products.length === 0) return [];
+  const names = new Set(products);
+  const rows = await db.selectFrom('basket_rules').selectAll().where('antecedent', 'in', [...names]).execute();
+  const pairs = await db.selectFrom('basket_rules').selectAll().where('antecedent', 'like', '% + %').execute();
+  return [...rows, ...pairs.filter((r) => r.antecedent.split(' + ').every((p) => names.has(p)))];
 }
 
 export async function customerProducts(db: Kysely<Database>, customerId: string): Promise<string[]> {

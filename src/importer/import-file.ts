@@ -107,7 +107,18 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 
   try {
     const onDisk = typeof opts.input === 'string';
-    const useWorker = opts.worker ?? (onDisk && statSync(opts.input as string).size >= WORKER_MIN_BYTES);
+    let size = 0;
+    if (onDisk) {
+      try {
+        const st = statSync(opts.input as string);
+        if (!st.isFile()) throw new Error('not a file');
+        size = st.size;
+      } catch (err) {
+        summary.fatal = `cannot read ${source}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`;
+        return summary;
+      }
+    }
+    const useWorker = opts.worker ?? (onDisk && size >= WORKER_MIN_BYTES);
     if (useWorker && onDisk) {
       const fatal = await parseOnWorker(opts.input as string, parse, write);
       if (fatal) summary.fatal = fatal;

@@ -56,8 +56,13 @@ export async function parseRows(input: AsyncIterable<string>, opts: ParseOptions
     if (batch.values.length >= opts.batchSize) await flush();
   };
   let fatal: string | undefined;
-  if (opts.format === 'csv') await readCsv(input, opts.kind, accept, reject, (msg) => (fatal = msg));
-  else await readJsonLines(input, opts.kind, accept, reject);
+  // A row the reader itself rejects (too many fields, a quote never closed, bad JSON) was read too.
+  const rejectRow = (p: ImportProblem) => {
+    batch.rowsRead++;
+    reject(p);
+  };
+  if (opts.format === 'csv') await readCsv(input, opts.kind, accept, rejectRow, (msg) => (fatal = msg));
+  else await readJsonLines(input, opts.kind, accept, rejectRow);
   await flush();
   return fatal;
 }
@@ -79,6 +84,11 @@ async function readCsv(stream: AsyncIterable<string>, kind: ImportKind, accept: 
         const missing = REQUIRED_COLUMNS[kind].filter((c) => !header!.includes(c));
         if (missing.length > 0) {
           fatal(`the header has no ${missing.map((m) => `"${m}"`).join(', ')} column (found: ${r.fields.join(', ')}); a ${kind} file needs ${KNOWN_COLUMNS[kind].join(',')}`);
+          return false;
+        }
+        const twice = header.find((h, i) => h !== '' && KNOWN_COLUMNS[kind].includes(h) && header!.indexOf(h) !== i);
+        if (twice) {
+          fatal(`two columns mean "${twice}" (found: ${r.fields.join(', ')}); keep one`);
           return false;
         }
         known = header.map((h) => KNOWN_COLUMNS[kind].includes(h));

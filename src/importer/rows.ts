@@ -55,8 +55,10 @@ export function normalizeHeader(h: string, kind: ImportKind): string {
   const base = h.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '_').replace(/^_|_$/g, '');
   if (KNOWN_COLUMNS[kind].includes(base)) return base;
   const alias = ALIASES[base];
-  // `id` is the customer's id in a customers file, but not in an orders file.
-  if (alias && KNOWN_COLUMNS[kind].includes(alias) && !(base === 'id' && kind !== 'customers' && kind !== 'feedback')) return alias;
+  // A bare `id` is the record's own id: the customer's in a customers file, the response's in a
+  // survey export; in orders and items it is ambiguous and kept as an attribute.
+  if (base === 'id') return kind === 'customers' ? 'customer_id' : kind === 'feedback' ? 'feedback_id' : base;
+  if (alias && KNOWN_COLUMNS[kind].includes(alias)) return alias;
   return base;
 }
 

@@ -48,5 +48,6 @@ describe('assignTokens', () => {
     expect(kindOf(z.boolean().default(false))).toBe('boolean');
     expect(kindOf(z.enum(['csat', 'nps']).optional())).toBe('enum');
     expect(kindOf(z.string().trim())).toBe('string');
+    expect(kindOf(z.preprocess((v) => v, z.coerce.number().int()))).toBe('integer');
   });
 });

@@ -142,4 +142,22 @@ describe('importFile', () => {
     expect(s.inserted).toBe(2);
     expect(s.problems.map((p) => [p.line, p.field])).toEqual([[4, 'order_id'], [5, 'quantity']]);
   });
+
+  it('GIVEN a missing file THEN the summary says so as a file-level problem', async () => {
+    const s = await importFile(ctx.store, { kind: 'orders', input: join(ctx.dir, 'nope.csv'), timeZone: 'UTC' });
+    expect(s.fatal).toMatch(/no such file/);
+  });
+
+  it('GIVEN two headers that mean the same column THEN nothing is imported and the message says which', async () => {
+    const s = await run('customers', 'dup.csv', 'customer_id,Customer ID,name\nC1,C2,Ann\n');
+    expect(s.fatal).toMatch(/two columns mean "customer_id"/);
+  });
+
+  it('GIVEN a survey export whose id column is the response id THEN it identifies the response, not the customer', async () => {
+    await run('customers', 'customers.csv', CUSTOMERS);
+    const s = await run('feedback', 'survey-ids.csv', 'customer_id,score,created_at,id\nC1,4,2024-03-01,R-77\n');
+    expect(s.inserted).toBe(1);
+    const row = await ctx.store.db.selectFrom('feedback').select(['feedback_id', 'customer_id']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ feedback_id: 'R-77', customer_id: 'C1' });
+  });
 });
