@@ -14,6 +14,20 @@ export interface OrderHistories {
 
 /** Orders on or before `toDay`. */
 export async function loadOrderHistories(store: Store, toDay: number): Promise<OrderHistories> {
+  // One read transaction: customers, the count and the orders come from the same snapshot even
+  // while an import writes (WAL readers see the database as of their first read).
+  if (store.sqlite) {
+    store.sqlite.exec('BEGIN');
+    try {
+      return await readOrderHistories(store, toDay);
+    } finally {
+      store.sqlite.exec('COMMIT');
+    }
+  }
+  return readOrderHistories(store, toDay);
+}
+
+async function readOrderHistories(store: Store, toDay: number): Promise<OrderHistories> {
   const customers: { id: string; owner: string | null }[] = [];
   let orderCount = 0;
   if (store.sqlite) {
@@ -43,11 +57,10 @@ export async function loadOrderHistories(store: Store, toDay: number): Promise<O
       current = i;
       currentId = customerId;
     }
-    if (k < orderCount) {
-      days[k] = day;
-      amounts[k] = amount;
-      k++;
-    }
+    if (k >= orderCount) throw new Error('orders changed while being read');
+    days[k] = day;
+    amounts[k] = amount;
+    k++;
   };
   if (store.sqlite) {
     // One row per customer (their days and amounts as text lists, in the covering index's day
@@ -116,8 +129,8 @@ export interface BasketInput {
   productIds: string[];
 }
 
-/** All order items as flat (order, product) index pairs, grouped by order (the table's key order). */
-export async function loadBasketItems(store: Store): Promise<BasketInput> {
+/** Items of purchases (amount ≥ 0) on or before `toDay`, as flat (order, product) index pairs grouped by order. */
+export async function loadBasketItems(store: Store, toDay: number): Promise<BasketInput> {
   const products = new Map<string, number>();
   const productIds: string[] = [];
   let orderIdx = new Int32Array(1 << 16);
@@ -151,10 +164,21 @@ export async function loadBasketItems(store: Store): Promise<BasketInput> {
   };
   if (store.sqlite) {
     // One row per order with its products joined by U+001F: half the rows crossing into JS.
-    const rows = store.sqlite.prepare("SELECT order_id, group_concat(product, char(31)) FROM order_items GROUP BY order_id").raw(true).iterate() as Iterable<[string, string]>;
+    const rows = store.sqlite
+      .prepare('SELECT oi.order_id, group_concat(oi.product, char(31)) FROM order_items oi JOIN orders o ON o.order_id = oi.order_id WHERE o.day <= ? AND o.amount >= 0 GROUP BY oi.order_id')
+      .raw(true)
+      .iterate(toDay) as Iterable<[string, string]>;
     for (const [orderId, list] of rows) for (const product of list.split('\u001f')) take(orderId, product);
   } else {
-    for await (const r of store.db.selectFrom('order_items').select(['order_id', 'product']).orderBy('order_id').stream(10_000)) take(r.order_id, r.product);
+    const rows = store.db
+      .selectFrom('order_items as oi')
+      .innerJoin('orders as o', 'o.order_id', 'oi.order_id')
+      .select(['oi.order_id', 'oi.product'])
+      .where('o.day', '<=', toDay)
+      .where('o.amount', '>=', 0)
+      .orderBy('oi.order_id')
+      .stream(10_000);
+    for await (const r of rows) take(r.order_id, r.product);
   }
   return { orderIndex: orderIdx.slice(0, n), productIndex: productIdx.slice(0, n), productIds };
 }

@@ -1,12 +1,10 @@
 // Bookkeeping of imports: one row per file, with its counts.
 import type { Kysely } from 'kysely';
+import { insertWithNextId } from './next-id.ts';
 import type { Database } from './schema.ts';
 
 export async function startImport(db: Kysely<Database>, kind: string, source: string, now: Date): Promise<number> {
-  const last = await db.selectFrom('imports').select((eb) => eb.fn.max('import_id').as('id')).executeTakeFirst();
-  const importId = Number(last?.id ?? 0) + 1;
-  await db.insertInto('imports').values({ import_id: importId, kind, source, started_at: now.toISOString() }).execute();
-  return importId;
+  return insertWithNextId(db, 'imports', 'import_id', (import_id) => ({ import_id, kind, source, started_at: now.toISOString() }));
 }
 
 export async function finishImport(

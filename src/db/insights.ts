@@ -2,13 +2,11 @@
 // and the indexed reads every insight command uses.
 import { sql, type Kysely } from 'kysely';
 import type { BasketRulesTable, Database, InsightRow, InsightsTable, LifecycleTransitionsTable, ModelRunRow } from './schema.ts';
+import { insertWithNextId } from './next-id.ts';
 import type { Store } from './store.ts';
 
 export async function startRun(db: Kysely<Database>, asOfDay: number, now: Date): Promise<number> {
-  const last = await db.selectFrom('model_runs').select((eb) => eb.fn.max('run_id').as('id')).executeTakeFirst();
-  const runId = Number(last?.id ?? 0) + 1;
-  await db.insertInto('model_runs').values({ run_id: runId, as_of_day: asOfDay, started_at: now.toISOString(), finished_at: null, status: 'running', customers: 0, card: null }).execute();
-  return runId;
+  return insertWithNextId(db, 'model_runs', 'run_id', (run_id) => ({ run_id, as_of_day: asOfDay, started_at: now.toISOString(), finished_at: null, status: 'running', customers: 0, card: null }));
 }
 
 export async function finishRun(db: Kysely<Database>, runId: number, status: 'done' | 'failed', customers: number, card: unknown, now: Date): Promise<void> {

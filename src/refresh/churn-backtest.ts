@@ -3,6 +3,7 @@
 // are fitted on a random half and judged on the other half, next to a recency-only baseline; the
 // weights used for today's scores are then fitted on all of it.
 import { churnLabels, compareWithBaseline } from '../analytics/backtest.ts';
+import { mulberry32 } from '../analytics/random.ts';
 import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights, type ChurnRiskInput, type ChurnWeights } from '../analytics/churn-risk.ts';
 import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
 import { customerStateAsOf } from './customer-state.ts';
@@ -69,13 +70,8 @@ export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoi
   const p = matrix.length / inputs.length;
   const train: number[] = [];
   const test: number[] = [];
-  let state32 = seed >>> 0 || 1;
-  for (let j = 0; j < inputs.length; j++) {
-    state32 ^= state32 << 13;
-    state32 ^= state32 >>> 17;
-    state32 ^= state32 << 5;
-    ((state32 >>> 0) % 2 === 0 ? train : test).push(j);
-  }
+  const random = mulberry32(seed);
+  for (let j = 0; j < inputs.length; j++) (random() < 0.5 ? train : test).push(j);
   const rows = (idx: number[]) => {
     const m = new Float64Array(idx.length * p);
     idx.forEach((j, r) => m.set(matrix.subarray(j * p, (j + 1) * p), r * p));
@@ -117,12 +113,9 @@ export function sampleCustomers(h: OrderHistories, feedback: readonly FeedbackPo
   if (n <= max) return { h, feedback };
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  let x = seed >>> 0 || 1;
+  const random = mulberry32(seed);
   for (let i = 0; i < max; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const j = i + ((x >>> 0) % (n - i));
+    const j = i + Math.floor(random() * (n - i));
     const t = order[i]!;
     order[i] = order[j]!;
     order[j] = t;

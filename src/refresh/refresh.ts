@@ -8,7 +8,7 @@ import { daysOverdue, expectedGap } from '../analytics/cadence.ts';
 import { LIFECYCLE_STAGES, lifecycleStage, transition, type LifecycleStage } from '../analytics/lifecycle.ts';
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
-import { formatDay } from '../core/time.ts';
+import { formatDay, parseDayArg } from '../core/time.ts';
 import { loadBasketItems, loadFeedbackPoints, loadOrderHistories } from '../db/histories.ts';
 import { finishRun, latestRun, previousStages, startRun, writeRefreshResults, type InsightValues } from '../db/insights.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
@@ -76,11 +76,12 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
     }
 
     const previous = await step('read previous stages', () => previousStages(ctx.store));
+    const forward = previousCard === undefined || asOf > (parseDayArg(previousCard.asOf) ?? -Infinity);
     const transitions: LifecycleTransitionsTable[] = [];
     const stageCounts: Record<string, number> = Object.fromEntries(LIFECYCLE_STAGES.map((st) => [st, 0]));
     let valueAtRiskTotal = 0;
     const basketRules = await step('basket rules', async () => {
-      const items = await loadBasketItems(ctx.store);
+      const items = await loadBasketItems(ctx.store, asOf);
       if (items.orderIndex.length === 0) return [];
       const rules = associationRules(
         { orderIndex: items.orderIndex, productIndex: items.productIndex, productIds: items.productIds },
@@ -106,7 +107,8 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         stageCounts[life.stage] = (stageCounts[life.stage] ?? 0) + 1;
         // The very first refresh places everyone; only later runs record moves (a customer new to
         // the store since the last run is recorded as first seen).
-        const moved = prev ? transition(prev.stage as LifecycleStage, life) : previous.size > 0 ? transition(null, life) : null;
+        // A refresh for an earlier day (--as-of in the past) recomputes stages but records no moves.
+        const moved = !forward ? null : prev ? transition(prev.stage as LifecycleStage, life) : previous.size > 0 ? transition(null, life) : null;
         if (moved) transitions.push({ customer_id: id, run_id: runId, as_of_day: asOf, from_stage: moved.from, to_stage: moved.to, reason: moved.reason });
         const expected = models.paretoExpected90[i]!;
         const risk = churnRisk({ cadence, populationGapDays: state.populationGapDays, pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: Number.isNaN(expected) ? null : expected }, churn.weights, { maxDrivers: 3 });

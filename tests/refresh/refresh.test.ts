@@ -73,6 +73,15 @@ describe('refresh on demo data', () => {
     expect(after).toEqual(before);
   });
 
+  it('GIVEN a refresh for an earlier day THEN stages are recomputed but no moves are recorded', async () => {
+    const count = async () => Number((await ctx.store.db.selectFrom('lifecycle_transitions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const card = await refresh(ctx, { asOfDay: today(ctx) - 30 });
+    expect(card.customers).toBeGreaterThan(0);
+    expect(await count()).toBe(before);
+    await refresh(ctx, { asOfDay: today(ctx) });
+  });
+
   it('GIVEN the planted basket pairs THEN /basket finds them', async () => {
     const r = await registry.run('/basket espresso machine', consoleCall(), ctx);
     expect(r.tables![0]!.rows[0]![0]).toBe('Coffee Beans 1kg');
