@@ -23,7 +23,7 @@ export async function digestCommand(args: string[]): Promise<number> {
     }
     // With --json, stdout holds the one JSON document: console digests print on stderr.
     const poster = await createPosters(ctx, { ...(values.json ? { write: (t: string) => void process.stderr.write(t) } : {}), ...(values.charts ? { chartDir: String(values.charts) } : {}) });
-    const report = await tick(ctx, { poster }, now);
+    const report = await tick(ctx, { poster, wallClock: () => ctx.clock.now() }, now);
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : describeTick(report) + '\n');
     return report.deliveries.some((d) => d.result === 'failed' || d.result === 'retrying' || d.result === 'lost') ? 1 : 0;
   } finally {

@@ -120,6 +120,20 @@ export async function reclaimDelivery(db: Kysely<Database>, key: DeliveryKey, cl
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** Extends this process's claim (true) — or finds it was taken over or finished (false). */
+export async function renewClaim(db: Kysely<Database>, key: DeliveryKey, claimedBy: string, now: string): Promise<boolean> {
+  const res = await db
+    .updateTable('digest_deliveries')
+    .set({ claimed_at: now, updated_at: now })
+    .where('subscription_id', '=', key.subscription_id)
+    .where('period_key', '=', key.period_key)
+    .where('claimed_by', '=', claimedBy)
+    .where('status', '=', 'claimed')
+    .where('message_id', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 export interface DeliveryOutcome {
   status: Exclude<DeliveryStatus, 'claimed'>;
   message_id?: string | null;

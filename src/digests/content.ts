@@ -80,7 +80,9 @@ function lateNote(req: DigestRequest): string | undefined {
 
 export async function buildSatisfactionDigest(ctx: Context, req: DigestRequest): Promise<BuiltDigest> {
   const zone = ctx.config.timeZone;
-  const week = lastCompleteWeek(localDay(req.scheduledFor.getTime(), zone));
+  // "Last week" is the week before the slot's date where the subscribers are (the subscription's
+  // zone); stored days are calendar days in PULSE_TIMEZONE.
+  const week = lastCompleteWeek(localDay(req.scheduledFor.getTime(), req.timeZone));
   // satisfactionReport reads "this week" from the clock: pin it to that Sunday's noon and the whole
   // report (CSAT/NPS vs the week before, pain points, detractors, 12-week trend) is about that week.
   const sundayNoon = wallTimeToInstant(week.sunday * MS_PER_DAY + 12 * 3_600_000, zone);

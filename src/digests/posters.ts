@@ -64,7 +64,8 @@ export async function slackPoster(ctx: Pick<Context, 'config' | 'log'>): Promise
   ]);
   if (!ctx.config.slack.botToken) throw new Error('Slack: SLACK_BOT_TOKEN is not set.');
   // rejectRateLimitedCalls: a 429 comes back to us with its Retry-After instead of pausing the client.
-  const client = new webApi.WebClient(ctx.config.slack.botToken, { ...slackClientOptions(ctx.config), rejectRateLimitedCalls: true, timeout: SLACK_TIMEOUT_MS, logger: slackLogger(ctx.log) });
+  // No client retries: a timed-out post may have been accepted, and the outbox decides on retries.
+  const client = new webApi.WebClient(ctx.config.slack.botToken, { ...slackClientOptions(ctx.config), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: SLACK_TIMEOUT_MS, logger: slackLogger(ctx.log) });
   return {
     async post(_platform, channel, reply, png) {
       let ts: string;
@@ -93,7 +94,8 @@ export async function discordPoster(ctx: Pick<Context, 'config'>): Promise<Diges
   const [{ REST, RateLimitError }, { postToDiscordChannel }] = await Promise.all([import('discord.js'), import('../adapters/discord/post-to-channel.ts')]);
   const { token, apiUrl } = ctx.config.discord;
   if (!token) throw new Error('Discord: DISCORD_TOKEN is not set.');
-  const rest = new REST({ ...(apiUrl ? { api: apiUrl } : {}), rejectOnRateLimit: () => true }).setToken(token);
+  // No REST retries either (a retried POST may duplicate a message the first one delivered).
+  const rest = new REST({ ...(apiUrl ? { api: apiUrl } : {}), rejectOnRateLimit: () => true, retries: 0 }).setToken(token);
   return {
     async post(_platform, channel, reply: Reply, png) {
       try {

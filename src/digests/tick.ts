@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Context } from '../core/context.ts';
 import type { Reply, ReplyChart } from '../core/reply.ts';
-import { claimNewDelivery, finishDelivery, lastPeriodKeys, listSubscriptions, previousDelivery, reclaimableDeliveries, reclaimDelivery, type DeliveryKey, type SubscriptionRow } from '../db/digests.ts';
+import { claimNewDelivery, finishDelivery, lastPeriodKeys, listSubscriptions, previousDelivery, reclaimableDeliveries, reclaimDelivery, renewClaim, type DeliveryKey, type SubscriptionRow } from '../db/digests.ts';
 import type { DigestPlatform } from '../db/schema.ts';
 import { renderChartPng } from './chart.ts';
 import { buildDigest } from './content.ts';
@@ -67,6 +67,12 @@ export interface TickDeps {
   renderChart?: (chart: ReplyChart) => Promise<Buffer>;
   sleep?: (ms: number) => Promise<void>;
   policy?: Partial<DeliveryPolicy>;
+  /**
+   * The real time, for claim leases, when `now` is not (`pulse digest tick --now` picks which slots
+   * are due, but a lease stamped with a simulated time would let another process take over a live
+   * claim). Defaults to `now`, which is the real time when the scheduler calls.
+   */
+  wallClock?: () => Date;
 }
 
 export type DeliveryResult = 'posted' | 'skipped' | 'retrying' | 'failed' | 'lost';
@@ -114,7 +120,9 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
   const processId = deps.processId ?? defaultProcessId();
   const db = ctx.store.db;
   const nowIso = now.toISOString();
-  const leaseCutoff = new Date(now.getTime() - policy.leaseMs).toISOString();
+  const leaseNow = deps.wallClock ? deps.wallClock() : now;
+  const leaseIso = leaseNow.toISOString();
+  const leaseCutoff = new Date(leaseNow.getTime() - policy.leaseMs).toISOString();
   const subs = await listSubscriptions(db, { activeOnly: true });
   const byId = new Map(subs.map((s) => [s.subscription_id, s]));
   const lastKeys = await lastPeriodKeys(db);
@@ -130,27 +138,27 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
     }
     for (const run of runs) {
       const key = { subscription_id: sub.subscription_id, period_key: run.periodKey };
-      const won = await claimNewDelivery(db, { ...key, scheduled_for: run.scheduledFor.toISOString(), late: run.late, claimed_by: processId, now: nowIso });
+      const won = await claimNewDelivery(db, { ...key, scheduled_for: run.scheduledFor.toISOString(), late: run.late, claimed_by: processId, now: leaseIso });
       if (won) work.push({ sub, key, scheduledFor: run.scheduledFor, late: run.late, attempt: 1 });
     }
   }
 
-  for (const row of await reclaimableDeliveries(db, nowIso, leaseCutoff)) {
+  for (const row of await reclaimableDeliveries(db, leaseIso, leaseCutoff)) {
     const sub = byId.get(row.subscription_id);
     if (!sub) continue;
     const key = { subscription_id: row.subscription_id, period_key: row.period_key };
-    if (await reclaimDelivery(db, key, processId, nowIso, leaseCutoff)) {
+    if (await reclaimDelivery(db, key, processId, leaseIso, leaseCutoff)) {
       if (row.status === 'claimed') ctx.log.warn('digest delivery taken over after its claim expired', { subscription: key.subscription_id, period: key.period_key, previousHolder: row.claimed_by });
       work.push({ sub, key, scheduledFor: new Date(row.scheduled_for), late: row.late === 1, attempt: row.attempts + 1 });
     }
   }
 
   const deliveries: DeliveryReport[] = [];
-  for (const w of work) deliveries.push(await deliver(ctx, deps, policy, processId, w, now));
+  for (const w of work) deliveries.push(await deliver(ctx, deps, policy, processId, w, now, () => (deps.wallClock ? deps.wallClock() : now)));
   return { now: nowIso, processId, deliveries };
 }
 
-async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, processId: string, w: Work, now: Date): Promise<DeliveryReport> {
+async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, processId: string, w: Work, now: Date, leaseNow: () => Date): Promise<DeliveryReport> {
   const db = ctx.store.db;
   const { sub, key } = w;
   const base = {
@@ -195,6 +203,12 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
     const sleep = deps.sleep ?? realSleep;
     let messageId: string;
     for (;;) {
+      // Building and waiting take time: renew the lease right before posting, and post only if
+      // this process still holds the claim (another replica may have taken an expired one over).
+      if (!(await renewClaim(db, key, processId, leaseNow().toISOString()))) {
+        ctx.log.warn('digest claim lost before posting; another process has it', { subscription: sub.subscription_id, period: key.period_key });
+        return { ...base, result: 'lost' };
+      }
       try {
         ({ messageId } = await deps.poster.post(sub.platform, sub.channel, built.reply, png));
         break;
