@@ -75,12 +75,13 @@ function openSqlite(url: string): Store {
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const [{ default: pg }, { PostgresDialect }] = await Promise.all([import('pg'), import('kysely')]);
+  const [{ default: pg }, { default: Cursor }, { PostgresDialect }] = await Promise.all([import('pg'), import('pg-cursor'), import('kysely')]);
   // BIGINT and NUMERIC come back as strings by default; our counts and amounts fit in a double.
   pg.types.setTypeParser(20, (v: string) => Number(v));
   pg.types.setTypeParser(1700, (v: string) => Number(v));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // The cursor lets the refresh stream millions of rows instead of loading them at once.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   const safe = url.replace(/\/\/[^@/]*@/, '//***@');
   return {
     db,
