@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { createBulkWriter, type ImportKind, type Outcome } from '../db/bulk.ts';
 import { finishImport, startImport } from '../db/imports.ts';
+import { setMetaOnce } from '../db/meta.ts';
 import type { Store } from '../db/store.ts';
 import { parseRows, type ImportProblem, type ParsedBatch, type ParseOptions } from './parse-rows.ts';
 import { REQUIRED_COLUMNS } from './rows.ts';
@@ -106,6 +107,12 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   };
 
   try {
+    // Stored days are calendar days in one zone: a second zone would split or merge purchase days.
+    const dayZone = await setMetaOnce(store.db, 'day_zone', opts.timeZone);
+    if (dayZone !== opts.timeZone) {
+      summary.fatal = `the days in this store are calendar days in ${dayZone}, but PULSE_TIMEZONE is ${opts.timeZone}; set PULSE_TIMEZONE=${dayZone} (or import into a new store)`;
+      return summary;
+    }
     const onDisk = typeof opts.input === 'string';
     let size = 0;
     if (onDisk) {

@@ -76,7 +76,8 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
     }
 
     const previous = await step('read previous stages', () => previousStages(ctx.store));
-    const forward = previousCard === undefined || asOf > (parseDayArg(previousCard.asOf) ?? -Infinity);
+    const previousAsOf = previousCard ? parseDayArg(previousCard.asOf) ?? -Infinity : -Infinity;
+    const forward = asOf > previousAsOf;
     const transitions: LifecycleTransitionsTable[] = [];
     const stageCounts: Record<string, number> = Object.fromEntries(LIFECYCLE_STAGES.map((st) => [st, 0]));
     let valueAtRiskTotal = 0;
@@ -108,7 +109,10 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         // The very first refresh places everyone; only later runs record moves (a customer new to
         // the store since the last run is recorded as first seen).
         // A refresh for an earlier day (--as-of in the past) recomputes stages but records no moves.
-        const moved = !forward ? null : prev ? transition(prev.stage as LifecycleStage, life) : previous.size > 0 ? transition(null, life) : null;
+        // Orders imported after their customers (a backfill) are not a prospect's first purchase:
+        // a history that starts before the previous run is not news for a digest.
+        const backfill = prev?.stage === 'prospect' && s.purchaseDays[i]! > 0 && s.firstPurchaseDay[i]! <= previousAsOf;
+        const moved = !forward || backfill ? null : prev ? transition(prev.stage as LifecycleStage, life) : previous.size > 0 ? transition(null, life) : null;
         if (moved) transitions.push({ customer_id: id, run_id: runId, as_of_day: asOf, from_stage: moved.from, to_stage: moved.to, reason: moved.reason });
         const expected = models.paretoExpected90[i]!;
         const risk = churnRisk({ cadence, populationGapDays: state.populationGapDays, pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: Number.isNaN(expected) ? null : expected }, churn.weights, { maxDrivers: 3 });

@@ -160,4 +160,13 @@ describe('importFile', () => {
     const row = await ctx.store.db.selectFrom('feedback').select(['feedback_id', 'customer_id']).executeTakeFirstOrThrow();
     expect(row).toEqual({ feedback_id: 'R-77', customer_id: 'C1' });
   });
+
+  it('GIVEN a store whose days were counted in one zone WHEN importing under another THEN it refuses and says which zone', async () => {
+    await run('customers', 'customers.csv', CUSTOMERS);
+    const file = join(ctx.dir, 'later.csv');
+    writeFileSync(file, 'order_id,customer_id,ordered_at,amount\nZ1,C1,2024-05-01T23:30:00Z,5\n');
+    const s = await importFile(ctx.store, { kind: 'orders', input: file, timeZone: 'Asia/Shanghai' });
+    expect(s.fatal).toMatch(/calendar days in UTC/);
+    expect(s.inserted).toBe(0);
+  });
 });
