@@ -1,14 +1,7 @@
 // The `pulse` command line. Each subcommand prints its result on stdout (one JSON document with
 // --json / --format json); logs go to stderr. Exit status: 0 fine, 1 some rows/requests failed,
 // 2 bad usage or configuration.
-import { askCommand } from './ask.ts';
 import { UsageError } from './cli-args.ts';
-import { demoCommand } from './demo.ts';
-import { digestCommand } from './digest.ts';
-import { discordCommand } from './discord.ts';
-import { importCommand } from './import.ts';
-import { modelCommand, refreshCommand } from './refresh.ts';
-import { startCommand } from './start.ts';
 
 export const USAGE = `Pulse — CRM insights in team chat
 
@@ -27,15 +20,16 @@ Configuration comes from the environment; see .env.example.`;
 
 type Sub = (args: string[]) => Promise<number>;
 
-const SUBCOMMANDS: Record<string, Sub> = {
-  start: startCommand,
-  import: importCommand,
-  demo: demoCommand,
-  ask: askCommand,
-  refresh: refreshCommand,
-  model: modelCommand,
-  digest: digestCommand,
-  discord: discordCommand,
+// Each subcommand loads its own modules when run: `pulse help` should not load Bolt, discord.js and vega.
+const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
+  start: async () => (await import('./start.ts')).startCommand,
+  import: async () => (await import('./import.ts')).importCommand,
+  demo: async () => (await import('./demo.ts')).demoCommand,
+  ask: async () => (await import('./ask.ts')).askCommand,
+  refresh: async () => (await import('./refresh.ts')).refreshCommand,
+  model: async () => (await import('./refresh.ts')).modelCommand,
+  digest: async () => (await import('./digest.ts')).digestCommand,
+  discord: async () => (await import('./discord.ts')).discordCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -44,13 +38,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return sub ? 0 : 2;
   }
-  const run = SUBCOMMANDS[sub];
-  if (!run) {
+  const load = SUBCOMMANDS[sub];
+  if (!load) {
     process.stderr.write(`pulse: unknown command "${sub}"\n\n${USAGE}\n`);
     return 2;
   }
   try {
-    return await run(rest);
+    return await (await load())(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`pulse ${sub}: ${err.message}\n`);

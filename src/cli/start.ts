@@ -4,8 +4,6 @@ import { consoleActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { startScheduler } from '../app/scheduler.ts';
 import { runConsole } from '../adapters/console/console-adapter.ts';
-import { startDiscord } from '../adapters/discord/discord-adapter.ts';
-import { startSlack } from '../adapters/slack/slack-adapter.ts';
 import { createRegistry } from '../commands/index.ts';
 import { discordConfigured, slackConfigured } from '../core/config.ts';
 import type { Context } from '../core/context.ts';
@@ -26,8 +24,9 @@ interface Running {
 async function startChatAdapters(ctx: Context, registry: Registry): Promise<Running[]> {
   const running: Running[] = [];
   const starters: [string, boolean, () => Promise<{ stop(): Promise<void> }>][] = [
-    ['slack', slackConfigured(ctx.config), () => startSlack(ctx, registry)],
-    ['discord', discordConfigured(ctx.config), () => startDiscord(ctx, registry)],
+    // Loaded only when configured: Bolt and discord.js take longer to load than the console needs to start.
+    ['slack', slackConfigured(ctx.config), async () => (await import('../adapters/slack/slack-adapter.ts')).startSlack(ctx, registry)],
+    ['discord', discordConfigured(ctx.config), async () => (await import('../adapters/discord/discord-adapter.ts')).startDiscord(ctx, registry)],
   ];
   for (const [name, wanted, start] of starters) {
     if (!wanted) continue;

@@ -15,7 +15,6 @@ import type { Context } from '../core/context.ts';
 import type { Reply, ReplyChart } from '../core/reply.ts';
 import { claimNewDelivery, finishDelivery, lastPeriodKeys, listSubscriptions, previousDelivery, reclaimableDeliveries, reclaimDelivery, renewClaim, type DeliveryKey, type SubscriptionRow } from '../db/digests.ts';
 import type { DigestPlatform } from '../db/schema.ts';
-import { renderChartPng } from './chart.ts';
 import { buildDigest } from './content.ts';
 import { dueRuns, LATE_AFTER_MS } from './due-runs.ts';
 
@@ -194,7 +193,8 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
     let png: Buffer | undefined;
     if (built.reply.chart) {
       try {
-        png = await (deps.renderChart ?? renderChartPng)(built.reply.chart);
+        // vega and resvg load on first use: start-up should not pay for charts it may never draw.
+        png = await (deps.renderChart ?? (async (chart: ReplyChart) => (await import('./chart.ts')).renderChartPng(chart)))(built.reply.chart);
       } catch (err) {
         // The text is the digest; a chart that cannot be drawn is not a reason to post nothing.
         ctx.log.warn('digest chart could not be rendered; posting without it', { subscription: sub.subscription_id, error: err });
