@@ -4,7 +4,7 @@ import { bgnbdScores, fitBgnbd } from '../src/analytics/bgnbd.ts';
 import { fitParetoNbd, paretoNbdScores } from '../src/analytics/pareto-nbd.ts';
 import { cpus, loadavg } from 'node:os';
 import { expandToCustomers, groupHistories, summarizeCustomers } from '../src/analytics/purchase-history.ts';
-import { mulberry32 } from '../src/analytics/random.ts';
+import { gamma as drawGamma, mulberry32 } from '../src/analytics/random.ts';
 
 const customers = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.argv[3] ?? 42);
@@ -12,24 +12,7 @@ const truth = { r: 1.2, alpha: 35, a: 0.8, b: 8 }; // days: ~12 purchases a year
 const asOfDay = 730; // customers first buy uniformly over the two years before
 
 const random = mulberry32(seed);
-function normal(): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-function gamma(shape: number, rate: number): number {
-  if (shape < 1) return gamma(shape + 1, rate) * Math.pow(1 - random(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    if (Math.log(1 - random()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return (d * v) / rate;
-  }
-}
+const gamma = (shape: number, rate: number) => drawGamma(random, shape, rate);
 
 function time<T>(label: string, run: () => T): { value: T; ms: number } {
   const start = performance.now();

@@ -1,4 +1,5 @@
 // The model card: what the last refresh fitted, how well, on what data. Stored as JSON with the run.
+import type { ChurnBacktest } from './churn-backtest.ts';
 
 type Failed = { error: string };
 
@@ -19,19 +20,7 @@ export interface ModelCard {
     weightsSource: 'fitted' | 'default';
     weights: Record<string, number>;
     note?: string;
-    backtest: null | {
-      cutoff: string;
-      horizonDays: number;
-      n: number;
-      churnRate: number;
-      auc: number | null;
-      baselineAuc: number | null;
-      precisionTopDecile: number;
-      baselinePrecisionTopDecile: number;
-      beatsBaseline: boolean;
-      trainN: number;
-      testN: number;
-    };
+    backtest: (Omit<ChurnBacktest, 'cutoffDay'> & { cutoff: string }) | null;
     auc: number | null;
     baselineAuc: number | null;
     precisionTopDecile: number | null;
