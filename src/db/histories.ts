@@ -114,7 +114,8 @@ export async function loadFeedbackPoints(store: Store, customerIds: readonly str
   };
   if (store.sqlite) {
     // Table order, not day order: an index-ordered read would visit the table at random.
-    const rows = store.sqlite.prepare('SELECT customer_id, day, scale, score FROM feedback WHERE day <= ?').raw(true).iterate(toDay) as Iterable<[string, number, 'csat' | 'nps', number]>;
+    // `+day` keeps SQLite off the day index: a range over it would fetch every row at random (16 s at 1.6M rows).
+    const rows = store.sqlite.prepare('SELECT customer_id, day, scale, score FROM feedback WHERE +day <= ?').raw(true).iterate(toDay) as Iterable<[string, number, 'csat' | 'nps', number]>;
     for (const r of rows) take(r[0], r[1], r[2], r[3]);
     return out;
   }
@@ -164,11 +165,14 @@ export async function loadBasketItems(store: Store, toDay: number): Promise<Bask
   };
   if (store.sqlite) {
     // One row per order with its products joined by U+001F: half the rows crossing into JS.
-    const rows = store.sqlite
-      .prepare('SELECT oi.order_id, group_concat(oi.product, char(31)) FROM order_items oi JOIN orders o ON o.order_id = oi.order_id WHERE o.day <= ? AND o.amount >= 0 GROUP BY oi.order_id')
-      .raw(true)
-      .iterate(toDay) as Iterable<[string, string]>;
-    for (const [orderId, list] of rows) for (const product of list.split('\u001f')) take(orderId, product);
+    // The orders to leave out (refunds, and orders after the day) are few: collect them from the
+    // covering index and skip them, instead of joining 15M items to their orders.
+    const excluded = new Set(store.sqlite.prepare('SELECT order_id FROM orders WHERE day > ? OR amount < 0').pluck().all(toDay) as string[]);
+    const rows = store.sqlite.prepare('SELECT order_id, group_concat(product, char(31)) FROM order_items GROUP BY order_id').raw(true).iterate() as Iterable<[string, string]>;
+    for (const [orderId, list] of rows) {
+      if (excluded.has(orderId)) continue;
+      for (const product of list.split('\u001f')) take(orderId, product);
+    }
   } else {
     const rows = store.db
       .selectFrom('order_items as oi')

@@ -45,6 +45,25 @@ describe('refresh on edge-case stores', () => {
   });
 });
 
+describe('basket rules as of a day', () => {
+  it('GIVEN a refund and an order after the as-of day THEN neither contributes to the rules', async () => {
+    const ctx = await makeTestContext();
+    try {
+      const d = today(ctx);
+      await ctx.store.db.insertInto('customers').values({ customer_id: 'A', name: 'Ann', email: null, company: null, owner: null, created_at: null, attributes: null, search_text: 'a', import_id: null, import_line: null }).execute();
+      const order = (id: string, day: number, amount: number) => ({ order_id: id, customer_id: 'A', ordered_at: '2026-01-01', day, amount, attributes: null, import_id: null, import_line: null });
+      await ctx.store.db.insertInto('orders').values([order('o1', d - 20, 30), order('o2', d - 10, 40), order('r1', d - 5, -40), order('late', d + 3, 40)]).execute();
+      const item = (order_id: string, product: string) => ({ order_id, product, quantity: 1, unit_price: 10, attributes: null, import_id: null, import_line: null });
+      await ctx.store.db.insertInto('order_items').values([item('o1', 'Mug'), item('o1', 'Tea'), item('o2', 'Mug'), item('r1', 'Mug'), item('r1', 'Pen'), item('late', 'Mug'), item('late', 'Pen')]).execute();
+      await refresh(ctx, { asOfDay: d, basket: { minSupport: 0, minConfidence: 0, minLift: 0 } });
+      const rules = await ctx.store.db.selectFrom('basket_rules').select(['antecedent', 'consequent']).execute();
+      expect(rules.map((r) => `${r.antecedent}>${r.consequent}`).sort()).toEqual(['Mug>Tea', 'Tea>Mug']);
+    } finally {
+      await ctx.cleanup();
+    }
+  });
+});
+
 describe('refresh on demo data', () => {
   let ctx: TestContext;
   beforeAll(async () => {
