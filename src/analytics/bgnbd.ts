@@ -1,7 +1,8 @@
 // BG/NBD model: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way", Marketing Science 24(2) — likelihood eq. (6), E[X(t)] eq. (7), P(alive) eq. (11), conditional expectation eq. (10).
 
-import { minimizeInStages, type ObjectiveWithGradient } from './optimize.ts';
-import { sampleHistories, type HistoryGroups } from './purchase-history.ts';
+import type { ObjectiveWithGradient } from './optimize.ts';
+import type { HistoryGroups } from './purchase-history.ts';
+import { fitInStages } from './staged-fit.ts';
 import { digamma, lnGamma } from './special-functions.ts';
 
 /** Purchase rate λ ~ Gamma(r, α) (α in the time unit of the data); dropout p ~ Beta(a, b). */
@@ -33,8 +34,6 @@ export interface BgnbdFitOptions {
   warmUpSample?: number;
 }
 
-const DEFAULT_WARM_UP_SAMPLE = 20_000;
-
 /**
  * Maximum-likelihood BG/NBD fit on grouped histories: one pass over the distinct (x, t_x, T)
  * rows per evaluation, with terms that depend only on x or only on T summed once per distinct
@@ -42,20 +41,13 @@ const DEFAULT_WARM_UP_SAMPLE = 20_000;
  * @example fitBgnbd(groupHistories(x, tx, T)) // { r, alpha, a, b, logLik, iterations, converged }
  */
 export function fitBgnbd(groups: HistoryGroups, options: BgnbdFitOptions = {}): BgnbdFit {
-  const model = prepare(groups);
-  if (model.repeatRows === 0) throw new RangeError('fitBgnbd: no repeat purchases, the model is not identified');
   const start = options.initial ?? initialGuess(groups);
-  const warmUp = options.warmUpSample ?? DEFAULT_WARM_UP_SAMPLE;
-  const stages = [objective(model, groups.customers)];
-  if (warmUp > 0 && groups.customers > 4 * warmUp) {
-    const sample = sampleHistories(groups, warmUp);
-    const sampleModel = prepare(sample);
-    if (sampleModel.repeatRows > 0) stages.unshift(objective(sampleModel, sample.customers));
-  }
-  const result = minimizeInStages(stages, [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)], {
-    gradientTolerance: options.gradientTolerance ?? 1e-9,
-    maxIterations: options.maxIterations ?? 200,
-  });
+  const result = fitInStages(
+    groups,
+    { prepare, identified: (m) => m.repeatRows > 0, objective, notIdentified: 'fitBgnbd: no repeat purchases, the model is not identified' },
+    [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)],
+    options,
+  );
   const [r, alpha, a, b] = result.theta.map(Math.exp) as [number, number, number, number];
   return {
     r,

@@ -1,7 +1,8 @@
 // Pareto/NBD model: Schmittlein, Morrison & Colombo (1987); likelihood, P(alive) and E[Y(t)] as in Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions", eqs. (18)–(22).
 
-import { minimizeInStages, type ObjectiveWithGradient } from './optimize.ts';
-import { sampleHistories, type HistoryGroups } from './purchase-history.ts';
+import type { ObjectiveWithGradient } from './optimize.ts';
+import type { HistoryGroups } from './purchase-history.ts';
+import { fitInStages } from './staged-fit.ts';
 import { digamma, lnGamma, logIncompleteBetaFraction } from './special-functions.ts';
 
 /** Purchase rate λ ~ Gamma(r, α), dropout rate μ ~ Gamma(s, β); α and β in the time unit of the data. */
@@ -26,8 +27,6 @@ export interface ParetoNbdFitOptions {
   warmUpSample?: number;
 }
 
-const DEFAULT_WARM_UP_SAMPLE = 20_000;
-
 /**
  * Why the likelihood is stable: with p = r + x, q = s + 1,
  *   L = Γ(r+x) α^r β^s / Γ(r) · [ (α+T)^{−p} (β+T)^{−s} + s·I ],  I = ∫_{t_x}^T (α+τ)^{−p} (β+τ)^{−q} dτ,
@@ -40,20 +39,13 @@ const DEFAULT_WARM_UP_SAMPLE = 20_000;
  * distinct pair per evaluation, with its gradient, and each history row then costs four exp/logs.
  */
 export function fitParetoNbd(groups: HistoryGroups, options: ParetoNbdFitOptions = {}): ParetoNbdFit {
-  const model = prepare(groups);
-  if (model.repeatPurchases === 0) throw new RangeError('fitParetoNbd: no repeat purchases, the model is not identified');
   const start = options.initial ?? initialGuess(groups);
-  const warmUp = options.warmUpSample ?? DEFAULT_WARM_UP_SAMPLE;
-  const stages = [objective(model, groups.customers)];
-  if (warmUp > 0 && groups.customers > 4 * warmUp) {
-    const sample = sampleHistories(groups, warmUp);
-    const sampleModel = prepare(sample);
-    if (sampleModel.repeatPurchases > 0) stages.unshift(objective(sampleModel, sample.customers));
-  }
-  const result = minimizeInStages(stages, [Math.log(start.r), Math.log(start.alpha), Math.log(start.s), Math.log(start.beta)], {
-    gradientTolerance: options.gradientTolerance ?? 1e-9,
-    maxIterations: options.maxIterations ?? 200,
-  });
+  const result = fitInStages(
+    groups,
+    { prepare, identified: (m) => m.repeatPurchases > 0, objective, notIdentified: 'fitParetoNbd: no repeat purchases, the model is not identified' },
+    [Math.log(start.r), Math.log(start.alpha), Math.log(start.s), Math.log(start.beta)],
+    options,
+  );
   const [r, alpha, s, beta] = result.theta.map(Math.exp) as [number, number, number, number];
   return { r, alpha, s, beta, logLik: -result.value * groups.customers, iterations: result.iterations, converged: result.converged };
 }
