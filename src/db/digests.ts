@@ -202,9 +202,9 @@ export interface DigestFilter {
 export const SLIPPING_STAGES = ['at-risk', 'churned'] as const;
 
 export interface EntrantWindow {
-  /** Transitions recorded by refreshes as of a day after this one… */
-  afterDay: number;
-  /** …and on or before this one. */
+  /** Transitions written by refreshes that finished after this instant (the previous digest)… */
+  since: string;
+  /** …about days on or before this one. */
   untilDay: number;
 }
 
@@ -224,7 +224,8 @@ function entrants(db: Kysely<Database>, f: DigestFilter, w: EntrantWindow) {
           .select('t.customer_id')
           .whereRef('t.customer_id', '=', 'i.customer_id')
           .where('t.to_stage', 'in', [...SLIPPING_STAGES])
-          .where('t.as_of_day', '>', w.afterDay)
+          // By run, not by day: a refresh later on the day of a digest is news for the next one.
+          .where('t.run_id', 'in', eb.selectFrom('model_runs').select('run_id').where('finished_at', '>', w.since))
           .where('t.as_of_day', '<=', w.untilDay),
       ),
     );

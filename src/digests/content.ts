@@ -173,7 +173,8 @@ export async function buildAtRiskDigest(ctx: Context, req: DigestRequest): Promi
   const untilDay = localDay(req.scheduledFor.getTime(), zone);
   const afterDay = req.since ? localDay(req.since.getTime(), zone) : untilDay - 7;
   const f: DigestFilter = { owner: req.owner ?? null, segment: req.segment ?? null };
-  const window = { afterDay, untilDay };
+  const since = req.since ?? new Date(req.scheduledFor.getTime() - 7 * MS_PER_DAY);
+  const window = { since: since.toISOString(), untilDay };
   const filter = { ...(req.owner ? { owner: req.owner } : {}), ...(req.segment ? { segment: req.segment } : {}) };
   const [entrants, entrantsByOwner, highByOwner, top, groups] = await Promise.all([
     newAtRiskEntrants(db, f, window, AT_RISK_LIST),

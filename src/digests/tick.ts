@@ -180,7 +180,7 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
       segment: sub.segment,
       platform: sub.platform,
       scheduledFor: w.scheduledFor,
-      since: previous ? new Date(previous.scheduled_for) : null,
+      since: previous ? new Date(previous.posted_at ?? previous.scheduled_for) : null,
       late: w.late,
       timeZone: sub.time_zone,
     });

@@ -102,6 +102,22 @@ describe('at-risk digest', () => {
     expect(built.reply.text).toMatch(/^No customer moved into at-risk or churned since 23 Nov 2026/);
   });
 
+  it('GIVEN a refresh that finished after the previous digest on the same day THEN its new entrants are in the next digest', async () => {
+    const at = ctx.clock.now();
+    const atRisk = await ctx.store.db.selectFrom('insights').select('customer_id').where('lifecycle_stage', '=', 'at-risk').limit(1).executeTakeFirstOrThrow();
+    const later = new Date(at.getTime() + 3_600_000).toISOString();
+    await ctx.store.db.insertInto('model_runs').values({ run_id: 999, as_of_day: today, started_at: later, finished_at: later, status: 'done', customers: 0, card: null }).execute();
+    await ctx.store.db.insertInto('lifecycle_transitions').values({ customer_id: atRisk.customer_id, run_id: 999, as_of_day: today, from_stage: 'active', to_stage: 'at-risk', reason: 'test' }).execute();
+    try {
+      const built = await buildDigest(ctx, request('at-risk', { since: at }));
+      expect(built.empty).toBe(false);
+      expect(built.reply.tables!.find((t) => t.title?.startsWith('New since'))!.rows.map((r) => r[0]).join()).toContain(atRisk.customer_id);
+    } finally {
+      await ctx.store.db.deleteFrom('lifecycle_transitions').where('run_id', '=', 999).execute();
+      await ctx.store.db.deleteFrom('model_runs').where('run_id', '=', 999).execute();
+    }
+  });
+
   it('GIVEN an owner filter THEN only that owner appears', async () => {
     const { reply } = await buildDigest(ctx, request('at-risk', { owner: 'maya chen' }));
     expect(reply.title).toMatch(/owner maya chen$/);
