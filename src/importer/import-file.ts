@@ -64,9 +64,17 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   const importId = await startImport(store.db, opts.kind, source, now());
   const writer = createBulkWriter(store, opts.kind, importId);
   const summary: ImportSummary = { kind: opts.kind, source, importId, rowsRead: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, problems: [], seconds: 0, rowsPerSecond: 0 };
-  const reject = (p: ImportProblem) => {
-    summary.rejected++;
-    if (summary.problems.length < maxProblems) summary.problems.push(p);
+  // A batch's problems (from validation, then from writing) are collected, put in line order and
+  // only then kept, so the report really is the first `maxProblems` rejected rows of the file.
+  let batchProblems: ImportProblem[] = [];
+  const reject = (p: ImportProblem) => batchProblems.push(p);
+  const keepProblems = () => {
+    batchProblems.sort((a, b) => a.line - b.line);
+    for (const p of batchProblems) {
+      summary.rejected++;
+      if (summary.problems.length < maxProblems) summary.problems.push(p);
+    }
+    batchProblems = [];
   };
   const idField = opts.kind === 'order-items' ? 'order_id' : opts.kind === 'feedback' ? 'feedback_id' : REQUIRED_COLUMNS[opts.kind][0]!;
   // The customer (or order) a row refers to, for the "unknown …" message.
@@ -79,6 +87,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
       const outcomes = await writer.write(b.values, b.lines);
       outcomes.forEach((o, i) => count(o, b, i));
     }
+    keepProblems();
     opts.onProgress?.(summary.rowsRead);
   };
   const count = (o: Outcome, b: ParsedBatch, i: number) => {
@@ -134,6 +143,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
       const fatal = await parseRows(stream, parse, write);
       if (fatal) summary.fatal = fatal;
     }
+    keepProblems();
     summary.problems.sort((a, b) => a.line - b.line);
   } finally {
     summary.seconds = (performance.now() - started) / 1000;

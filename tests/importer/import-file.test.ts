@@ -169,4 +169,14 @@ describe('importFile', () => {
     expect(s.fatal).toMatch(/calendar days in UTC/);
     expect(s.inserted).toBe(0);
   });
+
+  it('GIVEN more rejected rows than are listed THEN the list holds the first ones by line', async () => {
+    await run('customers', 'customers.csv', CUSTOMERS);
+    const file = join(ctx.dir, 'many.csv');
+    // line 3: unknown customer (found when writing); line 4: bad amount (found when validating)
+    writeFileSync(file, 'order_id,customer_id,ordered_at,amount\nM1,C1,2024-01-01,5\nM2,C404,2024-01-01,5\nM3,C1,2024-01-01,x\n');
+    const s = await importFile(ctx.store, { kind: 'orders', input: file, timeZone: 'UTC', maxProblems: 1 });
+    expect(s.rejected).toBe(2);
+    expect(s.problems.map((p) => p.line)).toEqual([3]);
+  });
 });
