@@ -10,7 +10,8 @@ export interface Scheduler {
 }
 
 export const NIGHTLY_REFRESH = '15 2 * * *';
-const PULSE_BIN = fileURLToPath(new URL('../../bin/pulse.mjs', import.meta.url));
+// From src/app/ (sources) or dist/ (bundle).
+const PULSE_BIN = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../bin/pulse.mjs' : '../bin/pulse.mjs', import.meta.url));
 
 /** `pulse refresh` in a child process with this process's environment; resolves with its exit code. */
 export function refreshInChildProcess(ctx: Context): Promise<number> {

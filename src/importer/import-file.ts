@@ -156,7 +156,9 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
 /** Runs parseRows on a worker; at most two parsed batches wait for the writer at any time. */
 function parseOnWorker(path: string, parse: ParseOptions, write: (b: ParsedBatch) => Promise<void>): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./parse-worker-entry.mjs', import.meta.url), { workerData: { path, parse } });
+    // From the sources the worker needs the TypeScript loader first; from the bundle it is plain JS.
+    const entry = import.meta.url.endsWith('.ts') ? new URL('./parse-worker-entry.mjs', import.meta.url) : new URL('./parse-worker.js', import.meta.url);
+    const worker = new Worker(entry, { workerData: { path, parse } });
     let chain = Promise.resolve();
     let settled = false;
     const fail = (err: unknown) => {
