@@ -5,7 +5,7 @@ import { defineCommand } from '../core/command.ts';
 import type { Context } from '../core/context.ts';
 import { formatCount, formatDayAgo, formatMoney, plural } from '../core/format.ts';
 import type { Reply, ReplyField } from '../core/reply.ts';
-import { localDay } from '../core/time.ts';
+import { formatDay, localDay, parseDate } from '../core/time.ts';
 import { purchaseDays } from '../db/customers.ts';
 import type { CustomerRow } from '../db/schema.ts';
 import { customerSatisfactionFields } from './customer-satisfaction.ts';
@@ -59,7 +59,8 @@ export async function customerCard(ctx: Context, c: CustomerRow): Promise<Reply>
   fields.push(...(await customerSatisfactionFields(ctx, c.customer_id)));
   const lines: string[] = [];
   if (buyingDays.length === 0) lines.push('No orders yet.');
-  if (c.created_at) lines.push(`Customer since ${c.created_at.slice(0, 10)}.`);
+  const since = c.created_at ? parseDate(c.created_at, ctx.config.timeZone) : undefined;
+  if (since) lines.push(`Customer since ${formatDay(since.day)}.`);
   return {
     title: c.name ? `${c.name}${c.company && c.company !== c.name ? ` · ${c.company}` : ''}` : c.customer_id,
     ...(lines.length ? { text: lines.join(' ') } : {}),

@@ -85,6 +85,19 @@ describe('/customer', () => {
   });
 });
 
+describe('/customer dates', () => {
+  it('GIVEN a customer created late in the UTC evening THEN "customer since" is the local day in PULSE_TIMEZONE', async () => {
+    const local = await makeTestContext({ PULSE_TIMEZONE: 'Asia/Shanghai' });
+    try {
+      await local.store.db.insertInto('customers').values({ customer_id: 'S1', name: 'Su Lin', email: null, company: null, owner: null, created_at: '2024-02-01T23:30:00.000Z', attributes: null, search_text: 's1', import_id: null, import_line: null }).execute();
+      const r = await registry.run('/customer S1', consoleCall(), local);
+      expect(r.text).toMatch(/Customer since 2024-02-02\./);
+    } finally {
+      await local.cleanup();
+    }
+  });
+});
+
 describe('registry', () => {
   it('GIVEN a typo in the command THEN it suggests the right one', async () => {
     const r = await ask('/custmer acme');
