@@ -2,7 +2,7 @@
 
 import type { ObjectiveWithGradient } from './optimize.ts';
 import type { HistoryGroups } from './purchase-history.ts';
-import { fitInStages } from './staged-fit.ts';
+import { fitInStages, type StagedFitOptions } from './staged-fit.ts';
 import { digamma, lnGamma } from './special-functions.ts';
 
 /** Purchase rate λ ~ Gamma(r, α) (α in the time unit of the data); dropout p ~ Beta(a, b). */
@@ -20,18 +20,10 @@ export interface BgnbdFit extends BgnbdParams {
   converged: boolean;
 }
 
-export interface BgnbdFitOptions {
+/** Staged-fit options (warm-up sample, tolerance, iterations) plus starting values. */
+export interface BgnbdFitOptions extends StagedFitOptions {
   /** Starting values (default derived from the data's purchase rate). */
   initial?: BgnbdParams;
-  /** Stop when the gradient of the mean log-likelihood w.r.t. log-parameters is below this. Default 1e-9. */
-  gradientTolerance?: number;
-  maxIterations?: number;
-  /**
-   * Above 4× this many customers, first fit a systematic sample of this size, then finish on all
-   * customers from there (same estimate, a handful of full passes instead of ~30). 0 turns it off.
-   * Default 20 000.
-   */
-  warmUpSample?: number;
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import type { ObjectiveWithGradient } from './optimize.ts';
 import type { HistoryGroups } from './purchase-history.ts';
-import { fitInStages } from './staged-fit.ts';
+import { fitInStages, type StagedFitOptions } from './staged-fit.ts';
 import { digamma, lnGamma, logIncompleteBetaFraction } from './special-functions.ts';
 
 /** Purchase rate λ ~ Gamma(r, α), dropout rate μ ~ Gamma(s, β); α and β in the time unit of the data. */
@@ -19,12 +19,9 @@ export interface ParetoNbdFit extends ParetoNbdParams {
   converged: boolean;
 }
 
-export interface ParetoNbdFitOptions {
+/** Staged-fit options (warm-up sample, tolerance, iterations) plus starting values. */
+export interface ParetoNbdFitOptions extends StagedFitOptions {
   initial?: ParetoNbdParams;
-  gradientTolerance?: number;
-  maxIterations?: number;
-  /** As in `BgnbdFitOptions`: fit a systematic sample of this many customers first. Default 20 000; 0 = off. */
-  warmUpSample?: number;
 }
 
 /**
