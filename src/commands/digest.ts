@@ -8,7 +8,7 @@ import { formatCount, truncate } from '../core/format.ts';
 import type { Reply } from '../core/reply.ts';
 import { endSubscription, getSubscription, insertSubscription, lastPeriodKeys, listSubscriptions, recentDeliveries, type SubscriptionRow } from '../db/digests.ts';
 import type { DigestKind, DigestPlatform } from '../db/schema.ts';
-import { buildDigest } from '../digests/content.ts';
+import { buildDigest } from '../reports/digest.ts';
 import { canonicalTimeZone, formatLocal, nextSlots, parseSchedule } from '../digests/cron.ts';
 
 export const DIGEST_ACTIONS = ['subscribe', 'list', 'unsubscribe', 'preview', 'history'] as const;

@@ -2,9 +2,10 @@
 // whatever goes wrong becomes an error Reply with a stable code and a usage hint.
 import { randomUUID } from 'node:crypto';
 import { assignTokens, describeIssues, tokenize } from './args.ts';
-import type { CommandDef } from './command.ts';
+import type { CommandDef, Requirement, RequirementCheck } from './command.ts';
 import { ROLE_RANK, type Context, type Invocation } from './context.ts';
 import { PulseError, type ErrorCode } from './errors.ts';
+import { OffLoopRequired } from './off-loop.ts';
 import type { Reply } from './reply.ts';
 
 export interface ParsedCommand {
@@ -21,8 +22,10 @@ export function splitCommand(text: string): ParsedCommand {
 
 export class Registry {
   readonly #commands = new Map<string, CommandDef>();
+  readonly #checks: Partial<Record<Requirement, RequirementCheck>>;
 
-  constructor(commands: readonly CommandDef[]) {
+  constructor(commands: readonly CommandDef[], checks: Partial<Record<Requirement, RequirementCheck>> = {}) {
+    this.#checks = checks;
     for (const c of commands) {
       if (this.#commands.has(c.name)) throw new Error(`Command /${c.name} is defined twice`);
       this.#commands.set(c.name, c);
@@ -68,7 +71,8 @@ export class Registry {
         throw new PulseError('FORBIDDEN', `\`/${command.name}\` needs the ${command.role} role; you have ${call.actor.role}.`, 'Ask an admin to add you to PULSE_ADMINS or change your role.');
       }
       const args = parse(command);
-      const reply = await command.run(args, call, ctx);
+      for (const need of command.requires ?? []) await this.#checks[need]?.(ctx);
+      const reply = await this.#run(command, args, call, ctx);
       ctx.log.debug('command', { command: command.name, actor: call.actor.id, ms: Math.round(performance.now() - started) });
       return reply;
     } catch (err) {
@@ -79,6 +83,17 @@ export class Registry {
       const incidentId = randomUUID().slice(0, 8);
       ctx.log.error('command failed', { incidentId, command: command.name, actor: call.actor.id, text: argsText, error: err });
       return { ...errorReply('INTERNAL', `Something went wrong running \`/${command.name}\`. It has been logged as incident ${incidentId}.`), error: { code: 'INTERNAL', message: `Something went wrong running /${command.name}.`, incidentId } };
+    }
+  }
+
+  /** Runs the handler; when it finds its work too heavy for this event loop, runs it off the loop instead. */
+  async #run(command: CommandDef, args: Record<string, unknown>, call: Invocation, ctx: Context): Promise<Reply> {
+    try {
+      return await command.run(args, call, ctx);
+    } catch (err) {
+      if (!(err instanceof OffLoopRequired) || !ctx.offLoop) throw err;
+      ctx.log.debug('command moved off the event loop', { command: command.name, why: err.message });
+      return ctx.offLoop.run(command.name, args, call, ctx.clock.now());
     }
   }
 

@@ -172,7 +172,8 @@ export async function clvValues(db: Kysely<Database>, f: InsightFilter = {}): Pr
   return rows.map((r) => Number(r.clv_12m));
 }
 
-export async function transitionsSince(db: Kysely<Database>, fromDay: number, f: { stage?: string; customerId?: string } = {}, limit = 50) {
+/** Lifecycle moves on or after `fromDay`, newest first (then by customer); `upToRun` hides a refresh still running. */
+export async function transitionsSince(db: Kysely<Database>, fromDay: number, f: { stage?: string; customerId?: string; upToRun?: number } = {}, limit = 50) {
   let q = db
     .selectFrom('lifecycle_transitions as t')
     .innerJoin('customers as c', 'c.customer_id', 't.customer_id')
@@ -180,6 +181,7 @@ export async function transitionsSince(db: Kysely<Database>, fromDay: number, f:
     .where('t.as_of_day', '>=', fromDay);
   if (f.stage) q = q.where('t.to_stage', '=', f.stage);
   if (f.customerId) q = q.where('t.customer_id', '=', f.customerId);
+  if (f.upToRun !== undefined) q = q.where('t.run_id', '<=', f.upToRun);
   return q.orderBy('t.as_of_day', 'desc').orderBy('t.customer_id').limit(limit).execute();
 }
 

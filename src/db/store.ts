@@ -19,6 +19,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Set for SQLite: the synchronous handle that bulk import and refresh use for speed. */
   readonly sqlite: SqliteHandle | undefined;
+  /** The feedback column that numbers rows by arrival (`rowid` in SQLite, an identity column in PostgreSQL). */
+  readonly feedbackSeq: 'rowid' | 'seq';
   /** Where the data lives, without credentials (for logs and the model card). */
   readonly location: string;
   close(): Promise<void>;
@@ -67,6 +69,7 @@ function openSqlite(url: string): Store {
     db,
     dialect: 'sqlite',
     sqlite: handle,
+    feedbackSeq: 'rowid',
     location: file,
     async close() {
       await db.destroy();
@@ -87,6 +90,7 @@ async function openPostgres(url: string): Promise<Store> {
     db,
     dialect: 'postgres',
     sqlite: undefined,
+    feedbackSeq: 'seq',
     location: safe,
     async close() {
       await db.destroy();

@@ -15,7 +15,7 @@ import type { Context } from '../core/context.ts';
 import type { Reply, ReplyChart } from '../core/reply.ts';
 import { claimNewDelivery, finishDelivery, lastPeriodKeys, listSubscriptions, previousDelivery, reclaimableDeliveries, reclaimDelivery, renewClaim, type DeliveryKey, type SubscriptionRow } from '../db/digests.ts';
 import type { DigestPlatform } from '../db/schema.ts';
-import { buildDigest } from './content.ts';
+import { buildDigest } from '../reports/digest.ts';
 import { dueRuns, LATE_AFTER_MS } from './due-runs.ts';
 
 /** Sends a digest to a platform. Adapters provide real ones; see posters.ts. */

@@ -6,6 +6,7 @@ import { formatDay } from '../core/time.ts';
 import { formatMoney, formatNumber } from '../core/format.ts';
 import type { ReplyField } from '../core/reply.ts';
 import { basketRulesFrom, customerProducts, getInsight } from '../db/insights.ts';
+import { parseDrivers } from './drivers.ts';
 
 export async function insightFields(ctx: Context, customerId: string): Promise<ReplyField[]> {
   const i = await getInsight(ctx.store.db, customerId);
@@ -26,16 +27,6 @@ export async function insightFields(ctx: Context, customerId: string): Promise<R
   if (suggestions.length) fields.push({ label: 'Cross-sell', value: suggestions.join('\n') });
   fields.push({ label: 'Insights as of', value: formatDay(i.as_of_day), inline: true });
   return fields;
-}
-
-export function parseDrivers(json: string | null): string[] {
-  if (!json) return [];
-  try {
-    const v = JSON.parse(json);
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
 }
 
 async function crossSellFor(ctx: Context, customerId: string): Promise<string[]> {
