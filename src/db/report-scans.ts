@@ -4,6 +4,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Breakdown, RankedCustomer, RankedList, ReportFilter } from '../reports/report-data.ts';
 import type { Database } from './schema.ts';
+import type { Store } from './store.ts';
 
 type Joined = Database & { i: Database['insights']; c: Database['customers'] };
 type Query<O> = SelectQueryBuilder<Joined, 'i' | 'c', O>;
@@ -49,14 +50,17 @@ export interface ScannedFigures {
   clvCustomers: number;
 }
 
+/** A sum of money in whole cents, divided back: exact whatever order the rows are added in. */
+const sumCents = (expr: ReturnType<typeof sql>) => sql<number>`coalesce(sum(round(${expr} * 100)), 0) / 100.0`;
+
 const figureColumns = (minRisk: number) => (eb: ExpressionBuilder<Joined, 'i' | 'c'>) => [
   eb.fn.countAll<number>().as('customers'),
-  eb.fn.sum<number>('i.revenue').as('revenue'),
-  eb.fn.sum<number>(eb.fn.coalesce('i.clv_12m', sql<number>`0`)).as('clv'),
-  eb.fn.sum<number>(eb.fn.coalesce('i.value_at_risk', sql<number>`0`)).as('valueAtRisk'),
+  sumCents(sql`i.revenue`).as('revenue'),
+  sumCents(sql`coalesce(i.clv_12m, 0)`).as('clv'),
+  sumCents(sql`coalesce(i.value_at_risk, 0)`).as('valueAtRisk'),
   eb.fn.count<number>('i.churn_risk').as('scored'),
   sql<number>`sum(case when i.churn_risk >= ${minRisk} then 1 else 0 end)`.as('atRisk'),
-  sql<number>`sum(case when i.churn_risk >= ${minRisk} then coalesce(i.value_at_risk, 0) else 0 end)`.as('atRiskValue'),
+  sumCents(sql`case when i.churn_risk >= ${minRisk} then coalesce(i.value_at_risk, 0) else 0 end`).as('atRiskValue'),
   eb.fn.count<number>('i.clv_12m').as('clvCustomers'),
 ];
 
@@ -120,7 +124,7 @@ export async function scanEntrantsTop(db: Kysely<Database>, runIds: readonly num
 export async function scanEntrantsByOwner(db: Kysely<Database>, runIds: readonly number[], f: ReportFilter, byKey: boolean): Promise<{ key: string | null; owner: string | null; count: number; valueAtRisk: number }[]> {
   const key = byKey ? sql<string | null>`i.owner_key` : sql<string | null>`lower(trim(c.owner))`;
   const rows = await entrants(db, runIds, f, byKey)
-    .select((eb) => [key.as('key'), sql<string | null>`min(c.owner)`.as('owner'), eb.fn.countAll<number>().as('count'), eb.fn.sum<number>(eb.fn.coalesce('i.value_at_risk', sql<number>`0`)).as('value')])
+    .select((eb) => [key.as('key'), sql<string | null>`min(c.owner)`.as('owner'), eb.fn.countAll<number>().as('count'), sumCents(sql`coalesce(i.value_at_risk, 0)`).as('value')])
     .groupBy(key)
     .execute();
   return rows.map((r) => ({ key: r.key, owner: r.owner, count: Number(r.count), valueAtRisk: Number(r.value ?? 0) }));
@@ -138,20 +142,22 @@ export interface ScannedFeedback {
   owner: string | null;
   /** 12-month CLV, else revenue, as of the live refresh; 0 when the customer has neither. */
   value: number;
+  /** Arrival number (rowid / seq). */
+  seq: number;
 }
 
 /** Feedback in [fromDay, toDay] from customers in the filter (owner and segment as of the live refresh). */
-export async function scanFeedback(db: Kysely<Database>, f: ReportFilter, fromDay: number, toDay: number, byKey: boolean): Promise<ScannedFeedback[]> {
-  const d = db as unknown as Kysely<Database & { f: Database['feedback']; c: Database['customers']; i: Database['insights'] }>;
+export async function scanFeedback(store: Store, f: ReportFilter, fromDay: number, toDay: number, byKey: boolean): Promise<ScannedFeedback[]> {
+  const d = store.db as unknown as Kysely<Database & { f: Database['feedback']; c: Database['customers']; i: Database['insights'] }>;
   let q = d
     .selectFrom('feedback as f')
     .innerJoin('customers as c', 'c.customer_id', 'f.customer_id')
     .leftJoin('insights as i', 'i.customer_id', 'f.customer_id')
-    .select(['f.feedback_id', 'f.customer_id', 'f.scale', 'f.score', 'f.comment', 'f.terms', 'f.day', 'c.name', 'c.owner', sql<number>`coalesce(i.clv_12m, i.revenue, 0)`.as('value')])
+    .select(['f.feedback_id', 'f.customer_id', 'f.scale', 'f.score', 'f.comment', 'f.terms', 'f.day', 'c.name', 'c.owner', sql<number>`coalesce(i.clv_12m, i.revenue, 0)`.as('value'), sql<number>`${sql.ref(`f.${store.feedbackSeq}`)}`.as('seq')])
     .where('f.day', '>=', fromDay)
     .where('f.day', '<=', toDay);
   if (f.owner !== undefined) q = byKey ? q.where('i.owner_key', '=', f.owner) : q.where(sql`lower(trim(c.owner))`, '=', f.owner);
   if (f.segment !== undefined) q = f.segment === '' ? q.where('i.segment', 'is', null) : q.where('i.segment', '=', f.segment);
   const rows = await q.execute();
-  return rows.map((r) => ({ ...r, score: Number(r.score), day: Number(r.day), value: Number(r.value) })) as ScannedFeedback[];
+  return rows.map((r) => ({ ...r, score: Number(r.score), day: Number(r.day), value: Number(r.value), seq: Number(r.seq) })) as ScannedFeedback[];
 }

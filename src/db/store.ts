@@ -4,7 +4,10 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { migrateToLatest } from './migrations/index.ts';
+import type { RefreshIO } from './refresh-io.ts';
 import type { Database } from './schema.ts';
+import { DerivedAttachment } from './sqlite-derived.ts';
+import { sqliteRefreshIO } from './sqlite-refresh-io.ts';
 
 /** The subset of better-sqlite3 that the bulk paths use (kysely's own idea of hiding a driver). */
 export interface SqliteHandle {
@@ -19,6 +22,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Set for SQLite: the synchronous handle that bulk import and refresh use for speed. */
   readonly sqlite: SqliteHandle | undefined;
+  /** What the refresh reads and writes, in this backend's fastest way. */
+  readonly refresh: RefreshIO;
   /** The feedback column that numbers rows by arrival (`rowid` in SQLite, an identity column in PostgreSQL). */
   readonly feedbackSeq: 'rowid' | 'seq';
   /** Where the data lives, without credentials (for logs and the model card). */
@@ -30,17 +35,34 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-export async function openStore(url: string, options: { migrate?: boolean } = {}): Promise<Store> {
-  const store = isPostgresUrl(url) ? await openPostgres(url) : openSqlite(url);
-  if (options.migrate !== false) await migrateToLatest(store.db);
+export interface StoreOptions {
+  /** Bring the schema up to date (default true). */
+  migrate?: boolean;
+  /** A read-only connection (worker threads that only read). */
+  readonly?: boolean;
+}
+
+export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const readonly = options.readonly === true;
+  if (isPostgresUrl(url)) {
+    const store = await openPostgres(url);
+    if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
+    return store;
+  }
+  const { store, derived } = openSqlite(url, readonly);
+  if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
+  if (readonly) derived.sync(true);
+  else derived.ensureLive();
   return store;
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, readonly: boolean): { store: Store; derived: DerivedAttachment } {
   const file = url.replace(/^sqlite:(\/\/)?/i, '');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const handle = new BetterSqlite3(file);
-  handle.pragma('journal_mode = WAL');
+  if (file === ':memory:') throw new Error('A SQLite store is a file (its derived data lives in files beside it): set DATABASE_URL to a path.');
+  if (!readonly) mkdirSync(dirname(file), { recursive: true });
+  const handle = new BetterSqlite3(file, { readonly });
+  const derived = new DerivedAttachment(handle, file);
+  if (!readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
@@ -52,6 +74,8 @@ function openSqlite(url: string): Store {
     get(target, prop) {
       if (prop === 'prepare') {
         return (text: string) => {
+          // A refresh elsewhere may have published new derived data: attach it before reading.
+          derived.sync();
           let stmt = statements.get(text);
           if (!stmt || stmt.busy) {
             stmt = target.prepare(text);
@@ -65,20 +89,22 @@ function openSqlite(url: string): Store {
     },
   });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingHandle }) });
-  return {
+  const store: Store = {
     db,
     dialect: 'sqlite',
     sqlite: handle,
+    refresh: sqliteRefreshIO(handle, file, derived),
     feedbackSeq: 'rowid',
     location: file,
     async close() {
       await db.destroy();
     },
   };
+  return { store, derived };
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const [{ default: pg }, { default: Cursor }, { PostgresDialect }] = await Promise.all([import('pg'), import('pg-cursor'), import('kysely')]);
+  const [{ default: pg }, { default: Cursor }, { PostgresDialect }, { postgresRefreshIO }] = await Promise.all([import('pg'), import('pg-cursor'), import('kysely'), import('./postgres-refresh-io.ts')]);
   // BIGINT and NUMERIC come back as strings by default; our counts and amounts fit in a double.
   pg.types.setTypeParser(20, (v: string) => Number(v));
   pg.types.setTypeParser(1700, (v: string) => Number(v));
@@ -90,6 +116,7 @@ async function openPostgres(url: string): Promise<Store> {
     db,
     dialect: 'postgres',
     sqlite: undefined,
+    refresh: postgresRefreshIO(db),
     feedbackSeq: 'seq',
     location: safe,
     async close() {

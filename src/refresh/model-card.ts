@@ -31,4 +31,6 @@ export interface ModelCard {
   basket: { rules: number };
   timingsMs: Record<string, number>;
   peakRssMb: number;
+  /** The longest the refresh held the store's write lock in one transaction (what a /feedback may wait). */
+  longestWriteLockMs: number;
 }

@@ -19,7 +19,7 @@ import {
 } from '../db/report-rollups.ts';
 import type { ModelRunRow, ReportGroupsTable } from '../db/schema.ts';
 import { emptyScoreCounts, HIGH_RISK, type DailyCounts, type GroupFigures, type ReportData, type ReportFilter, type WindowTerms } from './report-data.ts';
-import { scanData, topDetractors } from './scan-data.ts';
+import { clvShares, scanData, topDetractors } from './scan-data.ts';
 
 /** Feedback logged since the refresh is added to the stored counts at read time, up to this many rows. */
 export const MAX_FEEDBACK_SINCE_REFRESH = 20_000;
@@ -135,5 +135,5 @@ function figuresOf(r: ReportGroupsTable): GroupFigures {
 }
 
 function emptyFigures(key: string): GroupFigures {
-  return { key, label: null, customers: 0, revenue: 0, clv: 0, valueAtRisk: 0, scored: 0, atRisk: 0, atRiskValue: 0, clvCustomers: 0, clvTop20: 0, tiers: [] };
+  return { key, label: null, customers: 0, revenue: 0, clv: 0, valueAtRisk: 0, scored: 0, atRisk: 0, atRiskValue: 0, clvCustomers: 0, ...clvShares([]) };
 }

@@ -20,7 +20,7 @@ export function scanData(ctx: Context, run: ModelRunRow | undefined): ReportData
   const feedback = (f: ReportFilter, from: number, to: number) => {
     const k = `${f.owner ?? '*'}|${f.segment ?? '*'}|${from}|${to}`;
     let rows = rowsCache.get(k);
-    if (!rows) rowsCache.set(k, (rows = scanFeedback(db, f, from, to, byKey)));
+    if (!rows) rowsCache.set(k, (rows = scanFeedback(ctx.store, f, from, to, byKey)));
     return rows;
   };
   const satisfaction: SatisfactionData = {
@@ -28,7 +28,9 @@ export function scanData(ctx: Context, run: ModelRunRow | undefined): ReportData
       return dailyCounts(await feedback(f, from, to));
     },
     async terms(f, from, to) {
-      return windowTerms(await feedback(f, from, to));
+      // Themes are those of the comments the live refresh saw (the precomputed ones cannot be re-ranked).
+      const seen = run?.feedback_watermark ?? Infinity;
+      return windowTerms((await feedback(f, from, to)).filter((r) => r.seq <= seen));
     },
     async detractors(f, from, to, limit) {
       return topDetractors(await feedback(f, from, to), limit);
@@ -55,7 +57,8 @@ export function scanData(ctx: Context, run: ModelRunRow | undefined): ReportData
 
   async function clvDistribution(f: ReportFilter): Promise<Pick<GroupFigures, 'clvTop20' | 'tiers'>> {
     const values = await scanClvValues(db, f, byKey);
-    return clvShares(values);
+    const shares = clvShares(values.map((v) => Math.round(v * 100)));
+    return { clvTop20: shares.clvTop20 / 100, tiers: shares.tiers.map((t) => ({ ...t, value: t.value / 100 })) };
   }
 }
 
@@ -78,7 +81,7 @@ export function valueTiers(sortedDesc: ArrayLike<number>): ValueTier[] {
   });
 }
 
-/** The CLV held by the top 20% and the tiers, from every CLV sorted highest first. */
+/** The CLV held by the top 20% and the tiers, from every CLV (in cents, for exact sums) sorted highest first. */
 export function clvShares(sortedDesc: ArrayLike<number>): { clvTop20: number; tiers: ValueTier[] } {
   let top20 = 0;
   for (let i = 0; i < Math.ceil(sortedDesc.length * 0.2); i++) top20 += sortedDesc[i]!;

@@ -4,6 +4,10 @@
 // insights. Also: insights gain the owner key and the run a customer entered their stage in (and
 // lose the indexes the rollups replace), feedback keeps its comment's terms (tokenised once), and
 // the lifecycle log is indexed in the order `/lifecycle` reads it.
+//
+// On SQLite the insights and rollups leave the store for a derived-data file of their own
+// (derived-schema.ts): this migration only sets the old insights aside as `insights_v3`, which the
+// store copies into its first derived file when it opens. On PostgreSQL they stay in the database.
 import { SqliteAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 const DOUBLE = 'double precision' as const;
@@ -21,6 +25,9 @@ export const reportTables: Migration = {
     for (const name of ['insights_segment_clv', 'insights_stage', 'insights_value_at_risk', 'insights_clv', 'insights_cluster']) {
       await db.schema.dropIndex(name).ifExists().execute();
     }
+    await db.schema.alterTable('model_runs').addColumn('feedback_watermark', 'integer').execute();
+    await commentTermsAndIndexes(db, sqlite);
+    if (sqlite) return;
     await keyed(
       db.schema
         .createTable('insights')
@@ -67,8 +74,6 @@ export const reportTables: Migration = {
     // The at-risk digest's new entrants: customers now at-risk or churned, by the run they moved in.
     await db.schema.createIndex('insights_entrants').on('insights').expression(sql`stage_since_run, value_at_risk desc`).where(SLIPPING).execute();
     await db.schema.createIndex('insights_owner_entrants').on('insights').expression(sql`owner_key, stage_since_run, value_at_risk desc`).where(SLIPPING).execute();
-
-    await db.schema.alterTable('model_runs').addColumn('feedback_watermark', 'integer').execute();
 
     // Group figures per scope ('all', 'owner', 'segment', 'owner-segment', 'stage', 'cluster').
     await keyed(
@@ -179,28 +184,32 @@ export const reportTables: Migration = {
         .addPrimaryKeyConstraint('report_detractors_pk', ['run_id', 'scope', 'key', 'from_day', 'to_day', 'rank']),
     ).execute();
 
-    // A comment's terms, tokenised once (the refresh fills them in); cleared when the comment
-    // changes or is erased, so no term outlives its text.
-    await db.schema.alterTable('feedback').addColumn('terms', 'text').execute();
-    if (sqlite) {
-      await sql`create trigger feedback_terms_stale after update of comment on feedback
-        when new.comment is not old.comment begin update feedback set terms = null where rowid = new.rowid; end`.execute(db);
-    } else {
-      // PostgreSQL has no rowid: an identity column orders feedback by arrival for the watermark.
-      await sql`alter table feedback add column seq bigint generated always as identity`.execute(db);
-      await sql`create index feedback_seq on feedback (seq)`.execute(db);
-      await sql`create function feedback_terms_stale() returns trigger language plpgsql as $$
-        begin if new.comment is distinct from old.comment then new.terms := null; end if; return new; end $$`.execute(db);
-      await sql`create trigger feedback_terms_stale before update of comment on feedback
-        for each row execute function feedback_terms_stale()`.execute(db);
-    }
-    // The refresh reads every customer's answers in customer order straight from this index.
-    await db.schema.dropIndex('feedback_customer_day').ifExists().execute();
-    await db.schema.createIndex('feedback_customer').on('feedback').columns(['customer_id', 'day', 'scale', 'score']).execute();
-
-    // `/lifecycle` lists the newest moves first, then by customer.
-    await db.schema.dropIndex('lifecycle_transitions_day').ifExists().execute();
-    await db.schema.createIndex('lifecycle_transitions_recent').on('lifecycle_transitions').expression(sql`as_of_day desc, customer_id`).execute();
-    await db.schema.createIndex('lifecycle_transitions_stage').on('lifecycle_transitions').expression(sql`to_stage, as_of_day desc, customer_id`).execute();
   },
 };
+
+/** Feedback keeps its terms; the refresh's and `/lifecycle`'s indexes. */
+async function commentTermsAndIndexes(db: Kysely<any>, sqlite: boolean): Promise<void> {
+  // A comment's terms, tokenised once (the refresh fills them in); cleared when the comment
+  // changes or is erased, so no term outlives its text.
+  await db.schema.alterTable('feedback').addColumn('terms', 'text').execute();
+  if (sqlite) {
+    await sql`create trigger feedback_terms_stale after update of comment on feedback
+      when new.comment is not old.comment begin update feedback set terms = null where rowid = new.rowid; end`.execute(db);
+  } else {
+    // PostgreSQL has no rowid: an identity column orders feedback by arrival for the watermark.
+    await sql`alter table feedback add column seq bigint generated always as identity`.execute(db);
+    await sql`create index feedback_seq on feedback (seq)`.execute(db);
+    await sql`create function feedback_terms_stale() returns trigger language plpgsql as $$
+      begin if new.comment is distinct from old.comment then new.terms := null; end if; return new; end $$`.execute(db);
+    await sql`create trigger feedback_terms_stale before update of comment on feedback
+      for each row execute function feedback_terms_stale()`.execute(db);
+  }
+  // The refresh reads every customer's answers in customer order straight from this index.
+  await db.schema.dropIndex('feedback_customer_day').ifExists().execute();
+  await db.schema.createIndex('feedback_customer').on('feedback').columns(['customer_id', 'day', 'scale', 'score']).execute();
+
+  // `/lifecycle` lists the newest moves first, then by customer.
+  await db.schema.dropIndex('lifecycle_transitions_day').ifExists().execute();
+  await db.schema.createIndex('lifecycle_transitions_recent').on('lifecycle_transitions').expression(sql`as_of_day desc, customer_id`).execute();
+  await db.schema.createIndex('lifecycle_transitions_stage').on('lifecycle_transitions').expression(sql`to_stage, as_of_day desc, customer_id`).execute();
+}
