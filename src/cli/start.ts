@@ -2,6 +2,7 @@
 // none set, the console on the embedded store, seeded with demo data when it is empty.
 import { consoleActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
+import { startOffLoopPool } from '../app/off-loop-pool.ts';
 import { startScheduler } from '../app/scheduler.ts';
 import { runConsole } from '../adapters/console/console-adapter.ts';
 import { createRegistry } from '../commands/index.ts';
@@ -42,7 +43,11 @@ async function startChatAdapters(ctx: Context, registry: Registry): Promise<Runn
 
 export async function startCommand(args: string[]): Promise<number> {
   parseCli(args, {}, false);
-  const ctx = await createContext();
+  const base = await createContext();
+  // better-sqlite3 answers synchronously: what a command cannot read from the rollups in a few
+  // milliseconds runs on worker threads, so the event loop serving chat never waits on it.
+  const offLoop = base.store.dialect === 'sqlite' ? startOffLoopPool(base, { workers: 2 }) : undefined;
+  const ctx: Context = offLoop ? { ...base, offLoop } : base;
   const registry = createRegistry();
   const scheduler = startScheduler(ctx);
   const digests = startDigestScheduler(ctx, { poster: await createPosters(ctx) });
@@ -70,6 +75,7 @@ export async function startCommand(args: string[]): Promise<number> {
   } finally {
     await digests.stop();
     await scheduler.stop();
+    await offLoop?.close();
     await ctx.store.close();
   }
 }

@@ -8,6 +8,10 @@ import type { Reply } from './reply.ts';
 export interface OffLoopRunner {
   /** Runs command `name` with already-validated `args` as `call`, at the instant `now`. */
   run(name: string, args: Record<string, unknown>, call: Invocation, now: Date): Promise<Reply>;
+  /** Builds a digest (a `DigestRequest` → `BuiltDigest`, see reports/digest.ts) at the instant `now`. */
+  digest(request: unknown, now: Date): Promise<unknown>;
+  /** How many requests it has answered (for logs and the benchmark). */
+  readonly served: number;
   close(): Promise<void>;
 }
 

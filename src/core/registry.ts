@@ -58,6 +58,11 @@ export class Registry {
     return this.#dispatch(name, (command) => this.validateArgs(command, rawArgs), JSON.stringify(rawArgs), call, ctx);
   }
 
+  /** Runs a command whose arguments were already parsed and validated (the off-loop worker's entry). */
+  async runParsed(name: string, args: Record<string, unknown>, call: Invocation, ctx: Context): Promise<Reply> {
+    return this.#dispatch(name, () => args, JSON.stringify(args), call, ctx);
+  }
+
   async #dispatch(name: string, parse: (c: CommandDef) => Record<string, unknown>, argsText: string, call: Invocation, ctx: Context): Promise<Reply> {
     const command = this.get(name);
     if (!command) {

@@ -1,6 +1,7 @@
 // What a digest says: `buildDigest` picks the kind; the wording lives in at-risk-digest.ts and
 // satisfaction-digest.ts. The digest scheduler and `/digest preview` both call this.
 import type { Context } from '../core/context.ts';
+import { OffLoopRequired } from '../core/off-loop.ts';
 import type { Reply } from '../core/reply.ts';
 import { MS_PER_DAY } from '../core/time.ts';
 import type { DigestKind, DigestPlatform } from '../db/schema.ts';
@@ -31,8 +32,14 @@ export interface BuiltDigest {
   emptyReason?: string;
 }
 
-export function buildDigest(ctx: Context, req: DigestRequest): Promise<BuiltDigest> {
-  return req.kind === 'satisfaction' ? buildSatisfactionDigest(ctx, req) : buildAtRiskDigest(ctx, req);
+export async function buildDigest(ctx: Context, req: DigestRequest): Promise<BuiltDigest> {
+  try {
+    return await (req.kind === 'satisfaction' ? buildSatisfactionDigest(ctx, req) : buildAtRiskDigest(ctx, req));
+  } catch (err) {
+    // A digest no rollup covers (a segment's, a week the refresh did not store) is built off the loop.
+    if (err instanceof OffLoopRequired && ctx.offLoop) return (await ctx.offLoop.digest(req, ctx.clock.now())) as BuiltDigest;
+    throw err;
+  }
 }
 
 // Days are written `16 Nov 2026`, never `2026-11-16`: posting into a channel scrubs personal data,
