@@ -1,5 +1,4 @@
-// Which figure stands for "is this customer still with us": a trusted model's P(alive), picked among the models that let one-time buyers drop out by per-customer error on the holdout; else, when no fit can tell dropout, the store's calibrated chance of buying again; else nothing (it cannot be told).
-import type { BuyAgainCalibration } from './buy-again-calibration.ts';
+// Which figure stands for "is this customer still with us": a trusted model's P(alive), picked among the models that let one-time buyers drop out by per-customer error on the holdout; else, when no fit can tell dropout, the store's calibrated chance of buying again (one minus the churn risk, fitted on the store's own history); else nothing (it cannot be told).
 import type { PerCustomerError } from './holdout.ts';
 import type { ModelFits } from './model-fits.ts';
 import type { RepeatPurchaseModelName } from './repeat-purchase-model.ts';
@@ -7,22 +6,24 @@ import type { RepeatPurchaseModelName } from './repeat-purchase-model.ts';
 export type PAliveBasis = 'model' | 'calibrated' | 'unknown';
 
 export interface PAliveChoice {
-  /** The model whose P(alive) is shown (basis `model`) or whose expectations the calibrated chance is built on; null when none could be fitted. */
+  /** The model whose P(alive) is shown (basis `model`), or whose expected purchases feed the churn risk the calibrated chance comes from; null when none could be fitted. */
   chosen: RepeatPurchaseModelName | null;
   basis: PAliveBasis;
   /** What the figure is called wherever it is shown. */
   label: string;
   /** Which model and why, in one or two sentences. */
   why: string;
-  /** For the calibrated chance: the days it looks ahead. */
+  /** For the calibrated chance: the days it looks ahead (the churn risk's horizon). */
   horizonDays: number | null;
 }
 
 export interface HoldoutEvidence {
   days: number;
   error: Partial<Record<RepeatPurchaseModelName, PerCustomerError>>;
-  calibration: Partial<Record<RepeatPurchaseModelName, BuyAgainCalibration | null>>;
 }
+
+/** The churn risk's horizon, and so the calibrated chance's: "no purchase in the next 90 days". */
+export const CHURN_HORIZON_DAYS = 90;
 
 /**
  * Picks the P(alive) figure from today's fits and, when there is one, the holdout.
@@ -51,27 +52,39 @@ export function choosePAlive(fits: ModelFits, holdout: HoldoutEvidence | null): 
     };
   }
   const best = ranked[0];
-  const calibration = best && holdout ? holdout.calibration[best.model.name] ?? null : null;
-  if (best && calibration) {
-    const days = calibration.horizonDays;
+  if (best) {
     return {
       chosen: best.model.name,
       basis: 'calibrated',
-      label: `Chance of buying again in ${days} days`,
+      label: `Chance of buying again in ${CHURN_HORIZON_DAYS} days`,
       why:
         `No model can tell how fast customers drop out on this data, so no P(alive) is shown as a fact. In its place: the chance ` +
-        `of buying again in the next ${days} days, ${best.model.label}'s expected purchases calibrated on what customers did in the ` +
-        `${days}-day holdout (${Math.round(calibration.boughtShare * 100)}% of ${calibration.customers} bought in it).`,
-      horizonDays: days,
+        `of buying again in the next ${CHURN_HORIZON_DAYS} days, one minus the churn risk, whose weights are fitted on what this ` +
+        `store's customers did after a cutoff (the churn backtest), with ${best.model.label}'s expected purchases among its inputs.`,
+      horizonDays: CHURN_HORIZON_DAYS,
     };
   }
   return {
-    chosen: best?.model.name ?? null,
+    chosen: null,
     basis: 'unknown',
     label: 'P(alive)',
-    why: best
-      ? 'No model can tell how fast customers drop out on this data and there is no holdout to calibrate a chance of buying again on: P(alive) cannot be told.'
-      : 'No repeat-purchase model could be fitted: P(alive) cannot be told.',
+    why: 'No repeat-purchase model could be fitted: P(alive) cannot be told.',
+    horizonDays: null,
+  };
+}
+
+/**
+ * The calibrated chance needs calibrated churn weights: without a churn backtest (too little
+ * history) it would be a guess, so P(alive) then cannot be told.
+ * @example withChurnCalibration(choice, 'default').basis // 'unknown' when choice.basis was 'calibrated'
+ */
+export function withChurnCalibration(choice: PAliveChoice, weightsSource: 'fitted' | 'default'): PAliveChoice {
+  if (choice.basis !== 'calibrated' || weightsSource === 'fitted') return choice;
+  return {
+    ...choice,
+    basis: 'unknown',
+    label: 'P(alive)',
+    why: 'No model can tell how fast customers drop out on this data, and the history is too short to calibrate a chance of buying again on: P(alive) cannot be told.',
     horizonDays: null,
   };
 }

@@ -5,6 +5,7 @@
 import { churnLabels, compareWithBaseline } from '../analytics/backtest.ts';
 import { mulberry32 } from '../analytics/random.ts';
 import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights, type ChurnRiskInput, type ChurnWeights } from '../analytics/churn-risk.ts';
+import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
 import { customerStateAsOf } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
@@ -35,14 +36,26 @@ const MIN_ELIGIBLE = 50;
 /** A random sample this large measures AUC to about ±0.003 and fits eight weights comfortably. */
 export const BACKTEST_SAMPLE = 150_000;
 
-export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoint[], asOfDay: number, firstDataDay: number, horizonDays = 90, seed = 1): ChurnCalibration {
+/**
+ * `pAliveFrom` is today's P(alive) choice: the features at the cutoff are computed the same way (the
+ * chosen model refitted on the history before the cutoff; no P(alive) when today's is not a model's).
+ */
+export function calibrateChurn(
+  h: OrderHistories,
+  feedback: readonly FeedbackPoint[],
+  asOfDay: number,
+  firstDataDay: number,
+  horizonDays = 90,
+  seed = 1,
+  pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'> = { chosen: 'paretoNbd', basis: 'model' },
+): ChurnCalibration {
   const cutoff = asOfDay - horizonDays;
   if (!(cutoff - firstDataDay >= horizonDays)) {
     return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})` };
   }
   ({ h, feedback } = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed));
   const state = customerStateAsOf(h, feedback, cutoff);
-  const models = fitModels(state, { pAliveOnly: true });
+  const models = fitModels(state, { pAliveOnly: pAliveFrom });
   const eligible: number[] = [];
   const inputs: ChurnRiskInput[] = [];
   const before: number[] = [];
@@ -52,7 +65,7 @@ export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoi
     const cadence = state.cadence[i]!;
     const pAlive = models.pAlive[i]!;
     eligible.push(i);
-    inputs.push({ cadence, populationGapDays: state.populationGapDays, pAlive: Number.isNaN(pAlive) ? null : pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: nullIfNaN(models.paretoExpected90[i]!) });
+    inputs.push({ cadence, populationGapDays: state.populationGapDays, pAlive: Number.isNaN(pAlive) ? null : pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: nullIfNaN(models.expected90ForChurn[i]!) });
     before.push(state.summaries.lastPurchaseDay[i]!);
     after.push(firstPurchaseAfter(h, i, cutoff));
     since.push(cadence.daysSinceLastPurchase ?? 0);
