@@ -2,9 +2,10 @@
 // read straight from ../shared/retail until `pulse import transactions` lands: the models cannot
 // tell dropout there, and every customer's card must still tell one honest story.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { clusterCustomers } from '../../src/analytics/clusters.ts';
 import { DEFAULT_LIFECYCLE_RULES } from '../../src/analytics/lifecycle.ts';
 import { calibrateChurn, type ChurnCalibration } from '../../src/refresh/churn-backtest.ts';
-import { customerStateAsOf, type CustomerState } from '../../src/refresh/customer-state.ts';
+import { customerStateAsOf, pick, type CustomerState } from '../../src/refresh/customer-state.ts';
 import { fitModels, type ModelScores } from '../../src/refresh/fit-models.ts';
 import { holdoutFor, type HoldoutResult } from '../../src/refresh/holdout-step.ts';
 import { repeatPurchaseCard } from '../../src/refresh/model-card.ts';
@@ -88,5 +89,36 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
       expect(c.valueAtRisk!).toBeGreaterThan(0);
       expect(c.risk!.drivers[0]!.text.length).toBeGreaterThan(10);
     }
+  });
+
+  it('THEN behaviour clusters are named in words (zero-spend customers as such) and keep their ids when only the as-of day moves', () => {
+    const h = loadRetailHistories();
+    // the refresh's features: days since last purchase, purchase days, spend per purchase day, days since the first
+    const features = (asOf: number) => {
+      const st = customerStateAsOf(h, [], asOf);
+      const b = st.buyers;
+      const since = pick(st.summaries.lastPurchaseDay, b).map((d) => asOf - d);
+      const spend = Float64Array.from(b, (i) => st.summaries.revenue[i]! / st.summaries.purchaseDays[i]!);
+      return { ids: Array.from(b, (i) => h.customerIds[i]!), columns: [since, pick(st.summaries.purchaseDays, b), spend, pick(st.summaries.age, b)] };
+    };
+    const names = ['recency_days', 'frequency_purchase_days', 'monetary_per_purchase', 'tenure_days'];
+    const before = features(RETAIL_LAST_DAY - 7);
+    const first = clusterCustomers(before.columns, names, { seed: 1 });
+    const after = features(RETAIL_LAST_DAY);
+    const second = clusterCustomers(after.columns, names, { seed: 1, previous: first.clusters.map((c) => ({ id: c.id, center: c.center })) });
+    expect(second.clusters.map((c) => c.id)).toEqual(first.clusters.map((c) => c.id));
+    const earlier = new Map(before.ids.map((id, j) => [id, first.clusterOf[j]!]));
+    let same = 0;
+    let both = 0;
+    after.ids.forEach((id, j) => {
+      if (!earlier.has(id)) return;
+      both++;
+      if (earlier.get(id) === second.clusterOf[j]) same++;
+    });
+    expect(same / both).toBeGreaterThan(0.9);
+    for (const c of second.clusters) expect(c.name).not.toMatch(/_|monetary|frequency|recency|tenure/);
+    const noSpend = second.clusters.filter((c) => c.noSpendShare >= 0.5);
+    expect(noSpend.map((c) => c.name)).toEqual(['No net spend (refunds or free orders)']);
+    expect(second.clusters.filter((c) => c.noSpendShare < 0.5).every((c) => !c.name.startsWith('No net spend'))).toBe(true);
   });
 });
