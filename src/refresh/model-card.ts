@@ -9,6 +9,7 @@ import type { ChurnBacktest, ChurnCalibration } from './churn-backtest.ts';
 import type { CustomerState } from './customer-state.ts';
 import type { ModelScores } from './fit-models.ts';
 import type { HoldoutResult } from './holdout-step.ts';
+import type { CustomerScorer, StorySummary } from './score-customer.ts';
 
 type Failed = { error: string };
 
@@ -65,6 +66,8 @@ export interface ModelCard {
   expectationModel: RepeatPurchaseModelName | null;
   /** The calibration/holdout check; null when the history is too short (the warnings say why). */
   holdout: HoldoutCard | null;
+  /** The scored customers at a glance: how many at or above the churn-risk threshold, risk and P(alive) figure percentiles. */
+  story: StorySummary;
   gammaGamma: { p: number; q: number; v: number; customers: number; logLik: number } | Failed;
   clv: { months: number; discountRatePerMonth: number; total: number };
   churn: {
@@ -92,14 +95,15 @@ export const STALE_DATA_DAYS = 90;
 /**
  * The repeat-purchase part of the card: each model with its standard errors and trust, the P(alive)
  * choice, the holdout, and every warning (a stale store first).
- * @example { ...repeatPurchaseCard(models, holdout, state, churn) }
+ * @example { ...repeatPurchaseCard(models, holdout, state, churn, score) } // after every customer is scored
  */
 export function repeatPurchaseCard(
   models: ModelScores,
   holdout: HoldoutResult | { error: string } | null,
   state: CustomerState,
   churn: Pick<ChurnCalibration, 'weightsSource'>,
-): Pick<ModelCard, 'warnings' | 'bgnbd' | 'paretoNbd' | 'mbgnbd' | 'pAlive' | 'expectationModel' | 'holdout'> {
+  scorer: Pick<CustomerScorer, 'summary'>,
+): Pick<ModelCard, 'warnings' | 'bgnbd' | 'paretoNbd' | 'mbgnbd' | 'pAlive' | 'expectationModel' | 'holdout' | 'story'> {
   const warnings: string[] = [];
   let newest = -Infinity;
   for (const i of state.buyers) newest = Math.max(newest, state.summaries.lastPurchaseDay[i]!);
@@ -118,6 +122,7 @@ export function repeatPurchaseCard(
     pAlive,
     expectationModel: models.expectationModel,
     holdout: holdout && !('error' in holdout) ? holdoutCard(holdout, pAlive) : null,
+    story: scorer.summary(),
   };
 }
 

@@ -156,7 +156,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
       buyers: buyers.length,
       orders: h.days.length,
       dataWindow: buyers.length ? { firstPurchase: formatDay(firstDataDay), lastDay: formatDay(asOf) } : null,
-      ...repeatPurchaseCard(models, holdout, state, churn),
+      ...repeatPurchaseCard(models, holdout, state, churn, score),
       gammaGamma: 'error' in models.gammaGamma ? { error: models.gammaGamma.error } : { p: models.gammaGamma.p, q: models.gammaGamma.q, v: models.gammaGamma.v, customers: models.gammaGamma.customers, logLik: models.gammaGamma.logLik },
       clv: { months: 12, discountRatePerMonth: 0.01, total: sumFinite(models.clv12) },
       churn: {

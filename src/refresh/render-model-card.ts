@@ -36,6 +36,18 @@ function holdoutLines(h: HoldoutCard): string[] {
   ];
 }
 
+function storyLines(c: ModelCard): string[] {
+  const { story } = c;
+  const risk = story.churnRisk;
+  const label = c.pAlive?.label ?? 'P(alive)';
+  return [
+    `Customers at churn risk ${story.threshold}+: ${story.atOrAboveThreshold}${risk ? ` (risk percentiles 10/50/90: ${f(risk.p10, 0)}/${f(risk.median, 0)}/${f(risk.p90, 0)})` : ''}`,
+    ...(story.pAliveBySilence.length
+      ? [`${label} by days since the last purchase (median, 10th–90th percentile): ${story.pAliveBySilence.map((b) => `${b.silentDays} days ${f(b.median, 2)} (${f(b.p10, 2)}–${f(b.p90, 2)}, ${b.customers} customers)`).join('; ')}`]
+      : []),
+  ];
+}
+
 /** Cards stored by older versions lack the newer fields: they render with what they have. */
 export function renderModelCard(c: ModelCard): string {
   const warnings = c.warnings ?? [];
@@ -59,6 +71,7 @@ export function renderModelCard(c: ModelCard): string {
       : `Churn backtest: not run — ${c.churn.note ?? 'unknown reason'} (default weights in use)`,
     `Churn weights (${c.churn.weightsSource}): ${Object.entries(c.churn.weights).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
     `Value at risk: ${f(c.churn.valueAtRisk, 0)}${c.churn.threshold === undefined ? '' : `; at risk from churn risk ${c.churn.threshold}`}`,
+    ...(c.story ? storyLines(c) : []),
     '',
     c.clustering
       ? `Behaviour clusters: k=${c.clustering.k} (silhouette ${f(c.clustering.silhouette)}), fitted on ${c.clustering.fittedOn}: ${c.clustering.clusters.map((x) => `#${x.id} ${x.name} ${(x.share * 100).toFixed(0)}%`).join('; ')}`

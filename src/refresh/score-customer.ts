@@ -3,7 +3,8 @@
 // calibrated churn weights.
 import type { ChurnRiskResult } from '../analytics/churn-risk.ts';
 import { customerStory } from '../analytics/customer-story.ts';
-import type { LifecycleResult, LifecycleStage } from '../analytics/lifecycle.ts';
+import { summarizeFigure, type FigureSummary } from '../analytics/figure-summary.ts';
+import { DEFAULT_LIFECYCLE_RULES, type LifecycleResult, type LifecycleStage } from '../analytics/lifecycle.ts';
 import { withChurnCalibration } from '../analytics/p-alive-choice.ts';
 import { valueAtRisk, yearlyValueIfTheyStay } from '../analytics/value-at-risk.ts';
 import type { ChurnCalibration } from './churn-backtest.ts';
@@ -18,18 +19,37 @@ export interface ScoredCustomer {
   valueAtRisk: number | null;
 }
 
+/** What the scored customers look like, for the model card. */
+export interface StorySummary {
+  /** The churn risk from which a customer is at-risk (and listed by `/churn-risk`), and how many are at or above it. */
+  threshold: number;
+  atOrAboveThreshold: number;
+  churnRisk: FigureSummary | null;
+  /** The P(alive) figure (`pAlive.label`) by days since the last purchase: it should fall as silence grows. */
+  pAliveBySilence: ({ silentDays: string } & FigureSummary)[];
+}
+
+export type CustomerScorer = ((i: number, previous: { stage: string; purchaseDays: number } | undefined) => ScoredCustomer) & {
+  /** Summary of every customer scored so far. */
+  summary(): StorySummary;
+};
+
+const SILENCE_BANDS: [string, number, number][] = [
+  ['0–89', 0, 90],
+  ['90–179', 90, 180],
+  ['180+', 180, Infinity],
+];
+
 /**
  * A scorer for one refresh: call it with each customer's index and previous stage.
- * @example const score = customerScorer(state, models, churn); score(i, previous.get(id))
+ * @example const score = customerScorer(state, models, churn); score(i, previous.get(id)); score.summary()
  */
-export function customerScorer(
-  state: CustomerState,
-  models: ModelScores,
-  churn: Pick<ChurnCalibration, 'weights' | 'weightsSource'>,
-): (i: number, previous: { stage: string; purchaseDays: number } | undefined) => ScoredCustomer {
+export function customerScorer(state: CustomerState, models: ModelScores, churn: Pick<ChurnCalibration, 'weights' | 'weightsSource'>): CustomerScorer {
   const figure = withChurnCalibration(models.pAliveChoice, churn.weightsSource);
   const s = state.summaries;
-  return (i, previous) => {
+  const figures = new Float64Array(s.count).fill(NaN);
+  const risks = new Float64Array(s.count).fill(NaN);
+  const score = (i: number, previous: { stage: string; purchaseDays: number } | undefined): ScoredCustomer => {
     const expected = models.expected90ForChurn[i]!;
     const { pAlive, risk, lifecycle } = customerStory({
       cadence: state.cadence[i]!,
@@ -45,6 +65,24 @@ export function customerScorer(
       { repeatPurchases: s.frequency[i]!, ageDays: s.age[i]!, revenue: s.revenue[i]!, purchaseDays: s.purchaseDays[i]! },
       models.ratePrior,
     );
+    if (pAlive !== null) figures[i] = pAlive;
+    if (risk) risks[i] = risk.risk;
     return { pAlive, risk, life: lifecycle, valueAtRisk: risk ? valueAtRisk(yearly, risk.risk) : null };
   };
+  const summary = (): StorySummary => {
+    const threshold = DEFAULT_LIFECYCLE_RULES.atRiskRisk;
+    let atOrAboveThreshold = 0;
+    for (const r of risks) if (r >= threshold) atOrAboveThreshold++;
+    const pAliveBySilence = SILENCE_BANDS.flatMap(([silentDays, from, to]) => {
+      const inBand: number[] = [];
+      for (const i of state.buyers) {
+        const silent = state.asOfDay - s.lastPurchaseDay[i]!;
+        if (silent >= from && silent < to) inBand.push(figures[i]!);
+      }
+      const stats = summarizeFigure(inBand);
+      return stats ? [{ silentDays, ...stats }] : [];
+    });
+    return { threshold, atOrAboveThreshold, churnRisk: summarizeFigure(risks), pAliveBySilence };
+  };
+  return Object.assign(score, { summary });
 }

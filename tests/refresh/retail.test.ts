@@ -9,7 +9,7 @@ import { customerStateAsOf, pick, type CustomerState } from '../../src/refresh/c
 import { fitModels, type ModelScores } from '../../src/refresh/fit-models.ts';
 import { holdoutFor, type HoldoutResult } from '../../src/refresh/holdout-step.ts';
 import { repeatPurchaseCard } from '../../src/refresh/model-card.ts';
-import { customerScorer, type ScoredCustomer } from '../../src/refresh/score-customer.ts';
+import { customerScorer, type CustomerScorer, type ScoredCustomer } from '../../src/refresh/score-customer.ts';
 import { loadRetailHistories, RETAIL_LAST_DAY, retailStatus } from '../analytics/helpers/retail.ts';
 
 const retail = retailStatus();
@@ -21,6 +21,7 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
   let models: ModelScores;
   let churn: ChurnCalibration;
   let scored: ScoredCustomer[];
+  let score: CustomerScorer;
   beforeAll(() => {
     const h = loadRetailHistories();
     state = customerStateAsOf(h, [], RETAIL_LAST_DAY);
@@ -31,7 +32,7 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
     let first = Infinity;
     for (const i of state.buyers) first = Math.min(first, state.summaries.firstPurchaseDay[i]!);
     churn = calibrateChurn(h, [], RETAIL_LAST_DAY, first, 90, 1, models.pAliveChoice);
-    const score = customerScorer(state, models, churn);
+    score = customerScorer(state, models, churn);
     scored = Array.from(state.buyers, (i) => score(i, undefined));
   });
 
@@ -41,7 +42,7 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
 
   it('THEN every model is flagged as unable to tell dropout, and P(alive) is replaced by a labelled, calibrated chance of buying again', () => {
     for (const name of ['bgnbd', 'paretoNbd', 'mbgnbd'] as const) expect(models.fits.fitted[name]!.diagnosis.trusted).toBe(false);
-    const card = repeatPurchaseCard(models, holdout, state, churn);
+    const card = repeatPurchaseCard(models, holdout, state, churn, score);
     expect(card.warnings.filter((w) => /^(BG\/NBD|Pareto\/NBD|MBG\/NBD): the data cannot tell how fast customers drop out/.test(w))).toHaveLength(3);
     expect(card.pAlive).toMatchObject({ basis: 'calibrated', label: 'Chance of buying again in 90 days', horizonDays: 90 });
     expect(card.warnings).toContain(card.pAlive.why);
@@ -54,6 +55,12 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
     expect(values.length).toBeGreaterThan(800);
     expect(values[values.length >> 1]!).toBeLessThanOrEqual(0.6);
     expect(values[values.length - 1]!).toBeLessThan(0.95);
+    // the card says the same, through simple-statistics
+    const band = score.summary().pAliveBySilence.find((b) => b.silentDays === '180+')!;
+    expect(band.customers).toBe(values.length);
+    expect(band.median).toBeLessThanOrEqual(0.6);
+    const quiet = score.summary().pAliveBySilence.find((b) => b.silentDays === '0–89')!;
+    expect(quiet.median).toBeGreaterThan(band.median);
   });
 
   it('THEN the churn backtest beats recency-only', () => {
