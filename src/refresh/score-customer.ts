@@ -73,13 +73,14 @@ export function customerScorer(state: CustomerState, models: ModelScores, churn:
     const threshold = DEFAULT_LIFECYCLE_RULES.atRiskRisk;
     let atOrAboveThreshold = 0;
     for (const r of risks) if (r >= threshold) atOrAboveThreshold++;
-    const pAliveBySilence = SILENCE_BANDS.flatMap(([silentDays, from, to]) => {
-      const inBand: number[] = [];
-      for (const i of state.buyers) {
-        const silent = state.asOfDay - s.lastPurchaseDay[i]!;
-        if (silent >= from && silent < to) inBand.push(figures[i]!);
-      }
-      const stats = summarizeFigure(inBand);
+    const bands = SILENCE_BANDS.map(() => [] as number[]);
+    for (const i of state.buyers) {
+      const silent = state.asOfDay - s.lastPurchaseDay[i]!;
+      const band = SILENCE_BANDS.findIndex(([, from, to]) => silent >= from && silent < to);
+      if (band >= 0 && !Number.isNaN(figures[i]!)) bands[band]!.push(figures[i]!);
+    }
+    const pAliveBySilence = SILENCE_BANDS.flatMap(([silentDays], b) => {
+      const stats = summarizeFigure(bands[b]!);
       return stats ? [{ silentDays, ...stats }] : [];
     });
     return { threshold, atOrAboveThreshold, churnRisk: summarizeFigure(risks), pAliveBySilence };
