@@ -1,4 +1,8 @@
-// The BG/NBD family: Poisson purchases at rate λ ~ Gamma(r, α) and a chance p ~ Beta(a, b) of dropping out after every repeat purchase (BG/NBD, Fader, Hardie & Lee 2005, eqs. 6, 10, 11) or after every purchase, the first included (MBG/NBD, Batislam, Denizel & Filiztekin 2007, with Wagner & Hoppe's 2008 erratum). One likelihood, P(alive) and conditional expectation; `shift` is 0 for BG/NBD and 1 for MBG/NBD.
+// The BG/NBD family: Poisson purchases at rate λ ~ Gamma(r, α) and a chance p ~ Beta(a, b) of dropping
+// out after every repeat purchase (BG/NBD, Fader, Hardie & Lee 2005, eqs. 6, 10, 11) or after every
+// purchase, the first included (MBG/NBD, Batislam, Denizel & Filiztekin 2007, with Wagner & Hoppe's
+// 2008 erratum). One likelihood, P(alive) and conditional expectation; `shift` is 0 for BG/NBD and 1
+// for MBG/NBD.
 import type { HistoryGroups } from './purchase-history.ts';
 import { purchasesAndExposure, softplus, type HistoryScores } from './repeat-purchase-model.ts';
 import { digamma, lnGamma } from './special-functions.ts';

@@ -1,4 +1,5 @@
-// BG/NBD model: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way", Marketing Science 24(2) — likelihood eq. (6), E[X(t)] eq. (7), P(alive) eq. (11), conditional expectation eq. (10).
+// BG/NBD model: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way", Marketing Science
+// 24(2) — likelihood eq. (6), E[X(t)] eq. (7), P(alive) eq. (11), conditional expectation eq. (10).
 
 import type { HistoryGroups } from './purchase-history.ts';
 import {

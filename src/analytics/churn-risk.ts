@@ -1,4 +1,5 @@
-// Churn risk 0–100 = 100·σ(w·x), a logistic model (Cox 1958) over overdue ratio, P(alive) and satisfaction, weights fitted by IRLS (Newton–Raphson, McCullagh & Nelder 1989 §4.4).
+// Churn risk 0–100 = 100·σ(w·x), a logistic model (Cox 1958) over overdue ratio, P(alive) and
+// satisfaction, weights fitted by IRLS (Newton–Raphson, McCullagh & Nelder 1989 §4.4).
 import { expectedGap, overdueRatio, type CustomerCadence, type ExpectedGap } from './cadence.ts';
 import { fitLogistic, type LogisticFit, type LogisticFitOptions } from './logistic-regression.ts';
 
@@ -184,7 +185,8 @@ export function churnFeatures(input: ChurnRiskInput): Record<ChurnFeature, numbe
     recentDetractors: satisfaction ? Math.log1p(satisfaction.recentDetractors) : 0,
     satisfactionDrop: drop,
     noFeedback: satisfaction ? 0 : 1,
-    fewPurchasesExpected: input.expectedPurchases90 == null || !Number.isFinite(input.expectedPurchases90) ? 0 : Math.exp(-Math.max(0, input.expectedPurchases90)),
+    fewPurchasesExpected:
+      input.expectedPurchases90 == null || !Number.isFinite(input.expectedPurchases90) ? 0 : Math.exp(-Math.max(0, input.expectedPurchases90)),
   };
 }
 

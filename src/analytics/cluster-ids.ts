@@ -1,4 +1,5 @@
-// Cluster ids that survive refreshes: the previous clusters' centres carried into this run's standardised space, matched one-to-one to the new centroids (Hungarian method, Kuhn 1955).
+// Cluster ids that survive refreshes: the previous clusters' centres carried into this run's
+// standardised space, matched one-to-one to the new centroids (Hungarian method, Kuhn 1955).
 import { toStandardised, type FeatureScaling } from './cluster-scaling.ts';
 import { hungarian } from './hungarian.ts';
 

@@ -66,7 +66,8 @@ export function nameClusters(
     const role = roleOf(feature);
     const words = role ? ROLE_WORDS[role] : { low: `lower ${featureNames[feature]}`, high: `higher ${featureNames[feature]}`, noun: featureNames[feature]! };
     ordered.forEach((c, rank) => {
-      const qualifier = rank === 0 ? words.low : rank === ordered.length - 1 ? words.high : ordered.length === 3 ? `mid ${words.noun}` : `${words.noun} ${rank + 1} of ${ordered.length}`;
+      const middle = ordered.length === 3 ? `mid ${words.noun}` : `${words.noun} ${rank + 1} of ${ordered.length}`;
+      const qualifier = rank === 0 ? words.low : rank === ordered.length - 1 ? words.high : middle;
       names[c] = `${name} (${qualifier})`;
     });
   }

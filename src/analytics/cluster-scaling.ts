@@ -1,4 +1,5 @@
-// How cluster features are scaled: sign(x)·ln(1 + |x|) (or as given), then standardised over the population, and back; shared by the clustering and its id matching.
+// How cluster features are scaled: sign(x)·ln(1 + |x|) (or as given), then standardised over the
+// population, and back; shared by the clustering and its id matching.
 
 /** How a raw feature becomes a modelling feature before standardising. */
 export type FeatureTransform =

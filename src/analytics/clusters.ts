@@ -135,7 +135,9 @@ export function clusterCustomers(
   const { z, mean, sd } = standardise(columns, transforms, n);
   const scaling = { transforms, mean, sd };
   if (n === 0) {
-    return { featureNames: [...featureNames], k: 0, seed, silhouette: null, silhouetteByK: [], clusterOf: new Int32Array(0), clusters: [], scaling, fittedOn: 0, keptPrevious: false };
+    const clusterOf = new Int32Array(0);
+    const names = [...featureNames];
+    return { featureNames: names, k: 0, seed, silhouette: null, silhouetteByK: [], clusterOf, clusters: [], scaling, fittedOn: 0, keptPrevious: false };
   }
 
   // three nested seeded samples: fit (≤ 20,000 rows) ⊇ k selection (≤ 5,000) ⊇ silhouette (≤ 2,000)

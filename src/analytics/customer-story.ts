@@ -1,4 +1,8 @@
-// One story per customer: churn risk, lifecycle stage and P(alive) from one rule set. The risk is the chance of no purchase in the next 90 days, so it is never below the chance the customer is gone (1 − a model's P(alive)); where no model can tell dropout, the figure shown in P(alive)'s place is the chance of buying again in those 90 days, exactly one minus the risk. The stage follows the risk (lifecycle.ts), and every customer at or above the at-risk threshold gets a reason.
+// One story per customer: churn risk, lifecycle stage and P(alive) from one rule set. The risk is the
+// chance of no purchase in the next 90 days, so it is never below the chance the customer is gone (1 −
+// a model's P(alive)); where no model can tell dropout, the figure shown in P(alive)'s place is the
+// chance of buying again in those 90 days, exactly one minus the risk. The stage follows the risk
+// (lifecycle.ts), and every customer at or above the at-risk threshold gets a reason.
 import { churnRisk, type ChurnDriver, type ChurnRiskResult, type ChurnWeights, type SatisfactionSignals } from './churn-risk.ts';
 import type { CustomerCadence } from './cadence.ts';
 import { DEFAULT_LIFECYCLE_RULES, lifecycleStage, type LifecycleResult, type LifecycleRules, type LifecycleStage } from './lifecycle.ts';

@@ -1,4 +1,7 @@
-// Whether a repeat-purchase fit can be trusted, in words a manager understands: convergence, a dropout the data cannot identify (a likelihood-ratio test against the NBD, the no-dropout limit; Wilks 1938, χ²₁ at 5%), parameters run to their bounds, a flat likelihood (no positive-definite observed information).
+// Whether a repeat-purchase fit can be trusted, in words a manager understands: convergence, a dropout
+// the data cannot identify (a likelihood-ratio test against the NBD, the no-dropout limit; Wilks 1938,
+// χ²₁ at 5%), parameters run to their bounds, a flat likelihood (no positive-definite observed
+// information).
 import type { RepeatPurchaseFit, RepeatPurchaseModel } from './repeat-purchase-model.ts';
 import type { StandardErrors } from './standard-errors.ts';
 

@@ -1,4 +1,6 @@
-// Calibration/holdout check of a repeat-purchase model (Fader, Hardie & Lee 2005, fig. 4; the BTYD walkthrough): fit on the purchases up to a day, then compare the mean repeat purchase days each model expects in the next N days with what customers actually did, by calibration frequency.
+// Calibration/holdout check of a repeat-purchase model (Fader, Hardie & Lee 2005, fig. 4; the BTYD
+// walkthrough): fit on the purchases up to a day, then compare the mean repeat purchase days each
+// model expects in the next N days with what customers actually did, by calibration frequency.
 import { summarizeCustomers, type CustomerPurchases, type PurchaseSummaries } from './purchase-history.ts';
 
 /** Calibration-frequency bins of the holdout table: 0 … 6 repeat purchase days, then 7 or more. */

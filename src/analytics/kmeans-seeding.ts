@@ -1,4 +1,5 @@
-// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k candidates per step as scikit-learn does): ml-kmeans' own start is the slow part on large samples.
+// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k candidates per step as scikit-learn
+// does): ml-kmeans' own start is the slow part on large samples.
 
 /**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k candidates per step as in

@@ -1,4 +1,7 @@
-// Lifecycle stages by explicit rules on the churn risk (churn-risk.ts), the customer's own cadence (median purchase gap, cadence.ts) and P(alive), so that stage, risk and P(alive) tell one story: at-risk and churned only at or above the risk threshold, churned only when long overdue and more likely gone than not.
+// Lifecycle stages by explicit rules on the churn risk (churn-risk.ts), the customer's own cadence
+// (median purchase gap, cadence.ts) and P(alive), so that stage, risk and P(alive) tell one story:
+// at-risk and churned only at or above the risk threshold, churned only when long overdue and more
+// likely gone than not.
 import { expectedGap, overdueRatio, type CustomerCadence, type ExpectedGap } from './cadence.ts';
 
 export const LIFECYCLE_STAGES = ['prospect', 'new', 'active', 'at-risk', 'churned', 'reactivated'] as const;
@@ -40,7 +43,8 @@ export function describeLifecycleRules(rules: LifecycleRules = DEFAULT_LIFECYCLE
     'prospect: no purchase yet',
     `churned: churn risk ≥ ${rules.atRiskRisk}, overdue ≥ ${rules.churnedGapRatio}× and P(alive) (when known) below ${rules.churnedPAlive}`,
     `at-risk: churn risk ≥ ${rules.atRiskRisk}`,
-    `reactivated: the latest purchase came after a pause of ≥ ${rules.comebackGapRatio}× the usual gap before it, or the customer was at-risk or churned and has bought since; it lasts until the next purchase`,
+    `reactivated: the latest purchase came after a pause of ≥ ${rules.comebackGapRatio}× the usual gap before it, ` +
+      'or the customer was at-risk or churned and has bought since; it lasts until the next purchase',
     `new: at most ${rules.newMaxPurchaseDays} purchase days, the first within ${rules.newWindowGaps} usual gaps`,
     `active: everyone else who has bought (churn risk below ${rules.atRiskRisk})`,
   ];

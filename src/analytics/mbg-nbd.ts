@@ -1,4 +1,6 @@
-// MBG/NBD model: Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of models for customer base analysis", IJRM 24(3), with Wagner & Hoppe's (2008) erratum — BG/NBD whose customers may also drop out right after their first purchase, so P(alive) < 1 for one-time buyers.
+// MBG/NBD model: Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of models
+// for customer base analysis", IJRM 24(3), with Wagner & Hoppe's (2008) erratum — BG/NBD whose
+// customers may also drop out right after their first purchase, so P(alive) < 1 for one-time buyers.
 
 import {
   bgFamilyConditionalExpectedPurchases,

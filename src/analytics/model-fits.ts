@@ -1,4 +1,5 @@
-// Every repeat-purchase model fitted on the same histories, each with its standard errors and an honest diagnosis, plus the NBD (no dropout) they are judged against.
+// Every repeat-purchase model fitted on the same histories, each with its standard errors and an
+// honest diagnosis, plus the NBD (no dropout) they are judged against.
 import { BGNBD } from './bgnbd.ts';
 import { diagnoseFit, fewRepeatBuyersWarning, type FitDiagnosis } from './fit-diagnostics.ts';
 import { MBGNBD } from './mbg-nbd.ts';

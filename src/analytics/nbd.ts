@@ -1,4 +1,6 @@
-// The NBD model (Ehrenberg 1959; Morrison & Schmittlein 1988): Poisson purchases at rate λ ~ Gamma(r, α) and nobody ever drops out — the limit BG/NBD, MBG/NBD and Pareto/NBD reach when their dropout goes to 0, so the yardstick for "can the data tell dropout at all".
+// The NBD model (Ehrenberg 1959; Morrison & Schmittlein 1988): Poisson purchases at rate λ ~ Gamma(r,
+// α) and nobody ever drops out — the limit BG/NBD, MBG/NBD and Pareto/NBD reach when their dropout
+// goes to 0, so the yardstick for "can the data tell dropout at all".
 import type { HistoryGroups } from './purchase-history.ts';
 import { fitOnLogParameters, purchasesAndExposure, type RepeatPurchaseFit } from './repeat-purchase-model.ts';
 import { digamma, lnGamma } from './special-functions.ts';

@@ -1,4 +1,7 @@
-// Which figure stands for "is this customer still with us": a trusted model's P(alive), picked among the models that let one-time buyers drop out by per-customer error on the holdout; else, when no fit can tell dropout, the store's calibrated chance of buying again (one minus the churn risk, fitted on the store's own history); else nothing (it cannot be told).
+// Which figure stands for "is this customer still with us": a trusted model's P(alive), picked among
+// the models that let one-time buyers drop out by per-customer error on the holdout; else, when no fit
+// can tell dropout, the store's calibrated chance of buying again (one minus the churn risk, fitted on
+// the store's own history); else nothing (it cannot be told).
 import type { PerCustomerError } from './holdout.ts';
 import type { ModelFits } from './model-fits.ts';
 import type { RepeatPurchaseModelName } from './repeat-purchase-model.ts';
@@ -6,7 +9,10 @@ import type { RepeatPurchaseModelName } from './repeat-purchase-model.ts';
 export type PAliveBasis = 'model' | 'calibrated' | 'unknown';
 
 export interface PAliveChoice {
-  /** The model whose P(alive) is shown (basis `model`), or whose expected purchases feed the churn risk the calibrated chance comes from; null when none could be fitted. */
+  /**
+   * The model whose P(alive) is shown (basis `model`), or whose expected purchases feed the churn
+   * risk the calibrated chance comes from; null when none could be fitted.
+   */
   chosen: RepeatPurchaseModelName | null;
   basis: PAliveBasis;
   /** What the figure is called wherever it is shown. */
@@ -39,10 +45,14 @@ export function choosePAlive(fits: ModelFits, holdout: HoldoutEvidence | null): 
     const best = trusted[0]!;
     const others = trusted.slice(1).map((c) => `${rmse(c.model.name).toFixed(3)} for ${c.model.label}`);
     const untrusted = ranked.filter((c) => !c.diagnosis.trusted).map((c) => c.model.label);
+    const versus = others.length ? ` vs ${others.join(', ')}` : '';
     const evidence = judged
-      ? `the lowest per-customer error over the ${holdout!.days}-day holdout (RMSE ${rmse(best.model.name).toFixed(3)} purchase days${others.length ? ` vs ${others.join(', ')}` : ''})`
+      ? `the lowest per-customer error over the ${holdout!.days}-day holdout (RMSE ${rmse(best.model.name).toFixed(3)} purchase days${versus})`
       : 'the higher likelihood (there is no holdout yet to judge them by)';
-    const skipped = untrusted.length ? ` ${untrusted.join(' and ')} ${untrusted.length === 1 ? 'was' : 'were'} left out: ${untrusted.length === 1 ? 'its fit' : 'their fits'} cannot be trusted.` : '';
+    const one = untrusted.length === 1;
+    const skipped = untrusted.length
+      ? ` ${untrusted.join(' and ')} ${one ? 'was' : 'were'} left out: ${one ? 'its fit' : 'their fits'} cannot be trusted.`
+      : '';
     return {
       chosen: best.model.name,
       basis: 'model',
@@ -84,7 +94,9 @@ export function withChurnCalibration(choice: PAliveChoice, weightsSource: 'fitte
     ...choice,
     basis: 'unknown',
     label: 'P(alive)',
-    why: 'No model can tell how fast customers drop out on this data, and the history is too short to calibrate a chance of buying again on: P(alive) cannot be told.',
+    why:
+      'No model can tell how fast customers drop out on this data, and the history is too short to calibrate a chance of buying ' +
+      'again on: P(alive) cannot be told.',
     horizonDays: null,
   };
 }

@@ -1,7 +1,10 @@
-// Pareto/NBD model: Schmittlein, Morrison & Colombo (1987); likelihood, P(alive) and E[Y(t)] as in Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions", eqs. (18)–(22).
+// Pareto/NBD model: Schmittlein, Morrison & Colombo (1987); likelihood, P(alive) and E[Y(t)] as in
+// Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions", eqs.
+// (18)–(22).
 
 import type { HistoryGroups } from './purchase-history.ts';
-import { fitOnLogParameters, purchasesAndExposure, softplus, type HistoryScores, type RepeatPurchaseFit, type RepeatPurchaseModel } from './repeat-purchase-model.ts';
+import { fitOnLogParameters, purchasesAndExposure, softplus } from './repeat-purchase-model.ts';
+import type { HistoryScores, RepeatPurchaseFit, RepeatPurchaseModel } from './repeat-purchase-model.ts';
 import type { StagedFitOptions } from './staged-fit.ts';
 import { digamma, lnGamma, logIncompleteBetaFraction } from './special-functions.ts';
 

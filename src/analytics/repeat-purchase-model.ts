@@ -1,4 +1,5 @@
-// One surface for every repeat-purchase model (the shape of lifetimes' fitters and PyMC-Marketing's CLVModel: fit, log-likelihood, P(alive), expected purchases) and the parts they all share.
+// One surface for every repeat-purchase model (the shape of lifetimes' fitters and PyMC-Marketing's
+// CLVModel: fit, log-likelihood, P(alive), expected purchases) and the parts they all share.
 import type { MinimizeResult, ObjectiveWithGradient } from './optimize.ts';
 import type { HistoryGroups } from './purchase-history.ts';
 import { fitInStages, type StagedFitOptions } from './staged-fit.ts';
@@ -74,7 +75,11 @@ export function fromLogParameters<P extends ModelParams>(names: readonly string[
  * ∂/∂ln p = p·∂/∂p written once for every model. A trial point where the likelihood's series do
  * not converge (a RangeError, only at absurd parameter values) tells the line search to back off.
  */
-export function logParameterObjective<P extends ModelParams>(names: readonly string[], logLik: PreparedLogLikelihood<P>, customers: number): ObjectiveWithGradient {
+export function logParameterObjective<P extends ModelParams>(
+  names: readonly string[],
+  logLik: PreparedLogLikelihood<P>,
+  customers: number,
+): ObjectiveWithGradient {
   const grad = new Float64Array(names.length);
   return (theta, gradient) => {
     const p = fromLogParameters<P>(names, theta);

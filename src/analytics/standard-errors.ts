@@ -1,4 +1,6 @@
-// Asymptotic standard errors of a maximum-likelihood estimate (Cramér–Rao; e.g. Pawitan 2001 §2.5, §3.3): the inverse observed information, the Hessian of −LL by central differences of the analytic gradient over log-parameters, carried back to the parameters by the delta method.
+// Asymptotic standard errors of a maximum-likelihood estimate (Cramér–Rao; e.g. Pawitan 2001 §2.5,
+// §3.3): the inverse observed information, the Hessian of −LL by central differences of the analytic
+// gradient over log-parameters, carried back to the parameters by the delta method.
 import { fromLogParameters, type ModelParams, type PreparedLogLikelihood } from './repeat-purchase-model.ts';
 
 export interface StandardErrors {

@@ -1,4 +1,7 @@
-// Value at risk = churn risk × what a year of the customer is worth if they stay: 365 × E[λ | alive, x, T] × their spend per purchase day, with E[λ | alive, x, T] = (r+x)/(α+T), the Gamma posterior mean of the purchase rate shared by BG/NBD, MBG/NBD and Pareto/NBD (FHL 2005 §3; Fader & Hardie 2005 note, eq. 14).
+// Value at risk = churn risk × what a year of the customer is worth if they stay: 365 × E[λ | alive,
+// x, T] × their spend per purchase day, with E[λ | alive, x, T] = (r+x)/(α+T), the Gamma posterior
+// mean of the purchase rate shared by BG/NBD, MBG/NBD and Pareto/NBD (FHL 2005 §3; Fader & Hardie 2005
+// note, eq. 14).
 
 /** Gamma(r, α) prior of the purchase rate, per day. */
 export interface PurchaseRatePrior {

@@ -4,7 +4,8 @@
 // weights used for today's scores are then fitted on all of it.
 import { churnLabels, compareWithBaseline } from '../analytics/backtest.ts';
 import { mulberry32 } from '../analytics/random.ts';
-import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights, type ChurnRiskInput, type ChurnWeights } from '../analytics/churn-risk.ts';
+import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights } from '../analytics/churn-risk.ts';
+import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
 import { customerStateAsOf } from './customer-state.ts';
@@ -51,7 +52,8 @@ export function calibrateChurn(
 ): ChurnCalibration {
   const cutoff = asOfDay - horizonDays;
   if (!(cutoff - firstDataDay >= horizonDays)) {
-    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})` };
+    const note = `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})`;
+    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note };
   }
   ({ h, feedback } = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed));
   const state = customerStateAsOf(h, feedback, cutoff);
@@ -65,7 +67,13 @@ export function calibrateChurn(
     const cadence = state.cadence[i]!;
     const pAlive = models.pAlive[i]!;
     eligible.push(i);
-    inputs.push({ cadence, populationGapDays: state.populationGapDays, pAlive: Number.isNaN(pAlive) ? null : pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: nullIfNaN(models.expected90ForChurn[i]!) });
+    inputs.push({
+      cadence,
+      populationGapDays: state.populationGapDays,
+      pAlive: Number.isNaN(pAlive) ? null : pAlive,
+      satisfaction: state.satisfaction[i]!,
+      expectedPurchases90: nullIfNaN(models.expected90ForChurn[i]!),
+    });
     before.push(state.summaries.lastPurchaseDay[i]!);
     after.push(firstPurchaseAfter(h, i, cutoff));
     since.push(cadence.daysSinceLastPurchase ?? 0);
@@ -77,7 +85,8 @@ export function calibrateChurn(
   let churned = 0;
   for (const l of labels) churned += l === 1 ? 1 : 0;
   if (churned < 10 || churned > labels.length - 10) {
-    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `too few churners or stayers to learn from (${churned} of ${labels.length} churned)` };
+    const note = `too few churners or stayers to learn from (${churned} of ${labels.length} churned)`;
+    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note };
   }
   const matrix = churnFeatureMatrix(inputs);
   const p = matrix.length / inputs.length;
@@ -121,7 +130,12 @@ function firstPurchaseAfter(h: OrderHistories, i: number, day: number): number {
 const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
 /** At most `max` customers, chosen by a seeded shuffle, with their orders and feedback. */
-export function sampleCustomers(h: OrderHistories, feedback: readonly FeedbackPoint[], max: number, seed: number): { h: OrderHistories; feedback: readonly FeedbackPoint[] } {
+export function sampleCustomers(
+  h: OrderHistories,
+  feedback: readonly FeedbackPoint[],
+  max: number,
+  seed: number,
+): { h: OrderHistories; feedback: readonly FeedbackPoint[] } {
   const n = h.customerIds.length;
   if (n <= max) return { h, feedback };
   const order = new Int32Array(n);
@@ -150,7 +164,8 @@ export function sampleCustomers(h: OrderHistories, feedback: readonly FeedbackPo
     }
   });
   offsets[max] = at;
-  const sub: OrderHistories = { customerIds: Array.from(chosen, (old) => h.customerIds[old]!), owners: Array.from(chosen, (old) => h.owners[old] ?? null), offsets, days, amounts };
+  const customerIds = Array.from(chosen, (old) => h.customerIds[old]!);
+  const sub: OrderHistories = { customerIds, owners: Array.from(chosen, (old) => h.owners[old] ?? null), offsets, days, amounts };
   const subFeedback = feedback.filter((f) => newIndex[f.customerIndex]! >= 0).map((f) => ({ ...f, customerIndex: newIndex[f.customerIndex]! }));
   return { h: sub, feedback: subFeedback };
 }

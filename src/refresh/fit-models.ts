@@ -117,7 +117,8 @@ export function fitModels(state: CustomerState, options: FitOptions = {}): Model
     out.ratePrior = { r, alpha };
   }
   if (expectation) {
-    time(`${expectation.model.label.toLowerCase()} score`, () => spread(expectation.model.scores(expectation.fit, groups, 90).expectedPurchases, out.expectedPurchases90));
+    const { model, fit } = expectation;
+    time(`${model.label.toLowerCase()} score`, () => spread(model.scores(fit, groups, 90).expectedPurchases, out.expectedPurchases90));
   }
 
   const meanSpend = pick(s.meanRepeatSpend, buyers);

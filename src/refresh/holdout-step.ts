@@ -32,7 +32,13 @@ export function defaultHoldoutDays(firstDataDay: number, asOfDay: number): numbe
  * The refresh's holdout: `days` when asked for (`--holdout-days`), else the nightly default; null
  * only for a store with no buyers yet.
  */
-export function holdoutFor(h: OrderHistories, state: CustomerState, days: number | undefined, seed: number, time?: <T>(name: string, fn: () => T) => T): HoldoutResult | { error: string } | null {
+export function holdoutFor(
+  h: OrderHistories,
+  state: CustomerState,
+  days: number | undefined,
+  seed: number,
+  time?: <T>(name: string, fn: () => T) => T,
+): HoldoutResult | { error: string } | null {
   if (state.buyers.length === 0) return null;
   let firstDataDay = Infinity;
   for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
@@ -69,7 +75,8 @@ export function runHoldout(
     expected[result.model.name] = expandToCustomers(result.model.scores(result.fit, groups, days).expectedPurchases, groups);
   }
   if (Object.keys(expected).length === 0) {
-    return { error: `no model could be fitted on the ${eligible.length} customers who had bought by ${days} days before the as-of day (${Object.values(fits.failed)[0] ?? 'no fit'})` };
+    const why = Object.values(fits.failed)[0] ?? 'no fit';
+    return { error: `no model could be fitted on the ${eligible.length} customers who had bought by ${days} days before the as-of day (${why})` };
   }
   const table = holdoutTable(x, actual, expected as Record<string, Float64Array>);
   return {

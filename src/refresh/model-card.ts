@@ -82,7 +82,13 @@ export interface ModelCard {
     /** The risk from which a customer is at-risk and listed by `/churn-risk`. */
     threshold: number;
   };
-  clustering: null | { k: number; silhouette: number | null; seed: number; fittedOn: number; clusters: { id: number; name: string; size: number; share: number; center: number[] }[] };
+  clustering: null | {
+    k: number;
+    silhouette: number | null;
+    seed: number;
+    fittedOn: number;
+    clusters: { id: number; name: string; size: number; share: number; center: number[] }[];
+  };
   lifecycle: { stages: Record<string, number>; transitions: number };
   basket: { rules: number };
   timingsMs: Record<string, number>;
@@ -111,7 +117,9 @@ export function repeatPurchaseCard(
   if (stale) warnings.push(stale);
   warnings.push(...models.fits.warnings);
   if (holdout && 'error' in holdout) warnings.push(`No holdout check this time: ${holdout.error}.`);
-  if (holdout && !('error' in holdout)) warnings.push(...holdout.fits.warnings.map((w) => `In the holdout fit (to ${formatDay(holdout.calibrationEndDay)}): ${w}`));
+  if (holdout && !('error' in holdout)) {
+    warnings.push(...holdout.fits.warnings.map((w) => `In the holdout fit (to ${formatDay(holdout.calibrationEndDay)}): ${w}`));
+  }
   const pAlive = withChurnCalibration(models.pAliveChoice, churn.weightsSource);
   if (pAlive.basis !== 'model' && models.fits.repeatBuyers > 0) warnings.push(pAlive.why);
   return {

@@ -53,7 +53,8 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
     Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
     let firstDataDay = Infinity;
     for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
-    const churn = await step('churn backtest', () => calibrateChurn(h, feedback, asOf, firstDataDay, opts.backtestHorizonDays ?? 90, seed, models.pAliveChoice));
+    const horizon = opts.backtestHorizonDays ?? 90;
+    const churn = await step('churn backtest', () => calibrateChurn(h, feedback, asOf, firstDataDay, horizon, seed, models.pAliveChoice));
 
     const s = state.summaries;
     const daysSinceLast = new Float64Array(n);

@@ -28,23 +28,37 @@ function holdoutLines(h: HoldoutCard): string[] {
   const widths = header.map((cell, j) => Math.max(cell.length, ...rows.map((r) => r[j]!.length)));
   const line = (cells: string[]) => '  ' + cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
   const sample = h.sampledFrom ? ` (a random ${h.customers} of ${h.sampledFrom} customers)` : '';
+  const error = (n: (typeof names)[number]) => {
+    const e = h.error[n];
+    return `${label[n] ?? n} RMSE ${f(e?.rmse)} MAE ${f(e?.mae)} bias ${f((e?.bias ?? NaN) * 100, 1)}%`;
+  };
   return [
-    `Holdout: fitted to ${h.calibrationEnd}, scored on the ${h.days} days to ${h.holdoutEnd}; ${h.customers} customers${sample}. Mean repeat purchase days in the holdout, by repeat purchase days (x) before it:`,
+    `Holdout: fitted to ${h.calibrationEnd}, scored on the ${h.days} days to ${h.holdoutEnd}; ${h.customers} customers${sample}. ` +
+      'Mean repeat purchase days in the holdout, by repeat purchase days (x) before it:',
     line(header),
     ...rows.map(line),
-    `  per customer: ${names.map((n) => `${label[n] ?? n} RMSE ${f(h.error[n]?.rmse)} MAE ${f(h.error[n]?.mae)} bias ${f((h.error[n]?.bias ?? NaN) * 100, 1)}%`).join('; ')}`,
+    `  per customer: ${names.map(error).join('; ')}`,
   ];
+}
+
+function backtestLine(b: NonNullable<ModelCard['churn']['backtest']>): string {
+  return (
+    `Churn backtest (features at ${b.cutoff}, no purchase in the next ${b.horizonDays} days; ${b.testN} held-out customers, ` +
+    `churn rate ${(b.churnRate * 100).toFixed(1)}%):\n  AUC ${f(b.auc)} vs recency-only ${f(b.baselineAuc)}; ` +
+    `precision in top decile ${f(b.precisionTopDecile)} vs ${f(b.baselinePrecisionTopDecile)} — ` +
+    (b.beatsBaseline ? 'beats the baseline' : 'DOES NOT beat the baseline')
+  );
 }
 
 function storyLines(c: ModelCard): string[] {
   const { story } = c;
   const risk = story.churnRisk;
   const label = c.pAlive?.label ?? 'P(alive)';
+  const percentiles = risk ? ` (risk percentiles 10/50/90: ${f(risk.p10, 0)}/${f(risk.median, 0)}/${f(risk.p90, 0)})` : '';
+  const bands = story.pAliveBySilence.map((b) => `${b.silentDays} days ${f(b.median, 2)} (${f(b.p10, 2)}–${f(b.p90, 2)}, ${b.customers} customers)`);
   return [
-    `Customers at churn risk ${story.threshold}+: ${story.atOrAboveThreshold}${risk ? ` (risk percentiles 10/50/90: ${f(risk.p10, 0)}/${f(risk.median, 0)}/${f(risk.p90, 0)})` : ''}`,
-    ...(story.pAliveBySilence.length
-      ? [`${label} by days since the last purchase (median, 10th–90th percentile): ${story.pAliveBySilence.map((b) => `${b.silentDays} days ${f(b.median, 2)} (${f(b.p10, 2)}–${f(b.p90, 2)}, ${b.customers} customers)`).join('; ')}`]
-      : []),
+    `Customers at churn risk ${story.threshold}+: ${story.atOrAboveThreshold}${percentiles}`,
+    ...(bands.length ? [`${label} by days since the last purchase (median, 10th–90th percentile): ${bands.join('; ')}`] : []),
   ];
 }
 
@@ -64,17 +78,17 @@ export function renderModelCard(c: ModelCard): string {
     'error' in c.gammaGamma
       ? `Gamma-Gamma (spend): not fitted — ${c.gammaGamma.error}`
       : `Gamma-Gamma (spend, ${c.gammaGamma.customers} repeat customers): p=${f(c.gammaGamma.p)} q=${f(c.gammaGamma.q)} v=${f(c.gammaGamma.v, 2)}`,
-    `CLV: ${c.clv.months}-month horizon, ${(c.clv.discountRatePerMonth * 100).toFixed(1)}%/month discount${c.expectationModel ? ` (expected purchases from ${c.expectationModel})` : ''}; total ${f(c.clv.total, 0)}`,
+    `CLV: ${c.clv.months}-month horizon, ${(c.clv.discountRatePerMonth * 100).toFixed(1)}%/month discount` +
+      `${c.expectationModel ? ` (expected purchases from ${c.expectationModel})` : ''}; total ${f(c.clv.total, 0)}`,
     '',
-    c.churn.backtest
-      ? `Churn backtest (features at ${c.churn.backtest.cutoff}, no purchase in the next ${c.churn.backtest.horizonDays} days; ${c.churn.backtest.testN} held-out customers, churn rate ${(c.churn.backtest.churnRate * 100).toFixed(1)}%):\n  AUC ${f(c.churn.backtest.auc)} vs recency-only ${f(c.churn.backtest.baselineAuc)}; precision in top decile ${f(c.churn.backtest.precisionTopDecile)} vs ${f(c.churn.backtest.baselinePrecisionTopDecile)} — ${c.churn.backtest.beatsBaseline ? 'beats the baseline' : 'DOES NOT beat the baseline'}`
-      : `Churn backtest: not run — ${c.churn.note ?? 'unknown reason'} (default weights in use)`,
+    c.churn.backtest ? backtestLine(c.churn.backtest) : `Churn backtest: not run — ${c.churn.note ?? 'unknown reason'} (default weights in use)`,
     `Churn weights (${c.churn.weightsSource}): ${Object.entries(c.churn.weights).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
     `Value at risk: ${f(c.churn.valueAtRisk, 0)}${c.churn.threshold === undefined ? '' : `; at risk from churn risk ${c.churn.threshold}`}`,
     ...(c.story ? storyLines(c) : []),
     '',
     c.clustering
-      ? `Behaviour clusters: k=${c.clustering.k} (silhouette ${f(c.clustering.silhouette)}), fitted on ${c.clustering.fittedOn}: ${c.clustering.clusters.map((x) => `#${x.id} ${x.name} ${(x.share * 100).toFixed(0)}%`).join('; ')}`
+      ? `Behaviour clusters: k=${c.clustering.k} (silhouette ${f(c.clustering.silhouette)}), fitted on ${c.clustering.fittedOn}: ` +
+        c.clustering.clusters.map((x) => `#${x.id} ${x.name} ${(x.share * 100).toFixed(0)}%`).join('; ')
       : 'Behaviour clusters: too few customers',
     `Lifecycle: ${Object.entries(c.lifecycle.stages).map(([k, v]) => `${k} ${v}`).join(', ')}; ${c.lifecycle.transitions} transitions this run`,
     `Basket rules: ${c.basket.rules}`,

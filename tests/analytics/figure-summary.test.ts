@@ -3,7 +3,13 @@ import { summarizeFigure } from '../../src/analytics/figure-summary.ts';
 
 describe('summarizeFigure', () => {
   it("GIVEN 0.1 … 0.5 THEN R's type-7 percentiles (0.14, 0.3, 0.46) and the mean, NaNs left out", () => {
-    expect(summarizeFigure([0.5, NaN, 0.1, 0.3, 0.2, 0.4])).toEqual({ customers: 5, p10: expect.closeTo(0.14, 12), median: 0.3, p90: expect.closeTo(0.46, 12), mean: expect.closeTo(0.3, 12) });
+    expect(summarizeFigure([0.5, NaN, 0.1, 0.3, 0.2, 0.4])).toEqual({
+      customers: 5,
+      p10: expect.closeTo(0.14, 12),
+      median: 0.3,
+      p90: expect.closeTo(0.46, 12),
+      mean: expect.closeTo(0.3, 12),
+    });
   });
 
   it('GIVEN nothing finite THEN null', () => {

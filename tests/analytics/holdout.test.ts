@@ -61,10 +61,12 @@ function bgnbdExpected(p: { r: number; alpha: number; a: number; b: number }, t:
 function paretoNbdExpected(p: { r: number; alpha: number; s: number; beta: number }, t: number, x: number, tx: number, T: number): number {
   const { r, alpha, s, beta } = p;
   const rsx = r + s + x;
-  const A0 =
+  // eq. 19 (α ≥ β) and eq. 20 (α < β): A₀ as the difference of two 2F1 terms at t_x and at T
+  const term = (t: number) =>
     alpha >= beta
-      ? hyp2f1(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + tx)) / Math.pow(alpha + tx, rsx) - hyp2f1(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + T)) / Math.pow(alpha + T, rsx)
-      : hyp2f1(rsx, r + x, rsx + 1, (beta - alpha) / (beta + tx)) / Math.pow(beta + tx, rsx) - hyp2f1(rsx, r + x, rsx + 1, (beta - alpha) / (beta + T)) / Math.pow(beta + T, rsx);
+      ? hyp2f1(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + t)) / Math.pow(alpha + t, rsx)
+      : hyp2f1(rsx, r + x, rsx + 1, (beta - alpha) / (beta + t)) / Math.pow(beta + t, rsx);
+  const A0 = term(tx) - term(T);
   const alive = 1 / (1 + (s / rsx) * Math.pow(alpha + T, r + x) * Math.pow(beta + T, s) * A0);
   return (((r + x) * (beta + T)) / ((alpha + T) * (s - 1))) * (1 - Math.pow((beta + T) / (beta + T + t), s - 1)) * alive;
 }

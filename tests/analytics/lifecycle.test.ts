@@ -62,7 +62,9 @@ describe('lifecycleStage', () => {
   it('GIVEN a labelled stand-in for P(alive) THEN the reason names it', () => {
     const result = lifecycleStage(input([0], 100, 0.22, 78, { pAliveLabel: 'chance of buying again in 90 days' }));
     expect(result.stage).toBe('at-risk');
-    expect(result.reason).toBe('only purchase 100 days ago, 2.5× the typical gap of 40 days between purchases; chance of buying again in 90 days 0.22; churn risk 78/100');
+    expect(result.reason).toBe(
+      'only purchase 100 days ago, 2.5× the typical gap of 40 days between purchases; chance of buying again in 90 days 0.22; churn risk 78/100',
+    );
   });
 
   it('GIVEN a regular buyer who came back after a long pause THEN reactivated, from their own history alone', () => {
@@ -135,7 +137,9 @@ describe('transition', () => {
 
   it('GIVEN an active customer slipping THEN active → at-risk with the overdue facts', () => {
     const next = lifecycleStage(input([0, 30, 60], 130, 0.6, 64));
-    expect(transition('active', next)?.reason).toBe('active → at-risk: last purchase 70 days ago, 2.3× their usual gap of 30 days; P(alive) 0.60; churn risk 64/100');
+    expect(transition('active', next)?.reason).toBe(
+      'active → at-risk: last purchase 70 days ago, 2.3× their usual gap of 30 days; P(alive) 0.60; churn risk 64/100',
+    );
   });
 
   it('GIVEN no previous stage THEN the first stage is logged as a change', () => {

@@ -33,7 +33,10 @@ function hyp2f1(a: number, b: number, c: number, z: number): number {
 
 const lnGammaRef = (x: number): number => {
   // Lanczos (g = 7, n = 9), enough for a likelihood check to 1e-9
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGammaRef(1 - x);
   x -= 1;
   let a = c[0]!;
@@ -52,7 +55,10 @@ function publishedLogLikelihood(p: MbgnbdParams, x: number, tx: number, T: numbe
   return head + Math.log(Math.exp(alive) + Math.exp(dead));
 }
 
-/** Wagner & Hoppe (2008): E[Y(t)|x,t_x,T] = (a+b+x)/(a−1)·[1 − ((α+T)/(α+T+t))^{r+x} 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] / (1 + a/(b+x)·((α+T)/(α+t_x))^{r+x}). */
+/**
+ * Wagner & Hoppe (2008): E[Y(t)|x,t_x,T] =
+ * (a+b+x)/(a−1)·[1 − ((α+T)/(α+T+t))^{r+x} 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] / (1 + a/(b+x)·((α+T)/(α+t_x))^{r+x}).
+ */
 function publishedConditional(p: MbgnbdParams, t: number, x: number, tx: number, T: number): number {
   const { r, alpha, a, b } = p;
   const z = t / (alpha + T + t);

@@ -27,7 +27,8 @@ describe('choosePAlive', () => {
     const choice = choosePAlive(trusted, evidence({ bgnbd: 0.9, paretoNbd: 1.2, mbgnbd: 1.1 }));
     expect(choice).toMatchObject({ chosen: 'mbgnbd', basis: 'model', label: 'P(alive)', horizonDays: null });
     expect(choice.why).toBe(
-      'MBG/NBD scores P(alive): of the models that let one-time buyers drop out, it has the lowest per-customer error over the 90-day holdout (RMSE 1.100 purchase days vs 1.200 for Pareto/NBD).',
+      'MBG/NBD scores P(alive): of the models that let one-time buyers drop out, it has the lowest per-customer error ' +
+        'over the 90-day holdout (RMSE 1.100 purchase days vs 1.200 for Pareto/NBD).',
     );
     expect(choosePAlive(trusted, evidence({ bgnbd: 0.9, paretoNbd: 1.0, mbgnbd: 1.1 })).chosen).toBe('paretoNbd');
   });

@@ -17,11 +17,14 @@ describe.skipIf(cdnow.skip)('GIVEN the CDNOW sample in a store', () => {
   beforeAll(async () => {
     ctx = await makeTestContext();
     const tx = loadCdnowTransactions();
-    const customers = tx.ids.map((id) => ({ customer_id: `C${id}`, name: null, email: null, company: null, owner: null, created_at: null, attributes: null, search_text: `c${id}`, import_id: null, import_line: null }));
+    const none = { name: null, email: null, company: null, owner: null, created_at: null, attributes: null, import_id: null, import_line: null };
+    const customers = tx.ids.map((id) => ({ ...none, customer_id: `C${id}`, search_text: `c${id}` }));
     const orders = tx.ids.flatMap((id, i) =>
       tx.days.slice(tx.offsets[i]!, tx.offsets[i + 1]!).map((d, k) => {
         const day = EPOCH_1997 + d;
-        return { order_id: `O${id}-${k}`, customer_id: `C${id}`, ordered_at: formatDay(day), day, amount: tx.dollars[tx.offsets[i]! + k]!, attributes: null, import_id: null, import_line: null };
+        const amount = tx.dollars[tx.offsets[i]! + k]!;
+        const order_id = `O${id}-${k}`;
+        return { order_id, customer_id: `C${id}`, ordered_at: formatDay(day), day, amount, attributes: null, import_id: null, import_line: null };
       }),
     );
     for (let i = 0; i < customers.length; i += 500) await ctx.store.db.insertInto('customers').values(customers.slice(i, i + 500)).execute();

@@ -79,7 +79,8 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
       if ((stage === 'active' || stage === 'new' || stage === 'reactivated') && risk >= THRESHOLD) problems.push(`${id}: ${stage} at risk ${risk}`);
       if (risk >= THRESHOLD && stage !== 'at-risk' && stage !== 'churned') problems.push(`${id}: risk ${risk} but ${stage}`);
       // the chance of buying in the next 90 days and the risk of not buying in them add up to 1
-      if (c.pAlive === null || Math.abs(risk + 100 * c.pAlive - 100) > 1e-9) problems.push(`${id}: risk ${risk} beside a chance of buying again of ${c.pAlive}`);
+      const sumsToOne = c.pAlive !== null && Math.abs(risk + 100 * c.pAlive - 100) < 1e-9;
+      if (!sumsToOne) problems.push(`${id}: risk ${risk} beside a chance of buying again of ${c.pAlive}`);
       if (risk >= THRESHOLD && c.risk!.drivers.length === 0) problems.push(`${id}: risk ${risk} without a reason`);
       if (/P\(alive\) (1\.00|0\.99)/.test(c.life.reason + c.risk!.drivers.map((d) => d.text).join())) problems.push(`${id}: states P(alive) ≈ 1`);
     });
