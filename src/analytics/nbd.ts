@@ -85,16 +85,3 @@ export function fitNbd(groups: HistoryGroups): NbdFit {
     { warmUpSample: 0 },
   );
 }
-
-/** Total NBD log-likelihood of grouped histories. */
-export function nbdLogLikelihood(params: NbdParams, groups: HistoryGroups): number {
-  return prepare(groups).evaluate(params);
-}
-
-/**
- * P(no purchase in the next t | x, T) = ((α+T)/(α+T+t))^{r+x}: the posterior λ is Gamma(r+x, α+T).
- * @example nbdProbabilityNoPurchase({ r: 0.8, alpha: 70 }, 0, 300, 90) // ≈ 0.82
- */
-export function nbdProbabilityNoPurchase(params: NbdParams, x: number, T: number, t: number): number {
-  return Math.exp(-(params.r + x) * Math.log1p(t / (params.alpha + T)));
-}

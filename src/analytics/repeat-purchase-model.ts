@@ -131,10 +131,3 @@ export function purchasesAndExposure(groups: HistoryGroups): { purchases: number
   }
   return { purchases, exposure };
 }
-
-/** The parameters of a fit, without its summary fields. */
-export function paramsOf<P extends ModelParams>(model: RepeatPurchaseModel<P>, fit: P): P {
-  const p: Record<string, number> = {};
-  for (const name of model.parameterNames) p[name] = get(fit, name);
-  return p as P;
-}

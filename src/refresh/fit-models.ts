@@ -113,11 +113,9 @@ export function fitModels(state: CustomerState, options: FitOptions = {}): Model
   const expectation = EXPECTATION_ORDER.map((name) => fits.fitted[name]).find((f): f is ModelFitResult => f !== undefined && f.fit.converged);
   out.expectationModel = expectation?.model.name ?? null;
   if (expectation) {
-    const { r, alpha } = expectation.fit as unknown as { r: number; alpha: number };
-    out.ratePrior = { r, alpha };
-  }
-  if (expectation) {
     const { model, fit } = expectation;
+    const { r, alpha } = fit as unknown as { r: number; alpha: number };
+    out.ratePrior = { r, alpha };
     time(`${model.label.toLowerCase()} score`, () => spread(model.scores(fit, groups, 90).expectedPurchases, out.expectedPurchases90));
   }
 
