@@ -1,12 +1,11 @@
 // `pulse refresh`: recomputes every insight as of one day and writes one row per customer, the
 // rollups the reports read, and a model-run record (the model card). Runs after imports, nightly,
 // and on demand — never inside a slash command. It reads one snapshot, computes in memory, writes
-// into a shadow table and run-keyed rows in short transactions, and goes live in one short
+// the insights and rollups where readers do not see them yet, and goes live in one short
 // transaction (RefreshIO): commands keep answering from the previous run meanwhile.
-import { churnRisk } from '../analytics/churn-risk.ts';
 import { clusterCustomers, type PreviousCluster } from '../analytics/clusters.ts';
 import { daysOverdue, expectedGap } from '../analytics/cadence.ts';
-import { LIFECYCLE_STAGES, lifecycleStage, transition, type LifecycleStage } from '../analytics/lifecycle.ts';
+import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleStage } from '../analytics/lifecycle.ts';
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
@@ -20,10 +19,12 @@ import { standardWindows } from '../reports/satisfaction.ts';
 import { calibrateChurn } from './churn-backtest.ts';
 import { customerStateAsOf, pick } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
-import type { ModelCard } from './model-card.ts';
 import { mineBasketRules } from './basket-rules.ts';
+import { holdoutFor } from './holdout-step.ts';
+import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
 import { satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
+import { customerScorer } from './score-customer.ts';
 
 export interface RefreshOptions {
   asOfDay: number;
@@ -31,6 +32,8 @@ export interface RefreshOptions {
   /** Force the number of behaviour clusters (default: chosen by silhouette). */
   clusters?: number;
   backtestHorizonDays?: number;
+  /** Days of the calibration/holdout check (`--holdout-days`); default 90, or half a shorter history. */
+  holdoutDays?: number;
   basket?: { minSupport?: number; minConfidence?: number; minLift?: number };
 }
 
@@ -64,11 +67,13 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
     const feedback = snapshot.feedback;
     const n = h.customerIds.length;
     const state = await step('customer state', () => customerStateAsOf(h, feedback, asOf));
-    const models = await step('probabilistic models', () => fitModels(state));
+    const holdout = await step('holdout', () => holdoutFor(h, state, opts.holdoutDays, seed));
+    const models = await step('probabilistic models', () => fitModels(state, { holdout: holdout && !('error' in holdout) ? holdout : null }));
     Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
     let firstDataDay = Infinity;
     for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
-    const churn = await step('churn backtest', () => calibrateChurn(h, feedback, asOf, firstDataDay, opts.backtestHorizonDays ?? 90, seed));
+    const horizon = opts.backtestHorizonDays ?? 90;
+    const churn = await step('churn backtest', () => calibrateChurn(h, feedback, asOf, firstDataDay, horizon, seed, models.pAliveChoice));
 
     const s = state.summaries;
     const daysSinceLast = new Float64Array(n);
@@ -106,19 +111,13 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
     /** What a detractor is worth (12-month CLV, else revenue), per customer, for the satisfaction rollups. */
     const worth = new Float64Array(n);
     // Scored lazily while being written: a million rows never sit in memory at once.
+    const score = customerScorer(state, models, churn);
     function* scoreAll(): Generator<InsightValues> {
       for (let i = 0; i < n; i++) {
         const id = h.customerIds[i]!;
         const cadence = state.cadence[i]!;
-        const pAliveRaw = models.pAlive[i]!;
-        const pAlive = Number.isNaN(pAliveRaw) ? null : pAliveRaw;
         const prev = previous.known[i] ? { stage: previous.stage[i] as LifecycleStage, since: nullIfNaN(previous.sinceDay[i]!), sinceRun: nullIfNaN(previous.sinceRun[i]!), purchaseDays: previous.purchaseDays[i]! } : undefined;
-        const life = lifecycleStage({
-          cadence,
-          pAlive,
-          populationGapDays: state.populationGapDays,
-          previous: prev ? { stage: prev.stage, purchaseDays: prev.purchaseDays } : null,
-        });
+        const { pAlive, risk, life, valueAtRisk } = score(i, prev);
         stageCounts[life.stage] = (stageCounts[life.stage] ?? 0) + 1;
         // The very first refresh places everyone; only later runs record moves (a customer new to
         // the store since the last run is recorded as first seen).
@@ -128,14 +127,8 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         const backfill = prev?.stage === 'prospect' && s.purchaseDays[i]! > 0 && s.firstPurchaseDay[i]! <= previousAsOf;
         const moved = !forward || backfill ? null : prev ? transition(prev.stage, life) : previous.count > 0 ? transition(null, life) : null;
         if (moved) transitions.push({ customer_id: id, run_id: runId, as_of_day: asOf, from_stage: moved.from, to_stage: moved.to, reason: moved.reason });
-        const expected = models.paretoExpected90[i]!;
-        const risk = churnRisk({ cadence, populationGapDays: state.populationGapDays, pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: Number.isNaN(expected) ? null : expected }, churn.weights, { maxDrivers: 3 });
         const bought = s.purchaseDays[i]! > 0;
         const gap = bought ? expectedGap(cadence, state.populationGapDays) : null;
-        // What a year of this customer is worth at their own pace so far, times the chance it stops.
-        const tenure = bought ? Math.max(s.age[i]!, gap!.days, 30) : 0;
-        const yearly = bought ? Math.max(0, (s.revenue[i]! / tenure) * 365) : 0;
-        const valueAtRisk = risk ? (yearly * risk.risk) / 100 : null;
         if (valueAtRisk) valueAtRiskTotal += valueAtRisk;
         const row: InsightValues = {
           customer_id: id,
@@ -219,9 +212,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
       buyers: buyers.length,
       orders: h.days.length,
       dataWindow: buyers.length ? { firstPurchase: formatDay(firstDataDay), lastDay: formatDay(asOf) } : null,
-      bgnbd: 'error' in models.bgnbd ? { error: models.bgnbd.error } : { r: models.bgnbd.r, alpha: models.bgnbd.alpha, alphaWeeks: models.bgnbd.alpha / 7, a: models.bgnbd.a, b: models.bgnbd.b, logLik: models.bgnbd.logLik, logLikWeeks: models.bgnbd.logLikWeeks, timeUnit: 'day', converged: models.bgnbd.converged },
-      oneTimeBuyerModel: 'pareto-nbd',
-      paretoNbd: 'error' in models.paretoNbd ? { error: models.paretoNbd.error } : { r: models.paretoNbd.r, alpha: models.paretoNbd.alpha, s: models.paretoNbd.s, beta: models.paretoNbd.beta, logLik: models.paretoNbd.logLik, logLikWeeks: models.paretoNbd.logLikWeeks, timeUnit: 'day', converged: models.paretoNbd.converged },
+      ...repeatPurchaseCard(models, holdout, state, churn, score),
       gammaGamma: 'error' in models.gammaGamma ? { error: models.gammaGamma.error } : { p: models.gammaGamma.p, q: models.gammaGamma.q, v: models.gammaGamma.v, customers: models.gammaGamma.customers, logLik: models.gammaGamma.logLik },
       clv: { months: 12, discountRatePerMonth: 0.01, total: sumFinite(models.clv12) },
       churn: {
@@ -233,6 +224,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         baselineAuc: churn.backtest?.baselineAuc ?? null,
         precisionTopDecile: churn.backtest?.precisionTopDecile ?? null,
         valueAtRisk: round2(valueAtRiskTotal),
+        threshold: DEFAULT_LIFECYCLE_RULES.atRiskRisk,
       },
       clustering: clusterModel
         ? { k: clusterModel.k, silhouette: clusterModel.silhouette, seed, fittedOn: clusterModel.fittedOn, clusters: clusterModel.clusters.map((c) => ({ id: c.id, name: c.name, size: c.size, share: c.share, center: c.center })) }
