@@ -48,7 +48,7 @@ export function precomputedData(ctx: Context, run: ModelRunRow): ReportData {
       if ((await feedbackArrivedAfter(ctx.store, watermark)) > MAX_FEEDBACK_SINCE_REFRESH) {
         slowWorkHere(ctx, 'much feedback arrived since the last refresh');
       }
-      return feedbackAfter(ctx.store, watermark, -Infinity, Infinity);
+      return feedbackAfter(ctx.store, watermark);
     })();
     return since;
   };

@@ -11,7 +11,7 @@ import { formatLocal } from '../digests/cron.ts';
 import { humanDay, lastCompleteWeek, type BuiltDigest, type DigestRequest } from './digest.ts';
 import { reportFilter, scopeWords } from './filters.ts';
 import { satisfactionData } from './live-run.ts';
-import { satisfactionReportFor, scoresIn, TREND_WEEKS } from './satisfaction.ts';
+import { countsIn, satisfactionReportFor, TREND_WEEKS } from './satisfaction.ts';
 
 export async function buildSatisfactionDigest(ctx: Context, req: DigestRequest): Promise<BuiltDigest> {
   const data = await satisfactionData(ctx);
@@ -21,7 +21,7 @@ export async function buildSatisfactionDigest(ctx: Context, req: DigestRequest):
   const args = { period: 'week' as const, ...(req.owner ? { owner: req.owner } : {}), ...(req.segment ? { segment: req.segment } : {}) };
   const report = await satisfactionReportFor(data, args, week.sunday);
   const filter = reportFilter(req.owner ?? undefined, req.segment ?? undefined);
-  const scores = scoresIn(await data.counts(filter, week.monday, week.sunday), week.monday, week.sunday);
+  const scores = countsIn(await data.counts(filter, week.monday, week.sunday), week.monday, week.sunday);
   // The report names pain points only when the week's comments show some; a digest always tries
   // to, over the 12 weeks of its trend, and says so.
   let pains: PainPoint[] = [];
@@ -30,7 +30,7 @@ export async function buildSatisfactionDigest(ctx: Context, req: DigestRequest):
   }
   const lateNote = req.late ? `Posted late: due ${formatLocal(req.scheduledFor.getTime(), req.timeZone)}, when Pulse was not running.` : undefined;
   const scope = scopeWords({ segment: req.segment, owner: req.owner }, ['segment', 'owner']);
-  return satisfactionDigestReply(report, { ...week, responses: scores.csat.length + scores.nps.length, csat: scores.csat.length, nps: scores.nps.length, scope, lateNote, pains });
+  return satisfactionDigestReply(report, { ...week, responses: scores.csat.n + scores.n, csat: scores.csat.n, nps: scores.n, scope, lateNote, pains });
 }
 
 export interface SatisfactionDigestFacts {

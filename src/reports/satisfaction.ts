@@ -1,6 +1,6 @@
 // CSAT and NPS with honest intervals, the change that is really a change, the weekly trend, themes,
 // pain points and the detractors worth a call — for `/satisfaction` and the weekly digest.
-import { compareCsat, compareNps, csat, nps } from '../analytics/satisfaction.ts';
+import { compareCsatCounts, compareNpsCounts, csatOfCounts, npsOfCounts, type CsatCounts, type NpsCounts } from '../analytics/satisfaction.ts';
 import type { Context } from '../core/context.ts';
 import { formatMoney, formatPercent, truncate } from '../core/format.ts';
 import type { Reply, ReplyField } from '../core/reply.ts';
@@ -65,26 +65,26 @@ export async function satisfactionReportFor(data: SatisfactionData, args: Satisf
   const { current, previous } = periodRanges(args.period, today);
   const trendFrom = today - TREND_WEEKS * 7 + 1;
   const counts = await data.counts(filter, Math.min(previous.from, trendFrom), today);
-  const now = scoresIn(counts, current.from, current.to);
-  const before = scoresIn(counts, previous.from, previous.to);
+  const now = countsIn(counts, current.from, current.to);
+  const before = countsIn(counts, previous.from, previous.to);
 
   const scope = scopeWords({ segment: args.segment, owner: args.owner }, ['segment', 'owner']);
   const title = `Satisfaction · ${current.label}${scope ? ` · ${scope}` : ''}`;
-  if (now.csat.length + now.nps.length === 0 && before.csat.length + before.nps.length === 0) {
+  if (now.csat.n + now.n === 0 && before.csat.n + before.n === 0) {
     return { title, text: 'No feedback in this period or the one before. Log some with `/feedback CUSTOMER SCORE COMMENT`, or import a survey export with `pulse import feedback FILE`.', visibility: 'private' };
   }
 
   const fields: ReplyField[] = [];
-  const c = csat(now.csat);
-  const cmpC = compareCsat(before.csat, now.csat);
+  const c = csatOfCounts(now.csat);
+  const cmpC = compareCsatCounts(before.csat, now.csat);
   fields.push({
     label: 'CSAT',
     value: c.csat === null ? 'no CSAT answers' : `${formatPercent(c.csat)} satisfied (n=${c.n}; 95% CI ${formatPercent(c.lower!)}–${formatPercent(c.upper!)})${c.tooFew ? ' — too few responses to rely on' : ''}`,
     inline: true,
   });
   fields.push({ label: `CSAT vs ${previous.label}`, value: describeChange(cmpC.verdict, cmpC.difference === null ? null : cmpC.difference * 100, cmpC.pValue, 'pts'), inline: true });
-  const p = nps(now.nps);
-  const cmpN = compareNps(before.nps, now.nps);
+  const p = npsOfCounts(now.nps);
+  const cmpN = compareNpsCounts(before.nps, now.nps);
   fields.push({
     label: 'NPS',
     value: p.nps === null ? 'no NPS answers' : `${signed(p.nps)} (n=${p.n}: ${p.promoters} promoters, ${p.detractors} detractors; 95% CI ${signed(p.lower!)} to ${signed(p.upper!)})${p.tooFew ? ' — too few responses to rely on' : ''}`,
@@ -128,14 +128,23 @@ export async function satisfactionReportFor(data: SatisfactionData, args: Satisf
   };
 }
 
-/** Every score in [from, to], per scale, in day order. */
-export function scoresIn(counts: DailyCounts, from: number, to: number): { csat: number[]; nps: number[] } {
-  const out = { csat: [] as number[], nps: [] as number[] };
+/** The answers in [from, to]: CSAT as answers and satisfied, NPS by group (and `n`, the NPS answers). */
+export function countsIn(counts: DailyCounts, from: number, to: number): { csat: CsatCounts; nps: NpsCounts; n: number } {
+  const csat = { n: 0, satisfied: 0 };
+  const nps = { promoters: 0, passives: 0, detractors: 0 };
   for (const [day, c] of counts) {
     if (day < from || day > to) continue;
-    for (const scale of ['csat', 'nps'] as const) c[scale].forEach((n, score) => { for (let i = 0; i < n; i++) out[scale].push(score); });
+    c.csat.forEach((n, score) => {
+      csat.n += n;
+      if (score >= 4) csat.satisfied += n;
+    });
+    c.nps.forEach((n, score) => {
+      if (score >= 9) nps.promoters += n;
+      else if (score >= 7) nps.passives += n;
+      else nps.detractors += n;
+    });
   }
-  return out;
+  return { csat, nps, n: nps.promoters + nps.passives + nps.detractors };
 }
 
 function signed(v: number): string {
@@ -159,9 +168,9 @@ export function weeklyTrend(counts: DailyCounts, today: number): NonNullable<Rep
   for (let w = TREND_WEEKS - 1; w >= 0; w--) {
     const to = today - 7 * w;
     const from = to - 6;
-    const week = scoresIn(counts, from, to);
-    const c = csat(week.csat);
-    const n = nps(week.nps);
+    const week = countsIn(counts, from, to);
+    const c = csatOfCounts(week.csat);
+    const n = npsOfCounts(week.nps);
     const x = formatDay(from).slice(5);
     csatPoints.push({ x, y: c.csat === null ? null : Math.round(c.csat * 1000) / 10 });
     npsPoints.push({ x, y: n.nps === null ? null : Math.round(n.nps * 10) / 10 });
