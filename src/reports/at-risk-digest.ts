@@ -132,7 +132,7 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     ...(chart ? { chart } : {}),
     footer: [
       d.lateNote,
-      `Value at risk = churn risk × the customer's yearly spend so far. Insights as of ${humanDay(d.run.as_of_day)} (refresh #${d.run.run_id}).`,
+      `Value at risk = churn risk × a year of the customer's purchases at their expected rate. Insights as of ${humanDay(d.run.as_of_day)} (refresh #${d.run.run_id}).`,
       mapped ? '@Name: the owner’s chat account.' : undefined,
     ]
       .filter(Boolean)

@@ -7,6 +7,7 @@ import { formatMoney, formatNumber } from '../core/format.ts';
 import type { ReplyField } from '../core/reply.ts';
 import { basketRulesFrom, customerProducts, getInsight } from '../db/insights.ts';
 import { parseDrivers } from './drivers.ts';
+import { liveRun, pAliveLabel } from './live-run.ts';
 
 export async function insightFields(ctx: Context, customerId: string): Promise<ReplyField[]> {
   const i = await getInsight(ctx.store.db, customerId);
@@ -15,7 +16,10 @@ export async function insightFields(ctx: Context, customerId: string): Promise<R
   if (i.segment) fields.push({ label: 'Segment', value: `${i.segment} (R${i.recency_score} F${i.frequency_score} M${i.monetary_score})`, inline: true });
   if (i.cluster_name) fields.push({ label: 'Behaviour', value: i.cluster_name, inline: true });
   fields.push({ label: 'Lifecycle', value: `${i.lifecycle_stage}${i.lifecycle_reason ? ` — ${i.lifecycle_reason}` : ''}` });
-  if (i.p_alive !== null) fields.push({ label: 'P(alive)', value: i.p_alive.toFixed(2), inline: true });
+  if (i.p_alive !== null) {
+    const run = await liveRun(ctx);
+    fields.push({ label: run ? pAliveLabel(run) : 'P(alive)', value: i.p_alive.toFixed(2), inline: true });
+  }
   if (i.churn_risk !== null) {
     const drivers = parseDrivers(i.churn_drivers);
     fields.push({ label: 'Churn risk', value: `${Math.round(i.churn_risk)}/100${drivers.length ? ` — ${drivers.join('; ')}` : ''}` });

@@ -4,6 +4,7 @@ import { notFound } from '../core/errors.ts';
 import { formatDay } from '../core/time.ts';
 import { latestRun } from '../db/insights.ts';
 import type { ModelRunRow } from '../db/schema.ts';
+import type { ModelCard } from '../refresh/model-card.ts';
 import { precomputedData } from './precomputed-data.ts';
 import type { ReportData, SatisfactionData } from './report-data.ts';
 import { scanData } from './scan-data.ts';
@@ -42,6 +43,18 @@ function dataFor(ctx: Context, run: ModelRunRow): ReportData {
   if (hasRollups(run)) return precomputedData(ctx, run);
   slowWorkHere(ctx, 'the live refresh predates the rollups');
   return scanData(ctx, run);
+}
+
+/**
+ * What the stored p_alive is called on this run: "P(alive)" when a trusted model gives it, else
+ * what stands in for it (e.g. "Chance of buying again in 90 days"); see the model card's `pAlive`.
+ */
+export function pAliveLabel(run: Pick<ModelRunRow, 'card'>): string {
+  try {
+    return (JSON.parse(run.card ?? '{}') as Partial<ModelCard>).pAlive?.label ?? 'P(alive)';
+  } catch {
+    return 'P(alive)';
+  }
 }
 
 export function asOfFooter(run: Pick<ModelRunRow, 'as_of_day' | 'run_id'>): string {

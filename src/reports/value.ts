@@ -3,7 +3,7 @@ import type { Context } from '../core/context.ts';
 import { formatCount, formatMoney, formatPercent } from '../core/format.ts';
 import type { Reply } from '../core/reply.ts';
 import { reportFilter } from './filters.ts';
-import { asOfFooter } from './live-run.ts';
+import { asOfFooter, pAliveLabel } from './live-run.ts';
 import type { ReportData } from './report-data.ts';
 
 export interface ValueArgs {
@@ -23,7 +23,7 @@ export async function valueReport(_ctx: Context, data: ReportData, args: ValueAr
     tables: [
       {
         title: 'Most valuable customers',
-        columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: '12-mo CLV', align: 'right' }, { label: 'P(alive)', align: 'right' }, { label: 'Segment' }],
+        columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: '12-mo CLV', align: 'right' }, { label: pAliveLabel(data.run), align: 'right' }, { label: 'Segment' }],
         rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', formatMoney(t.clv_12m ?? 0), t.p_alive === null ? '—' : t.p_alive.toFixed(2), t.segment ?? '—']),
       },
       {
