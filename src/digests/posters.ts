@@ -91,11 +91,15 @@ export async function slackPoster(ctx: Pick<Context, 'config' | 'log'>): Promise
 
 /** A poster for Discord through the adapter's channel poster; the chart is attached to the message. */
 export async function discordPoster(ctx: Pick<Context, 'config'>): Promise<DigestPoster> {
-  const [{ REST, RateLimitError }, { postToDiscordChannel }] = await Promise.all([import('discord.js'), import('../adapters/discord/post-to-channel.ts')]);
+  const [{ REST, RateLimitError }, { postToDiscordChannel }, { discordRestAgent }] = await Promise.all([
+    import('discord.js'),
+    import('../adapters/discord/post-to-channel.ts'),
+    import('../adapters/discord/rest-agent.ts'),
+  ]);
   const { token, apiUrl } = ctx.config.discord;
   if (!token) throw new Error('Discord: DISCORD_TOKEN is not set.');
   // No REST retries either (a retried POST may duplicate a message the first one delivered).
-  const rest = new REST({ ...(apiUrl ? { api: apiUrl } : {}), rejectOnRateLimit: () => true, retries: 0 }).setToken(token);
+  const rest = new REST({ ...(apiUrl ? { api: apiUrl } : {}), rejectOnRateLimit: () => true, retries: 0, agent: discordRestAgent() }).setToken(token);
   return {
     async post(_platform, channel, reply: Reply, png) {
       try {

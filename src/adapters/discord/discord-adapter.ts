@@ -17,6 +17,7 @@ import { FEEDBACK_COMMAND, FEEDBACK_FIELDS, feedbackArgs, feedbackModal, needsFe
 import { DISCORD_LIMITS } from './limits.ts';
 import { renderDiscord } from './render-embeds.ts';
 import { answerInteraction, answerPrivately, DEFAULT_DEFER_AFTER_MS, type AnswerableInteraction, type AnswerEnv } from './respond.ts';
+import { discordRestAgent } from './rest-agent.ts';
 
 export interface StartDiscordOptions {
   /** Defer a command still running after this long (Discord allows 3 s for the first answer). */
@@ -52,10 +53,11 @@ const SHARE_LABEL = 'Share in channel';
 export async function startDiscord(ctx: Context, registry: Registry, options: StartDiscordOptions = {}): Promise<DiscordHandle> {
   const { token, applicationId, apiUrl } = ctx.config.discord;
   if (!token || !applicationId) throw new Error('DISCORD_TOKEN and DISCORD_APPLICATION_ID must be set to start the Discord adapter (see docs/discord.md).');
+  const agent = discordRestAgent();
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     ...options.clientOptions,
-    rest: { ...(apiUrl ? { api: apiUrl } : {}), ...options.clientOptions?.rest },
+    rest: { ...(apiUrl ? { api: apiUrl } : {}), agent, ...options.clientOptions?.rest },
   });
   const suggestions = new CustomerSuggestions(ctx, options.customers);
   const actions = new ActionStore();
@@ -83,6 +85,7 @@ export async function startDiscord(ctx: Context, registry: Registry, options: St
     await ready;
   } catch (err) {
     await client.destroy();
+    await agent.close().catch(() => undefined);
     throw new Error(`Could not connect to Discord: ${err instanceof DiscordAPIError ? describeDiscordError(err) : err instanceof Error ? err.message : String(err)}`, { cause: err });
   } finally {
     clearTimeout(readyTimer);
@@ -101,6 +104,7 @@ export async function startDiscord(ctx: Context, registry: Registry, options: St
     async stop() {
       if (timer) clearInterval(timer);
       await client.destroy();
+      await agent.close().catch(() => undefined);
       ctx.log.info('discord adapter stopped');
     },
   };

@@ -18,7 +18,7 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export const SLACK_HEALTH_PATH = '/slack/health';
 
 export interface SlackAdapterOptions {
-  /** Interface to listen on (HTTP mode). Default: all interfaces; tests use 127.0.0.1. */
+  /** Interface to listen on (HTTP mode). Default: ctx.config.host (HOST, default 0.0.0.0). */
   host?: string;
   /** Default: ctx.config.port (PORT). 0 picks a free port. */
   port?: number;
@@ -98,10 +98,11 @@ export function createSlackApp(ctx: Context, registry: Registry, opts: SlackAdap
         return {};
       }
       const port = opts.port ?? ctx.config.port;
-      server = (await app.start({ port, ...(opts.host ? { host: opts.host } : {}) })) as Server;
+      const host = opts.host ?? ctx.config.host;
+      server = (await app.start({ port, host })) as Server;
       const bound = (server.address() as AddressInfo | null)?.port ?? port;
       verifyToken();
-      ctx.log.info('slack: listening', { url: `http://${opts.host ?? '0.0.0.0'}:${bound}${SLACK_EVENTS_PATH}` });
+      ctx.log.info('slack: listening', { url: `http://${host}:${bound}${SLACK_EVENTS_PATH}` });
       return { port: bound };
     },
     async stop() {

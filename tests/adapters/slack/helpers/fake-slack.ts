@@ -18,6 +18,12 @@ export interface ResponseUrlPost {
   at: number;
 }
 
+export interface FileUpload {
+  id: string;
+  bytes: number;
+  at: number;
+}
+
 export interface FakeAnswer {
   status?: number;
   headers?: Record<string, string>;
@@ -38,6 +44,8 @@ export interface FakeSlack {
   readonly apiUrl: string;
   readonly calls: ApiCall[];
   readonly responses: ResponseUrlPost[];
+  /** Files uploaded to the URLs files.getUploadURLExternal handed out. */
+  readonly uploads: FileUpload[];
   readonly users: Map<string, SlackUserFixture>;
   responseUrl(id: string): string;
   on(method: string, handler: ApiHandler): void;
@@ -49,6 +57,7 @@ export interface FakeSlack {
 export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: ApiCall[] = [];
   const responses: ResponseUrlPost[] = [];
+  const uploads: FileUpload[] = [];
   const handlers = new Map<string, ApiHandler[]>();
   const users = new Map<string, SlackUserFixture>([
     ['UANN', { name: 'ann', real_name: 'Ann Example', email: 'ann@pulse.example' }],
@@ -66,11 +75,21 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     'chat.postMessage': (b) => ({ ok: true, channel: b.channel, ts: `${++ts}.000100`, message: { text: b.text } }),
     'chat.postEphemeral': () => ({ ok: true, message_ts: `${++ts}.000200` }),
     'views.open': (b) => ({ ok: true, view: { id: 'V123', ...(typeof b.view === 'object' ? b.view : {}) } }),
+    // files.uploadV2 = getUploadURLExternal → POST the bytes to that URL → completeUploadExternal.
+    'files.getUploadURLExternal': () => ({ ok: true, upload_url: `${base}/upload/F0${++files}`, file_id: `F0${files}` }),
+    'files.completeUploadExternal': (b) => ({ ok: true, files: (Array.isArray(b.files) ? b.files : []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title ?? '' })) }),
   };
+  let files = 0;
+  let base = '';
 
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/upload/')) {
+      uploads.push({ id: url.pathname.slice('/upload/'.length), bytes: raw.length, at: Date.now() });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+      return;
+    }
     if (url.pathname.startsWith('/respond/')) {
       responses.push({ id: url.pathname.slice('/respond/'.length), body: JSON.parse(raw || '{}'), at: Date.now() });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -90,12 +109,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     res.writeHead(answer?.status ?? 200, { 'content-type': 'application/json', ...(answer?.headers ?? {}) }).end(JSON.stringify(json));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     apiUrl: `${base}/api/`,
     calls,
     responses,
+    uploads,
     users,
     responseUrl: (id) => `${base}/respond/${id}`,
     on(method, handler) {
