@@ -110,6 +110,6 @@ describe('npm start with Slack and Discord credentials', () => {
     process.kill(-bot.pid!, 'SIGTERM');
     await exited;
     await groupGone(bot.pid!);
-    expect(stderr).toMatch(/INFO {2}stopping…[\s\S]*INFO {2}stopped\n/);
+    expect(stderr).toMatch(/"msg":"stopping…"[\s\S]*"msg":"stopped"/);
   }, 120_000);
 });
