@@ -4,11 +4,13 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { coreTables } from './0001-core.ts';
 import { insightTables } from './0002-insights.ts';
 import { digestTables } from './0003-digests.ts';
+import { privacyAuditTables } from './0006-privacy-audit.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
   '0002_insights': insightTables,
   '0003_digests': digestTables,
+  '0006_privacy_audit': privacyAuditTables,
 });
 
 class StaticProvider implements MigrationProvider {
