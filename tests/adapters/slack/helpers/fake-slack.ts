@@ -4,6 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface ApiCall {
   method: string;
@@ -39,6 +40,20 @@ export interface SlackUserFixture {
   email?: string;
 }
 
+/** Slack's Socket Mode as documented: a WebSocket handed out by apps.connections.open, `hello`, envelopes, acks. */
+export interface FakeSocketMode {
+  /** Apps connected right now. */
+  readonly connections: number;
+  /** Every message an app sent back (acks: `{ envelope_id, payload }`). */
+  readonly acks: { envelope_id: string; payload?: Record<string, any> }[];
+  /** Sends an envelope (`slash_commands`, `interactive`, `events_api`) to every connected app; returns its id. */
+  dispatch(type: string, payload: unknown, extra?: Record<string, unknown>): string;
+  /** Sends raw text, as a broken or hostile server would. */
+  sendRaw(text: string): void;
+  waitForAck(envelopeId: string, timeoutMs?: number): Promise<{ envelope_id: string; payload?: Record<string, any> }>;
+  waitForConnection(timeoutMs?: number): Promise<void>;
+}
+
 export interface FakeSlack {
   /** For SLACK_API_URL: `http://127.0.0.1:PORT/api/`. */
   readonly apiUrl: string;
@@ -47,6 +62,7 @@ export interface FakeSlack {
   /** Files uploaded to the URLs files.getUploadURLExternal handed out. */
   readonly uploads: FileUpload[];
   readonly users: Map<string, SlackUserFixture>;
+  readonly socketMode: FakeSocketMode;
   responseUrl(id: string): string;
   on(method: string, handler: ApiHandler): void;
   callsTo(method: string): ApiCall[];
@@ -75,6 +91,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     'chat.postMessage': (b) => ({ ok: true, channel: b.channel, ts: `${++ts}.000100`, message: { text: b.text } }),
     'chat.postEphemeral': () => ({ ok: true, message_ts: `${++ts}.000200` }),
     'views.open': (b) => ({ ok: true, view: { id: 'V123', ...(typeof b.view === 'object' ? b.view : {}) } }),
+    // Socket Mode: the app-level token (xapp-…) asks for a WebSocket URL.
+    'apps.connections.open': () => ({ ok: true, url: `${base.replace(/^http/, 'ws')}/socket-mode` }),
     // files.uploadV2 = getUploadURLExternal → POST the bytes to that URL → completeUploadExternal.
     'files.getUploadURLExternal': () => ({ ok: true, upload_url: `${base}/upload/F0${++files}`, file_id: `F0${files}` }),
     'files.completeUploadExternal': (b) => ({ ok: true, files: (Array.isArray(b.files) ? b.files : []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title ?? '' })) }),
@@ -108,6 +126,55 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const json = answer?.json ?? (defaults[method] ? defaults[method]!(body) : { ok: false, error: 'unknown_method' });
     res.writeHead(answer?.status ?? 200, { 'content-type': 'application/json', ...(answer?.headers ?? {}) }).end(JSON.stringify(json));
   });
+  // Socket Mode: hello on connect, then whatever the test dispatches; everything sent back is kept.
+  const wss = new WebSocketServer({ server, path: '/socket-mode' });
+  const sockets = new Set<WebSocket>();
+  const acks: { envelope_id: string; payload?: Record<string, any> }[] = [];
+  let envelopes = 0;
+  wss.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('message', (data) => {
+      try {
+        acks.push(JSON.parse(String(data)));
+      } catch {
+        /* not JSON: not an ack */
+      }
+    });
+    socket.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake-slack', build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: 'A1' } }));
+  });
+  const socketMode: FakeSocketMode = {
+    get connections() {
+      return sockets.size;
+    },
+    acks,
+    dispatch(type, payload, extra = {}) {
+      const envelope_id = `env-${++envelopes}`;
+      const frame = JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', ...extra });
+      for (const s of sockets) s.send(frame);
+      return envelope_id;
+    },
+    sendRaw(text) {
+      for (const s of sockets) s.send(text);
+    },
+    async waitForAck(envelopeId, timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const ack = acks.find((a) => a.envelope_id === envelopeId);
+        if (ack) return ack;
+        if (Date.now() > until) throw new Error(`fake Slack: no ack for ${envelopeId}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async waitForConnection(timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (sockets.size === 0) {
+        if (Date.now() > until) throw new Error('fake Slack: no Socket Mode connection');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -117,6 +184,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responses,
     uploads,
     users,
+    socketMode,
     responseUrl: (id) => `${base}/respond/${id}`,
     on(method, handler) {
       handlers.set(method, [...(handlers.get(method) ?? []), handler]);
@@ -131,7 +199,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         await new Promise((r) => setTimeout(r, 10));
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      for (const s of sockets) s.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -214,13 +287,15 @@ export interface SlashCommandFields {
   channel_id?: string;
   response_url?: string;
   trigger_id?: string;
+  /** The workspace the command comes from (T1, this bot's, by default). */
+  team_id?: string;
 }
 
 /** A slash command as Slack sends it: a form-encoded body. */
 export function slashCommandBody(f: SlashCommandFields): string {
   return new URLSearchParams({
     token: 'legacy-verification-token',
-    team_id: 'T1',
+    team_id: f.team_id ?? 'T1',
     team_domain: 'test',
     channel_id: f.channel_id ?? 'C123',
     channel_name: 'sales',
@@ -240,12 +315,12 @@ export function interactionBody(payload: Record<string, unknown>): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-export function buttonClick(opts: { actionId: string; value: string; userId?: string; channelId?: string; responseUrl: string; ephemeral?: boolean; triggerId?: string }): Record<string, unknown> {
+export function buttonClick(opts: { actionId: string; value: string; userId?: string; channelId?: string; responseUrl: string; ephemeral?: boolean; triggerId?: string; teamId?: string }): Record<string, unknown> {
   const channel = opts.channelId ?? 'C123';
   return {
     type: 'block_actions',
-    team: { id: 'T1', domain: 'test' },
-    user: { id: opts.userId ?? 'UANN', username: 'ann', name: 'ann', team_id: 'T1' },
+    team: { id: opts.teamId ?? 'T1', domain: 'test' },
+    user: { id: opts.userId ?? 'UANN', username: 'ann', name: 'ann', team_id: opts.teamId ?? 'T1' },
     api_app_id: 'A1',
     token: 'legacy-verification-token',
     container: { type: 'message', message_ts: '1700000000.000001', channel_id: channel, is_ephemeral: opts.ephemeral ?? true },
@@ -287,11 +362,11 @@ export function viewSubmission(opts: { values: Record<string, Record<string, unk
   };
 }
 
-export function blockSuggestion(opts: { actionId: string; value: string; blockId?: string }): Record<string, unknown> {
+export function blockSuggestion(opts: { actionId: string; value: string; blockId?: string; teamId?: string }): Record<string, unknown> {
   return {
     type: 'block_suggestion',
-    user: { id: 'UANN', username: 'ann', name: 'ann', team_id: 'T1' },
-    team: { id: 'T1', domain: 'test' },
+    user: { id: 'UANN', username: 'ann', name: 'ann', team_id: opts.teamId ?? 'T1' },
+    team: { id: opts.teamId ?? 'T1', domain: 'test' },
     api_app_id: 'A1',
     token: 'legacy-verification-token',
     action_id: opts.actionId,
