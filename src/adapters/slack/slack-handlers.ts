@@ -10,6 +10,7 @@ import { withoutPersonalData, type Reply } from '../../core/reply.ts';
 import { findCustomers, getCustomer } from '../../db/customers.ts';
 import { internalErrorReply, settleWithin, type Asker, type InteractionCore } from '../interaction-core.ts';
 import { BUTTON_ACTION_PATTERN, decodeButtonValue } from './button-value.ts';
+import { commandTextAsTyped } from './command-text.ts';
 import {
   CUSTOMER_PICKER_ACTION,
   FEEDBACK_BLOCK,
@@ -82,7 +83,7 @@ export function registerHandlers(app: App, deps: Deps): void {
 
   app.command(/^\/.+/, async ({ command, ack, respond, client }) => {
     try {
-      const { name, argsText } = routeSlashCommand(registry, command.command, command.text ?? '');
+      const { name, argsText } = routeSlashCommand(registry, command.command, commandTextAsTyped(command.text ?? ''));
       const who = await asker({ id: command.user_id, name: command.user_name }, [command.team_id], command.channel_id);
       if (name === 'feedback' && argsText.trim() === '' && registry.get('feedback') && !who.outside) {
         await ack();
