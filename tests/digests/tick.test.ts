@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/core/logger.ts';
 import type { Context } from '../../src/core/context.ts';
 import { fixedClock } from '../../src/core/time.ts';
@@ -188,5 +188,62 @@ describe('digest tick: skip-if-empty', () => {
     const rows = await recentDeliveries(ctx.store.db, 10);
     expect(rows.filter((r) => r.status === 'skipped')).toHaveLength(2);
     expect((await tick(ctx, deps(poster), at('2026-11-02T08:05:00Z'))).deliveries).toEqual([]);
+  });
+});
+
+describe('digest tick: claims per delivery', () => {
+  it('GIVEN a post that stalls THEN only its own delivery is held: another replica delivers the rest meanwhile, each once', async () => {
+    ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
+    await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
+    await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z', kind: 'satisfaction' });
+    const otherStore = await openStore(ctx.config.databaseUrl);
+    const other: Context = { store: otherStore, config: ctx.config, log: createLogger('silent'), clock: fixedClock('2026-11-02T08:00:00Z') };
+    try {
+      let unstall!: () => void;
+      const stalled = new Promise<void>((r) => (unstall = r));
+      let stalledKey: string | undefined;
+      const slow = recordingPoster();
+      const stalling: TickDeps['poster'] = {
+        async post(platform, channel, reply, opts) {
+          stalledKey ??= opts.deliveryKey;
+          await stalled;
+          return slow.post(platform, channel, reply, opts);
+        },
+      };
+      const fast = recordingPoster();
+      const now = at('2026-11-02T08:00:00Z');
+      const a = tick(ctx, deps(stalling, { processId: 'replica-a', policy: { concurrency: 1 } }), now);
+      await vi.waitFor(() => expect(stalledKey).toBeDefined());
+      const b = await tick(other, deps(fast, { processId: 'replica-b' }), now);
+      expect(b.deliveries).toHaveLength(1);
+      expect(b.deliveries[0]).toMatchObject({ result: 'posted' });
+      unstall();
+      const done = await a;
+      expect(done.deliveries).toHaveLength(1);
+      expect(fast.posts.length + slow.posts.length).toBe(2);
+      expect(new Set([...fast.posts, ...slow.posts].map((p) => p.deliveryKey)).size).toBe(2);
+    } finally {
+      await otherStore.close();
+    }
+  });
+
+  it('GIVEN a delivery taken over after an attempt that may have reached the platform THEN the poster is asked to look for it first; a fresh one is not', async () => {
+    ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
+    const sub = await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
+    await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z', kind: 'satisfaction' });
+    const key = { subscription_id: sub.subscription_id, period_key: '2026-11-02T08:00:00.000Z' };
+    await claimNewDelivery(ctx.store.db, { ...key, scheduled_for: key.period_key, late: false, claimed_by: 'dead', now: '2026-11-02T08:00:00.000Z' });
+    await ctx.store.db.updateTable('digest_deliveries').set({ attempted_at: '2026-11-02T08:00:01.000Z' }).where('subscription_id', '=', key.subscription_id).execute();
+    const seen: { subscription: number; lookSince?: string; deliveryKey?: string }[] = [];
+    const poster: TickDeps['poster'] = {
+      async post(_p, _c, reply, opts) {
+        seen.push({ subscription: reply.title?.startsWith('At-risk') ? 1 : 2, ...(opts.lookSince ? { lookSince: opts.lookSince.toISOString() } : {}), ...(opts.deliveryKey ? { deliveryKey: opts.deliveryKey } : {}) });
+        return { messageId: `m${seen.length}`, found: Boolean(opts.lookSince) };
+      },
+    };
+    const report = await tick(ctx, deps(poster), at('2026-11-02T08:06:00Z'));
+    expect(report.deliveries.map((d) => [d.subscriptionId, d.result, d.found ?? false])).toEqual([[1, 'posted', true], [2, 'posted', false]]);
+    expect(seen.find((s) => s.subscription === 1)).toMatchObject({ lookSince: '2026-11-02T08:00:01.000Z', deliveryKey: expect.stringMatching(/^[0-9a-f]{8}\/1\/20261102T0800Z$/) });
+    expect(seen.find((s) => s.subscription === 2)?.lookSince).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SlackChannels } from './fake-slack-channels.ts';
 
 export interface ApiCall {
   method: string;
@@ -63,7 +64,15 @@ export interface FakeSlack {
   readonly uploads: FileUpload[];
   readonly users: Map<string, SlackUserFixture>;
   readonly socketMode: FakeSocketMode;
+  /** Every message posted, per channel, as conversations.history returns them. */
+  readonly channels: SlackChannels;
   responseUrl(id: string): string;
+  /**
+   * Holds the HTTP answer to calls of `method` that `match` picks — after the call took effect (a
+   * message is stored) — until the returned release is called: a poster killed meanwhile never
+   * learns its message arrived. `received` settles when the first such call arrived.
+   */
+  hold(method: string, match: (body: Record<string, any>) => boolean): { received: Promise<ApiCall>; release(): void };
   on(method: string, handler: ApiHandler): void;
   callsTo(method: string): ApiCall[];
   waitFor<T>(probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
@@ -79,7 +88,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     ['UANN', { name: 'ann', real_name: 'Ann Example', email: 'ann@pulse.example' }],
     ['UADMIN', { name: 'root', real_name: 'Ada Admin', email: 'ada@pulse.example' }],
   ]);
-  let ts = 1_700_000_000;
+  // Message timestamps as Slack makes them: the posting time, seconds and microseconds, unique per workspace.
+  let lastMicros = 0;
+  const nextTs = () => {
+    lastMicros = Math.max(lastMicros + 1, Date.now() * 1000);
+    return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
+  };
+  const channels = new SlackChannels();
+  const holds: { method: string; match: (b: Record<string, any>) => boolean; arrived: (c: ApiCall) => void; released: Promise<void> }[] = [];
 
   const defaults: Record<string, (body: Record<string, any>) => unknown> = {
     'auth.test': () => ({ ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'pulse', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' }),
@@ -88,8 +104,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (!u) return { ok: false, error: 'user_not_found' };
       return { ok: true, user: { id: b.user, name: u.name, real_name: u.real_name, profile: { real_name: u.real_name, display_name: u.name, ...(u.email ? { email: u.email } : {}) } } };
     },
-    'chat.postMessage': (b) => ({ ok: true, channel: b.channel, ts: `${++ts}.000100`, message: { text: b.text } }),
-    'chat.postEphemeral': () => ({ ok: true, message_ts: `${++ts}.000200` }),
+    'chat.postMessage': (b) => {
+      const m = channels.post(b, nextTs(), { botId: 'BBOT', userId: 'UBOT' });
+      return { ok: true, channel: b.channel, ts: m.ts, message: { type: 'message', text: m.text, ts: m.ts, bot_id: m.bot_id, ...(m.metadata ? { metadata: m.metadata } : {}) } };
+    },
+    'conversations.history': (b) => channels.history(b),
+    'chat.postEphemeral': () => ({ ok: true, message_ts: nextTs() }),
     'views.open': (b) => ({ ok: true, view: { id: 'V123', ...(typeof b.view === 'object' ? b.view : {}) } }),
     // Socket Mode: the app-level token (xapp-…) asks for a WebSocket URL.
     'apps.connections.open': () => ({ ok: true, url: `${base.replace(/^http/, 'ws')}/socket-mode` }),
@@ -124,6 +144,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (answer) break;
     }
     const json = answer?.json ?? (defaults[method] ? defaults[method]!(body) : { ok: false, error: 'unknown_method' });
+    for (const h of holds.filter((x) => x.method === method && x.match(body))) {
+      h.arrived(call);
+      await h.released;
+    }
+    if (res.destroyed) return;
     res.writeHead(answer?.status ?? 200, { 'content-type': 'application/json', ...(answer?.headers ?? {}) }).end(JSON.stringify(json));
   });
   // Socket Mode: hello on connect, then whatever the test dispatches; everything sent back is kept.
@@ -185,6 +210,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     uploads,
     users,
     socketMode,
+    channels,
+    hold(method, match) {
+      let arrived!: (c: ApiCall) => void;
+      let release!: () => void;
+      const received = new Promise<ApiCall>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ method, match, arrived, released });
+      return { received, release };
+    },
     responseUrl: (id) => `${base}/respond/${id}`,
     on(method, handler) {
       handlers.set(method, [...(handlers.get(method) ?? []), handler]);
