@@ -118,10 +118,10 @@ export function scrubPersonalData(text: string): string {
   collect(EMAIL, (m) => [0, m.length]);
   collect(SPELLED_EMAIL, (m) => [0, m.length]);
   collect(PHONE, phoneRange);
-  if (ranges.length === 0) return text;
+  const cut = cutTails(text);
+  if (ranges.length === 0 && cut.length === 0) return text;
   // Back to positions in the original text, merged, replaced from the end.
-  const spans = ranges
-    .map(([a, b]) => [keep[a]!, keep[b - 1]! + 1] as [number, number])
+  const spans = [...ranges.map(([a, b]) => [keep[a]!, keep[b - 1]! + 1] as [number, number]), ...cut]
     .sort((x, y) => x[0] - y[0])
     .reduce<[number, number][]>((acc, r) => {
       const last = acc[acc.length - 1];
@@ -132,6 +132,44 @@ export function scrubPersonalData(text: string): string {
   let out = text;
   for (let i = spans.length - 1; i >= 0; i--) out = out.slice(0, spans[i]![0]) + HIDDEN + out.slice(spans[i]![1]);
   return out;
+}
+
+/**
+ * Text cut short for display (`…`) may have been cut inside an address or a number, where the
+ * patterns no longer see it. The last few words before each cut are judged on their own (in the
+ * original text: underscores and dots belong to addresses); the longest that could be the start of
+ * an address or a phone number is hidden. Rarely, a harmless phrase before a cut goes too.
+ */
+function cutTails(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of text.matchAll(/…|\.\.\./g)) {
+    const end = m.index!;
+    const lineStart = Math.max(text.lastIndexOf('\n', end - 1) + 1, end - 60);
+    const before = text.slice(lineStart, end);
+    if (before === '' || /\s$/.test(before)) continue;
+    const starts = [...before.matchAll(/\S+/g)].map((w) => w.index!).slice(-5);
+    for (const start of starts) {
+      const tail = before.slice(start).replace(/[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g, '');
+      if (cutLooksPersonal(tail)) {
+        spans.push([lineStart + start, end + m[0].length]);
+        break;
+      }
+    }
+  }
+  return spans;
+}
+
+/** Whether the run before a cut could be the start of an address or a phone number. */
+function cutLooksPersonal(run: string): boolean {
+  const t = run.trim();
+  if (t === '') return false;
+  if (/[@＠﹫]|%4|&#/.test(t)) return true; // an address cut after its at-sign
+  if (/[\[({<]\s*a(?:t)?\s*(?:[\])}>]|$)|\s(?:at|dot)(?:\s|$)/i.test(t)) return true; // a spelled-out at or dot
+  const digits = (t.match(/\p{Nd}/gu) ?? []).length;
+  // The start of a phone number: digits and its separators only, at least five digits or grouped.
+  if (/^(?:tel:)?[\p{Nd}\s().+\-–‐‑/]+$/iu.test(t) && (digits >= 5 || (digits >= 3 && /\p{Nd}[\s.\-–‐‑/)]+\p{Nd}/u.test(t)))) return true;
+  // An address cut before its at-sign: letters joined by dots, underscores or a plus, with no space.
+  return /^[\p{L}\p{N}]+(?:[._+'][\p{L}\p{N}]*)+$/u.test(t) && !/^\p{Nd}+(?:\.\p{Nd}+)?$/u.test(t);
 }
 
 /** The part of a digit run that is a phone number, or undefined (a date, a year range, too few or too many digits). */
