@@ -147,14 +147,15 @@ function cutTails(text: string): [number, number][] {
     const lineStart = Math.max(text.lastIndexOf('\n', end - 1) + 1, end - 60);
     const before = text.slice(lineStart, end);
     if (before === '' || /\s$/.test(before)) continue;
-    const starts = [...before.matchAll(/\S+/g)].map((w) => w.index!).slice(-5);
+    // From the last word back: the first run that looks personal, extended while it still does.
+    const starts = [...before.matchAll(/\S+/g)].map((w) => w.index!).slice(-5).reverse();
+    let from: number | undefined;
     for (const start of starts) {
-      const tail = before.slice(start).replace(/[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g, '');
-      if (cutLooksPersonal(tail)) {
-        spans.push([lineStart + start, end + m[0].length]);
-        break;
-      }
+      const looks = cutLooksPersonal(before.slice(start).replace(/[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g, ''));
+      if (looks) from = start;
+      else if (from !== undefined) break;
     }
+    if (from !== undefined) spans.push([lineStart + from, end + m[0].length]);
   }
   return spans;
 }
@@ -163,8 +164,8 @@ function cutTails(text: string): [number, number][] {
 function cutLooksPersonal(run: string): boolean {
   const t = run.trim();
   if (t === '') return false;
-  if (/[@＠﹫]|%4|&#/.test(t)) return true; // an address cut after its at-sign
-  if (/[\[({<]\s*a(?:t)?\s*(?:[\])}>]|$)|\s(?:at|dot)(?:\s|$)/i.test(t)) return true; // a spelled-out at or dot
+  if (/^\S*(?:[@＠﹫]|%4|&#)\S*$/.test(t)) return true; // an address cut after its at-sign
+  if (/^\S+(?:\s+at(?:\s|$)|\s*[\[({<]\s*a)/i.test(t)) return true; // an address with its at spelled out
   const digits = (t.match(/\p{Nd}/gu) ?? []).length;
   // The start of a phone number: digits and its separators only, at least five digits or grouped.
   if (/^(?:tel:)?[\p{Nd}\s().+\-–‐‑/]+$/iu.test(t) && (digits >= 5 || (digits >= 3 && /\p{Nd}[\s.\-–‐‑/)]+\p{Nd}/u.test(t)))) return true;
