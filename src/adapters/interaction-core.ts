@@ -88,7 +88,10 @@ export class InteractionCore {
       const refused = await this.refusal(asker, req.name);
       if (refused) return refused;
       const call = await this.invocation(asker);
-      const reply = 'text' in req ? await this.#registry.runCommand(req.name, req.text, call, this.#ctx) : await this.#registry.runWithArgs(req.name, req.args, call, this.#ctx);
+      const reply =
+        'text' in req
+          ? await this.#registry.runCommand(req.name, req.text, call, this.#ctx)
+          : await this.#registry.runWithArgs(req.name, req.args, call, this.#ctx);
       return this.withShareButton(reply, req);
     });
   }
@@ -183,7 +186,13 @@ export async function settleWithin<T>(work: Promise<T>, ms: number): Promise<T |
   }
 }
 
-const QUOTES: readonly [string, string][] = [['"', '"'], ["'", "'"], ['“', '”'], ['«', '»'], ['「', '」']];
+const QUOTES: readonly [string, string][] = [
+  ['"', '"'],
+  ["'", "'"],
+  ['“', '”'],
+  ['«', '»'],
+  ['「', '」'],
+];
 
 /**
  * The slash-command text that runs `name` with named `args` again (`/customer query:"acme corp"`),

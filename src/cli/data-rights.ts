@@ -69,5 +69,12 @@ async function audit(ctx: Context, command: string, customerId: string): Promise
   } catch {
     /* no passwd entry in some containers */
   }
-  await recordAudit(ctx.store.db, { at: ctx.clock.now().toISOString(), actorId: `console:${user}`, platform: 'console', command, outcome: 'ok', detail: `customer ${customerId}` });
+  await recordAudit(ctx.store.db, {
+    at: ctx.clock.now().toISOString(),
+    actorId: `console:${user}`,
+    platform: 'console',
+    command,
+    outcome: 'ok',
+    detail: `customer ${customerId}`,
+  });
 }

@@ -27,7 +27,10 @@ export const pulseCommand = defineCommand({
   usage: '/pulse model · /pulse roles · /pulse role @someone rep|manager|admin · /pulse audit [@someone] [limit:N]',
   examples: ['/pulse model', '/pulse roles', '/pulse role @maya manager', '/pulse audit limit:50'],
   args: z.object({
-    topic: z.enum(TOPICS, { error: 'try `/pulse model`, `/pulse roles`, `/pulse role @someone manager` or `/pulse audit`' }).default('model').describe('model, roles, role or audit'),
+    topic: z
+      .enum(TOPICS, { error: 'try `/pulse model`, `/pulse roles`, `/pulse role @someone manager` or `/pulse audit`' })
+      .default('model')
+      .describe('model, roles, role or audit'),
     user: z.string().trim().min(1).optional().describe('Who: a mention (@someone), slack:U0123 or discord:1234'),
     role: z.enum(ROLES, { error: 'the role is rep, manager or admin' }).optional().describe('rep, manager or admin'),
     limit: z.coerce.number().int().min(1).max(100).default(25).describe('How many audit entries to show (1–100)'),
@@ -47,7 +50,15 @@ export const pulseCommand = defineCommand({
         const now = ctx.clock.now();
         const before = (await getUser(ctx.store.db, target))?.role ?? 'rep';
         await setRole(ctx.store.db, target, args.role, now);
-        await recordAudit(ctx.store.db, { at: now.toISOString(), actorId: call.actor.id, platform: call.platform, channel: call.channel, command: 'role change', outcome: 'ok', detail: `${target}: ${before} → ${args.role}` });
+        await recordAudit(ctx.store.db, {
+          at: now.toISOString(),
+          actorId: call.actor.id,
+          platform: call.platform,
+          channel: call.channel,
+          command: 'role change',
+          outcome: 'ok',
+          detail: `${target}: ${before} → ${args.role}`,
+        });
         ctx.log.info('role changed', { by: call.actor.id, user: target, from: before, to: args.role });
         const name = (await getUser(ctx.store.db, target))?.name;
         return {
@@ -63,15 +74,26 @@ export const pulseCommand = defineCommand({
         requireAdmin(call, 'audit');
         const actorId = args.user ? parseIdentity(args.user, call, ctx.config) : undefined;
         const rows = await listAudit(ctx.store.db, { limit: args.limit, ...(actorId ? { actorId } : {}) });
-        const names = await userNames(ctx.store.db, rows.map((r) => r.actor_id));
-        if (rows.length === 0) return { title: 'Audit log', text: actorId ? `Nothing recorded for \`${actorId}\`.` : 'Nothing recorded yet.', visibility: 'private' };
+        const names = await userNames(
+          ctx.store.db,
+          rows.map((r) => r.actor_id),
+        );
+        if (rows.length === 0)
+          return { title: 'Audit log', text: actorId ? `Nothing recorded for \`${actorId}\`.` : 'Nothing recorded yet.', visibility: 'private' };
         return {
           title: 'Audit log',
           text: 'Who ran what, where and how it ended — command names and outcomes only, never what was asked.',
           tables: [
             {
               columns: [{ label: 'When (UTC)' }, { label: 'Who' }, { label: 'Where' }, { label: 'Command' }, { label: 'Outcome' }, { label: 'Detail' }],
-              rows: rows.map((r) => [r.at.slice(0, 19).replace('T', ' '), who(r.actor_id, names.get(r.actor_id)), r.channel ?? r.platform, r.command, r.outcome, [r.detail, r.incident_id ? `incident ${r.incident_id}` : ''].filter(Boolean).join(' · ')]),
+              rows: rows.map((r) => [
+                r.at.slice(0, 19).replace('T', ' '),
+                who(r.actor_id, names.get(r.actor_id)),
+                r.channel ?? r.platform,
+                r.command,
+                r.outcome,
+                [r.detail, r.incident_id ? `incident ${r.incident_id}` : ''].filter(Boolean).join(' · '),
+              ]),
             },
           ],
           footer: `Newest first; \`/pulse audit limit:${Math.min(100, args.limit * 2)}\` shows more, \`/pulse audit @someone\` one person.`,
@@ -95,7 +117,11 @@ function who(id: string, name: string | null | undefined): string {
   return name ? `${name} (${id})` : id;
 }
 
-function rolesReply(stored: { user_id: string; name: string | null; role: string; updated_at: string }[], configured: readonly string[], configuredNames: Map<string, string>): Reply {
+function rolesReply(
+  stored: { user_id: string; name: string | null; role: string; updated_at: string }[],
+  configured: readonly string[],
+  configuredNames: Map<string, string>,
+): Reply {
   const rows = [
     ...configured.map((id) => [who(id, configuredNames.get(id)), 'admin', 'PULSE_ADMINS']),
     ...stored.filter((u) => !configured.includes(u.user_id)).map((u) => [who(u.user_id, u.name), u.role, `set ${u.updated_at.slice(0, 10)}`]),
@@ -114,17 +140,43 @@ async function modelCard(ctx: Parameters<typeof requireRun>[0]): Promise<Reply> 
   const c = JSON.parse(run.card ?? '{}') as ModelCard;
   const n = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
   const fields: ReplyField[] = [
-    { label: 'Data', value: `${formatCount(c.customers)} customers, ${formatCount(c.buyers)} buyers, ${formatCount(c.orders)} orders; as of ${c.asOf}`, inline: false },
-    { label: 'BG/NBD', value: 'error' in c.bgnbd ? `not fitted: ${c.bgnbd.error}` : `r ${n(c.bgnbd.r)}, α ${n(c.bgnbd.alphaWeeks)}/week, a ${n(c.bgnbd.a)}, b ${n(c.bgnbd.b)}`, inline: true },
-    { label: 'Pareto/NBD (P(alive))', value: 'error' in c.paretoNbd ? `not fitted: ${c.paretoNbd.error}` : `r ${n(c.paretoNbd.r)}, α ${n(c.paretoNbd.alpha, 1)}, s ${n(c.paretoNbd.s)}, β ${n(c.paretoNbd.beta, 1)} (days)`, inline: true },
-    { label: 'Gamma-Gamma', value: 'error' in c.gammaGamma ? `not fitted: ${c.gammaGamma.error}` : `p ${n(c.gammaGamma.p)}, q ${n(c.gammaGamma.q)}, v ${n(c.gammaGamma.v, 1)}`, inline: true },
+    {
+      label: 'Data',
+      value: `${formatCount(c.customers)} customers, ${formatCount(c.buyers)} buyers, ${formatCount(c.orders)} orders; as of ${c.asOf}`,
+      inline: false,
+    },
+    {
+      label: 'BG/NBD',
+      value: 'error' in c.bgnbd ? `not fitted: ${c.bgnbd.error}` : `r ${n(c.bgnbd.r)}, α ${n(c.bgnbd.alphaWeeks)}/week, a ${n(c.bgnbd.a)}, b ${n(c.bgnbd.b)}`,
+      inline: true,
+    },
+    {
+      label: 'Pareto/NBD (P(alive))',
+      value:
+        'error' in c.paretoNbd
+          ? `not fitted: ${c.paretoNbd.error}`
+          : `r ${n(c.paretoNbd.r)}, α ${n(c.paretoNbd.alpha, 1)}, s ${n(c.paretoNbd.s)}, β ${n(c.paretoNbd.beta, 1)} (days)`,
+      inline: true,
+    },
+    {
+      label: 'Gamma-Gamma',
+      value: 'error' in c.gammaGamma ? `not fitted: ${c.gammaGamma.error}` : `p ${n(c.gammaGamma.p)}, q ${n(c.gammaGamma.q)}, v ${n(c.gammaGamma.v, 1)}`,
+      inline: true,
+    },
     {
       label: 'Churn backtest',
       value: c.churn.backtest
-        ? `AUC ${n(c.churn.backtest.auc)} vs recency-only ${n(c.churn.backtest.baselineAuc)}; top-decile precision ${n(c.churn.backtest.precisionTopDecile, 2)} vs ${n(c.churn.backtest.baselinePrecisionTopDecile, 2)} (${c.churn.backtest.testN} held-out customers, cutoff ${c.churn.backtest.cutoff})`
+        ? `AUC ${n(c.churn.backtest.auc)} vs recency-only ${n(c.churn.backtest.baselineAuc)}; ` +
+          `top-decile precision ${n(c.churn.backtest.precisionTopDecile, 2)} vs ${n(c.churn.backtest.baselinePrecisionTopDecile, 2)} ` +
+          `(${c.churn.backtest.testN} held-out customers, cutoff ${c.churn.backtest.cutoff})`
         : `not run: ${c.churn.note ?? 'unknown'}`,
     },
-    { label: 'Clusters', value: c.clustering ? `k ${c.clustering.k}, silhouette ${n(c.clustering.silhouette, 2)}: ${c.clustering.clusters.map((x) => x.name).join(', ')}` : 'too few customers' },
+    {
+      label: 'Clusters',
+      value: c.clustering
+        ? `k ${c.clustering.k}, silhouette ${n(c.clustering.silhouette, 2)}: ${c.clustering.clusters.map((x) => x.name).join(', ')}`
+        : 'too few customers',
+    },
     { label: 'Value', value: `12-month CLV ${formatMoney(c.clv.total)}; value at risk ${formatMoney(c.churn.valueAtRisk)}`, inline: true },
   ];
   return { title: `Model card · refresh #${c.runId}`, fields, footer: asOfFooter(run), visibility: 'private' };

@@ -21,7 +21,8 @@ export function parseIdentity(text: string, call: Pick<Invocation, 'platform'>, 
   if (t.startsWith('@')) {
     throw invalidArgs(
       `\`${t}\` arrived as plain text, not as a mention.`,
-      'Pick the person from the list that opens when you type @, so their id comes with it (Slack: the app\'s commands need "Escape channels, users, and links"), or write `slack:U0123ABCD` / `discord:123456789012345678`.',
+      'Pick the person from the list that opens when you type @, so their id comes with it ' +
+        '(Slack: the app\'s commands need "Escape channels, users, and links"), or write `slack:U0123ABCD` / `discord:123456789012345678`.',
     );
   }
   if (call.platform === 'slack' || call.platform === 'discord') return checked(call.platform, t);

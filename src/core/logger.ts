@@ -20,7 +20,21 @@ export interface Logger {
  * Slack and Discord message bodies) or personal data (emails, names of customers, comments).
  * Redacted at every level but debug, one and two levels deep.
  */
-export const REDACTED_KEYS = ['text', 'argsText', 'args', 'reply', 'blocks', 'embeds', 'content', 'comment', 'email', 'payload', 'body', 'view', 'values'] as const;
+export const REDACTED_KEYS = [
+  'text',
+  'argsText',
+  'args',
+  'reply',
+  'blocks',
+  'embeds',
+  'content',
+  'comment',
+  'email',
+  'payload',
+  'body',
+  'view',
+  'values',
+] as const;
 
 export const REDACTED = '[redacted]';
 

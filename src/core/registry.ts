@@ -55,7 +55,8 @@ export class Registry {
    */
   async runWithArgs(name: string, rawArgs: Record<string, unknown>, call: Invocation, ctx: Context): Promise<Reply> {
     const action = () => this.#actionWord(name, rawArgs[this.get(name)?.positional?.[0] ?? '']);
-    return this.#audited(name, action, call, ctx, () => this.#dispatch(name, (command) => this.validateArgs(command, rawArgs), JSON.stringify(rawArgs), call, ctx));
+    const dispatch = () => this.#dispatch(name, (command) => this.validateArgs(command, rawArgs), JSON.stringify(rawArgs), call, ctx);
+    return this.#audited(name, action, call, ctx, dispatch);
   }
 
   /**

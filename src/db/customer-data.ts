@@ -37,7 +37,11 @@ export async function customerDocument(db: Kysely<Database>, customerId: string)
   const terms = await db.selectFrom('customer_terms').select('term').where('customer_id', '=', customerId).orderBy('term').execute();
   return {
     customer: { ...customer, attributes: parse(customer.attributes) },
-    orders: orders.map((o) => ({ ...o, attributes: parse(o.attributes), items: (itemsOf.get(o.order_id) ?? []).map((i) => ({ ...i, attributes: parse(i.attributes) })) })),
+    orders: orders.map((o) => ({
+      ...o,
+      attributes: parse(o.attributes),
+      items: (itemsOf.get(o.order_id) ?? []).map((i) => ({ ...i, attributes: parse(i.attributes) })),
+    })),
     feedback: feedback.map((f) => ({ ...f, attributes: parse(f.attributes) })),
     insights: insights ? { ...insights, churn_drivers: parse(insights.churn_drivers) } : null,
     lifecycleTransitions: transitions,
@@ -67,16 +71,39 @@ export async function forgetCustomer(db: Kysely<Database>, customerId: string): 
     if (!c) return undefined;
     const erased = (['name', 'email', 'company', 'attributes'] as const).filter((k) => c[k] !== null);
     const bare = { customer_id: customerId, name: null, email: null, company: null };
-    await trx.updateTable('customers').set({ name: null, email: null, company: null, attributes: null, search_text: searchText(bare) }).where('customer_id', '=', customerId).execute();
-    const before = await trx.selectFrom('customer_terms').select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', customerId).executeTakeFirst();
+    await trx
+      .updateTable('customers')
+      .set({ name: null, email: null, company: null, attributes: null, search_text: searchText(bare) })
+      .where('customer_id', '=', customerId)
+      .execute();
+    const before = await trx
+      .selectFrom('customer_terms')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
     await trx.deleteFrom('customer_terms').where('customer_id', '=', customerId).execute();
     const keep = searchTerms(bare);
-    if (keep.length) await trx.insertInto('customer_terms').values(keep.map((term) => ({ term, customer_id: customerId }))).onConflict((oc) => oc.doNothing()).execute();
+    if (keep.length)
+      await trx
+        .insertInto('customer_terms')
+        .values(keep.map((term) => ({ term, customer_id: customerId })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     const feedbackIds = (await trx.selectFrom('feedback').select('feedback_id').where('customer_id', '=', customerId).execute()).map((f) => f.feedback_id);
-    const comments = await trx.updateTable('feedback').set({ comment: null, attributes: null }).where('customer_id', '=', customerId).where((eb) => eb.or([eb('comment', 'is not', null), eb('attributes', 'is not', null)])).executeTakeFirst();
+    const comments = await trx
+      .updateTable('feedback')
+      .set({ comment: null, attributes: null })
+      .where('customer_id', '=', customerId)
+      .where((eb) => eb.or([eb('comment', 'is not', null), eb('attributes', 'is not', null)]))
+      .executeTakeFirst();
     // The dedupe keys are hashes of the submission, comment included.
     if (feedbackIds.length) await trx.deleteFrom('feedback_keys').where('feedback_id', 'in', feedbackIds).execute();
-    const orders = await trx.updateTable('orders').set({ attributes: null }).where('customer_id', '=', customerId).where('attributes', 'is not', null).executeTakeFirst();
+    const orders = await trx
+      .updateTable('orders')
+      .set({ attributes: null })
+      .where('customer_id', '=', customerId)
+      .where('attributes', 'is not', null)
+      .executeTakeFirst();
     const items = await trx
       .updateTable('order_items')
       .set({ attributes: null })

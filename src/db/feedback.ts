@@ -9,12 +9,18 @@ import type { Database, FeedbackRow, NewFeedback } from './schema.ts';
  * when it exists — taken over only if its submission is older than `since`; when neither happens the
  * insert is ignored and this is a duplicate.
  */
-export async function recordFeedback(db: Kysely<Database>, row: NewFeedback, dedupe: { key: string; since: string }): Promise<{ feedbackId: string; duplicate: boolean }> {
+export async function recordFeedback(
+  db: Kysely<Database>,
+  row: NewFeedback,
+  dedupe: { key: string; since: string },
+): Promise<{ feedbackId: string; duplicate: boolean }> {
   return db.transaction().execute(async (trx) => {
     const claim = await trx
       .insertInto('feedback_keys')
       .values({ dedupe_key: dedupe.key, feedback_id: row.feedback_id, created_at: row.created_at })
-      .onConflict((oc) => oc.column('dedupe_key').doUpdateSet({ feedback_id: row.feedback_id, created_at: row.created_at }).where('feedback_keys.created_at', '<', dedupe.since))
+      .onConflict((oc) =>
+        oc.column('dedupe_key').doUpdateSet({ feedback_id: row.feedback_id, created_at: row.created_at }).where('feedback_keys.created_at', '<', dedupe.since),
+      )
       .executeTakeFirst();
     if (Number(claim.numInsertedOrUpdatedRows ?? 0n) === 0) {
       const existing = await trx.selectFrom('feedback_keys').select('feedback_id').where('dedupe_key', '=', dedupe.key).executeTakeFirst();

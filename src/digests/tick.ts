@@ -20,7 +20,17 @@ import type { Context } from '../core/context.ts';
 import { withoutPersonalData, type Reply, type ReplyChart } from '../core/reply.ts';
 import { recordAudit } from '../db/audit.ts';
 import { renewClaimForPost } from '../db/delivery-attempts.ts';
-import { claimNewDelivery, finishDelivery, lastPeriodKeys, listSubscriptions, previousDelivery, reclaimableDeliveries, reclaimDelivery, type DeliveryKey, type SubscriptionRow } from '../db/digests.ts';
+import {
+  claimNewDelivery,
+  finishDelivery,
+  lastPeriodKeys,
+  listSubscriptions,
+  previousDelivery,
+  reclaimableDeliveries,
+  reclaimDelivery,
+  type DeliveryKey,
+  type SubscriptionRow,
+} from '../db/digests.ts';
 import { setMetaOnce } from '../db/meta.ts';
 import type { DigestPlatform } from '../db/schema.ts';
 import { buildDigest } from './content.ts';
@@ -146,7 +156,13 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
       const key = { subscription_id: sub.subscription_id, period_key: run.periodKey };
       candidates.push({
         claim: async () => {
-          const won = await claimNewDelivery(db, { ...key, scheduled_for: run.scheduledFor.toISOString(), late: run.late, claimed_by: processId, now: leaseNow().toISOString() });
+          const won = await claimNewDelivery(db, {
+            ...key,
+            scheduled_for: run.scheduledFor.toISOString(),
+            late: run.late,
+            claimed_by: processId,
+            now: leaseNow().toISOString(),
+          });
           return won ? { sub, key, scheduledFor: run.scheduledFor, late: run.late, attempt: 1, attemptedAt: null } : undefined;
         },
       });
@@ -160,7 +176,12 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
     candidates.push({
       claim: async () => {
         if (!(await reclaimDelivery(db, key, processId, leaseNow().toISOString(), leaseCutoff()))) return undefined;
-        if (row.status === 'claimed') ctx.log.warn('digest delivery taken over after its claim expired', { subscription: key.subscription_id, period: key.period_key, previousHolder: row.claimed_by });
+        if (row.status === 'claimed')
+          ctx.log.warn('digest delivery taken over after its claim expired', {
+            subscription: key.subscription_id,
+            period: key.period_key,
+            previousHolder: row.claimed_by,
+          });
         return { sub, key, scheduledFor: new Date(row.scheduled_for), late: row.late === 1, attempt: row.attempts + 1, attemptedAt: row.attempted_at };
       },
     });
@@ -180,11 +201,23 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
 
 /** The key a delivery's message carries: this store's install id, the subscription, the slot. */
 export function deliveryKeyOf(installId: string, key: DeliveryKey): string {
-  const slot = key.period_key.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace(/(T\d{4})\d{2}Z$/, '$1Z');
+  const slot = key.period_key
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/(T\d{4})\d{2}Z$/, '$1Z');
   return `${installId}/${key.subscription_id}/${slot}`;
 }
 
-async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, processId: string, installId: string, w: Work, now: Date, leaseNow: () => Date): Promise<DeliveryReport> {
+async function deliver(
+  ctx: Context,
+  deps: TickDeps,
+  policy: DeliveryPolicy,
+  processId: string,
+  installId: string,
+  w: Work,
+  now: Date,
+  leaseNow: () => Date,
+): Promise<DeliveryReport> {
   const db = ctx.store.db;
   const { sub, key } = w;
   const base = {
@@ -258,15 +291,32 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
     try {
       recorded = await recordPosted(ctx, key, processId, messageId, stamp);
     } catch (err) {
-      ctx.log.error('digest posted but its message id could not be recorded yet; a takeover will find the message', { subscription: sub.subscription_id, period: key.period_key, messageId, error: err });
+      ctx.log.error('digest posted but its message id could not be recorded yet; a takeover will find the message', {
+        subscription: sub.subscription_id,
+        period: key.period_key,
+        messageId,
+        error: err,
+      });
       return { ...base, result: 'lost', messageId, error: describeError(err), waitedMs };
     }
     if (!recorded) {
       ctx.log.error('digest posted but its claim had been taken over', { subscription: sub.subscription_id, period: key.period_key, messageId });
       return { ...base, result: 'lost', messageId, waitedMs };
     }
-    if (posted.found) ctx.log.warn('digest found in the channel from an earlier attempt; recorded, not posted again', { subscription: sub.subscription_id, period: key.period_key, messageId });
-    ctx.log.info('digest posted', { subscription: sub.subscription_id, period: key.period_key, platform: sub.platform, channel: sub.channel, messageId, late: w.late });
+    if (posted.found)
+      ctx.log.warn('digest found in the channel from an earlier attempt; recorded, not posted again', {
+        subscription: sub.subscription_id,
+        period: key.period_key,
+        messageId,
+      });
+    ctx.log.info('digest posted', {
+      subscription: sub.subscription_id,
+      period: key.period_key,
+      platform: sub.platform,
+      channel: sub.channel,
+      messageId,
+      late: w.late,
+    });
     return { ...base, result: 'posted', messageId, ...(posted.found ? { found: true } : {}), ...(waitedMs ? { waitedMs } : {}) };
   } catch (err) {
     const error = describeError(err);
@@ -279,7 +329,13 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
     const backoff = policy.backoffMs[Math.min(w.attempt - 1, policy.backoffMs.length - 1)] ?? 60_000;
     const nextAttemptAt = new Date(now.getTime() + waitedMs + Math.max(backoff, rateLimit ?? 0)).toISOString();
     await finishDelivery(db, key, processId, { status: 'retrying', error, next_attempt_at: nextAttemptAt }, stamp());
-    ctx.log.warn('digest delivery failed; will retry', { subscription: sub.subscription_id, period: key.period_key, attempt: w.attempt, nextAttemptAt, error: err });
+    ctx.log.warn('digest delivery failed; will retry', {
+      subscription: sub.subscription_id,
+      period: key.period_key,
+      attempt: w.attempt,
+      nextAttemptAt,
+      error: err,
+    });
     return { ...base, result: 'retrying', error, nextAttemptAt, ...(waitedMs ? { waitedMs } : {}) };
   }
 }
@@ -289,7 +345,13 @@ async function recordPosted(ctx: Context, key: DeliveryKey, processId: string, m
   for (let i = 0; ; i++) {
     try {
       const at = stamp();
-      return await finishDelivery(ctx.store.db, key, processId, { status: 'posted', message_id: messageId, posted_at: at, error: null, next_attempt_at: null }, at);
+      return await finishDelivery(
+        ctx.store.db,
+        key,
+        processId,
+        { status: 'posted', message_id: messageId, posted_at: at, error: null, next_attempt_at: null },
+        at,
+      );
     } catch (err) {
       if (i >= 4) throw err;
       ctx.log.warn('could not record a posted digest yet; trying again', { period: key.period_key, messageId, error: err });

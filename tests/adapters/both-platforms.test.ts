@@ -88,7 +88,7 @@ describe('one process, Slack and Discord both configured', () => {
     expect(callback.body.data.embeds[0].title).toContain(c.name);
   });
 
-  it('GIVEN at-risk digests on both platforms WHEN the running bot schedules them THEN each platform receives its post, the Discord one with the chart', async () => {
+  it('GIVEN at-risk digests on both platforms WHEN the bot scheduler runs THEN each platform gets its post, the Discord one with the chart', async () => {
     const created = new Date(Date.now() - 3 * 3_600_000).toISOString();
     await subscribe(ctx, { created_at: created, kind: 'at-risk', platform: 'slack', channel: 'C0SCHED', schedule: '0 * * * *', time_zone: 'UTC' });
     await subscribe(ctx, { created_at: created, kind: 'at-risk', platform: 'discord', channel: '310000000000000031', schedule: '0 * * * *', time_zone: 'UTC' });
@@ -99,14 +99,33 @@ describe('one process, Slack and Discord both configured', () => {
     await slack.waitFor(() => slack.callsTo('chat.postMessage').find((c) => c.body.channel === 'C0SCHED'), 30_000);
     await vi.waitFor(async () => {
       const rows = await recentDeliveries(ctx.store.db, 10);
-      expect(rows.filter((r) => r.status === 'posted').map((r) => r.platform).sort()).toEqual(['discord', 'slack']);
+      expect(
+        rows
+          .filter((r) => r.status === 'posted')
+          .map((r) => r.platform)
+          .sort(),
+      ).toEqual(['discord', 'slack']);
     }, 10_000);
   }, 60_000);
 
   it('GIVEN digests due next Monday on both platforms WHEN `pulse digest tick --now` runs in the same process THEN both are posted', async () => {
     const now = Date.now();
-    await subscribe(ctx, { created_at: new Date(now).toISOString(), kind: 'at-risk', platform: 'slack', channel: 'C0TICK', schedule: '0 9 * * 1', time_zone: 'UTC' });
-    await subscribe(ctx, { created_at: new Date(now).toISOString(), kind: 'at-risk', platform: 'discord', channel: '320000000000000032', schedule: '0 9 * * 1', time_zone: 'UTC' });
+    await subscribe(ctx, {
+      created_at: new Date(now).toISOString(),
+      kind: 'at-risk',
+      platform: 'slack',
+      channel: 'C0TICK',
+      schedule: '0 9 * * 1',
+      time_zone: 'UTC',
+    });
+    await subscribe(ctx, {
+      created_at: new Date(now).toISOString(),
+      kind: 'at-risk',
+      platform: 'discord',
+      channel: '320000000000000032',
+      schedule: '0 9 * * 1',
+      time_zone: 'UTC',
+    });
     const nextMonday = new Date(now + 7 * 86_400_000);
     nextMonday.setUTCDate(nextMonday.getUTCDate() - ((nextMonday.getUTCDay() + 6) % 7));
     nextMonday.setUTCHours(9, 0, 30, 0);

@@ -53,7 +53,11 @@ beforeAll(async () => {
   }
   const feedback = await ctx.store.db.selectFrom('feedback').select(['feedback_id', 'comment']).execute();
   for (const [i, f] of feedback.entries()) {
-    await ctx.store.db.updateTable('feedback').set({ comment: `${f.comment ?? 'late again'} ZZF${i} ${form(i + 3)}` }).where('feedback_id', '=', f.feedback_id).execute();
+    await ctx.store.db
+      .updateTable('feedback')
+      .set({ comment: `${f.comment ?? 'late again'} ZZF${i} ${form(i + 3)}` })
+      .where('feedback_id', '=', f.feedback_id)
+      .execute();
   }
   await refresh(ctx, { asOfDay: localDay(ctx.clock.now().getTime(), config.timeZone) });
   const registry = createRegistry();
@@ -95,10 +99,38 @@ function leaks(text: string): string[] {
 
 describe('the hostile corpus never reaches a channel', () => {
   it('GIVEN at-risk and satisfaction digests on Slack and Discord THEN every post, and every chart drawn, is clean', async () => {
-    await subscribe(ctx, { created_at: '2026-11-20T00:00:00Z', kind: 'at-risk', platform: 'slack', channel: 'C0PRIV1', schedule: '0 * * * *', time_zone: 'UTC' });
-    await subscribe(ctx, { created_at: '2026-11-20T00:00:00Z', kind: 'satisfaction', platform: 'slack', channel: 'C0PRIV2', schedule: '0 * * * *', time_zone: 'UTC' });
-    await subscribe(ctx, { created_at: '2026-11-20T00:00:00Z', kind: 'at-risk', platform: 'discord', channel: '380000000000000038', schedule: '0 * * * *', time_zone: 'UTC' });
-    await subscribe(ctx, { created_at: '2026-11-20T00:00:00Z', kind: 'satisfaction', platform: 'discord', channel: '390000000000000039', schedule: '0 * * * *', time_zone: 'UTC' });
+    await subscribe(ctx, {
+      created_at: '2026-11-20T00:00:00Z',
+      kind: 'at-risk',
+      platform: 'slack',
+      channel: 'C0PRIV1',
+      schedule: '0 * * * *',
+      time_zone: 'UTC',
+    });
+    await subscribe(ctx, {
+      created_at: '2026-11-20T00:00:00Z',
+      kind: 'satisfaction',
+      platform: 'slack',
+      channel: 'C0PRIV2',
+      schedule: '0 * * * *',
+      time_zone: 'UTC',
+    });
+    await subscribe(ctx, {
+      created_at: '2026-11-20T00:00:00Z',
+      kind: 'at-risk',
+      platform: 'discord',
+      channel: '380000000000000038',
+      schedule: '0 * * * *',
+      time_zone: 'UTC',
+    });
+    await subscribe(ctx, {
+      created_at: '2026-11-20T00:00:00Z',
+      kind: 'satisfaction',
+      platform: 'discord',
+      channel: '390000000000000039',
+      schedule: '0 * * * *',
+      time_zone: 'UTC',
+    });
     const renderChart = async (chart: ReplyChart) => {
       charts.push(chart);
       return Buffer.from('png');
@@ -124,7 +156,11 @@ describe('the hostile corpus never reaches a channel', () => {
   it('GIVEN a card shared into a Slack channel THEN the post is clean, title included', async () => {
     const value = JSON.stringify({ kind: 'share', command: '/customer C00012' });
     const url = `http://127.0.0.1:${slack.port}/slack/events`;
-    const res = await postSigned(url, BOTH_SIGNING_SECRET, interactionBody(buttonClick({ actionId: 'pulse_button_0', value, channelId: 'C0SHARE', responseUrl: slackFake.responseUrl('share') })));
+    const res = await postSigned(
+      url,
+      BOTH_SIGNING_SECRET,
+      interactionBody(buttonClick({ actionId: 'pulse_button_0', value, channelId: 'C0SHARE', responseUrl: slackFake.responseUrl('share') })),
+    );
     expect(res.status).toBe(200);
     const post = await slackFake.waitFor(() => slackFake.callsTo('chat.postMessage').find((c) => c.body.channel === 'C0SHARE'));
     const text = strings(post.body);

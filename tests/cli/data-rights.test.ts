@@ -26,10 +26,36 @@ beforeAll(() => {
     return join(dir, name);
   };
   const steps: string[][] = [
-    ['customers', file('customers.csv', 'customer_id,name,email,company,owner,created_at,phone\nC1,Zelda Quinton,zelda.quinton@example.com,Quinton Bakery,Maya Chen,2025-01-02,+44 20 7946 0958\nC2,Ann Other,ann@example.com,Other Ltd,Maya Chen,2025-01-02,555-0199\n')],
-    ['orders', file('orders.csv', 'order_id,customer_id,ordered_at,amount,ship_to\nO1,C1,2025-02-01,120.50,12 Baker Street\nO2,C1,2025-03-01,80,12 Baker Street\nO3,C2,2025-03-02,10,Elsewhere\n')],
+    [
+      'customers',
+      file(
+        'customers.csv',
+        [
+          'customer_id,name,email,company,owner,created_at,phone',
+          'C1,Zelda Quinton,zelda.quinton@example.com,Quinton Bakery,Maya Chen,2025-01-02,+44 20 7946 0958',
+          'C2,Ann Other,ann@example.com,Other Ltd,Maya Chen,2025-01-02,555-0199',
+          '',
+        ].join('\n'),
+      ),
+    ],
+    [
+      'orders',
+      file(
+        'orders.csv',
+        [
+          'order_id,customer_id,ordered_at,amount,ship_to',
+          'O1,C1,2025-02-01,120.50,12 Baker Street',
+          'O2,C1,2025-03-01,80,12 Baker Street',
+          'O3,C2,2025-03-02,10,Elsewhere',
+          '',
+        ].join('\n'),
+      ),
+    ],
     ['order-items', file('items.csv', 'order_id,product,quantity,unit_price,gift_note\nO1,Sourdough,2,60.25,for Zelda\n')],
-    ['feedback', file('feedback.csv', 'customer_id,score,scale,comment,author,created_at\nC1,2,csat,"Late again, call me on 0151 496 0000",Maya Chen,2025-03-05\n')],
+    [
+      'feedback',
+      file('feedback.csv', 'customer_id,score,scale,comment,author,created_at\nC1,2,csat,"Late again, call me on 0151 496 0000",Maya Chen,2025-03-05\n'),
+    ],
   ];
   for (const [kind, path] of steps) {
     const r = pulse(['import', kind!, path!, '--no-refresh']);
@@ -42,7 +68,12 @@ describe('pulse export customer', () => {
     const r = pulse(['export', 'customer', 'C1']);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.customer).toMatchObject({ customer_id: 'C1', name: 'Zelda Quinton', email: 'zelda.quinton@example.com', attributes: { phone: '+44 20 7946 0958' } });
+    expect(doc.customer).toMatchObject({
+      customer_id: 'C1',
+      name: 'Zelda Quinton',
+      email: 'zelda.quinton@example.com',
+      attributes: { phone: '+44 20 7946 0958' },
+    });
     expect(doc.orders.map((o: { order_id: string }) => o.order_id)).toEqual(['O1', 'O2']);
     expect(doc.orders[0].items).toMatchObject([{ product: 'Sourdough', quantity: 2 }]);
     expect(doc.feedback).toMatchObject([{ score: 2, comment: 'Late again, call me on 0151 496 0000' }]);
@@ -59,10 +90,16 @@ describe('pulse export customer', () => {
 });
 
 describe('pulse forget', () => {
-  it('GIVEN a customer named by email THEN name, email, phone, company, comments and free-text columns are erased, the search index forgets, figures stay', async () => {
+  it('GIVEN a customer named by email THEN name, email, phone, company, comments and free text go, search forgets, figures stay', async () => {
     const r = pulse(['forget', 'zelda.quinton@example.com', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ customerId: 'C1', customerFields: ['name', 'email', 'company', 'attributes'], feedbackCommentsErased: 1, ordersWithAttributesErased: 2, orderItemsWithAttributesErased: 1 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      customerId: 'C1',
+      customerFields: ['name', 'email', 'company', 'attributes'],
+      feedbackCommentsErased: 1,
+      ordersWithAttributesErased: 2,
+      orderItemsWithAttributesErased: 1,
+    });
 
     const doc = JSON.parse(pulse(['export', 'customer', 'C1']).stdout);
     const text = JSON.stringify(doc);

@@ -57,7 +57,11 @@ describe('/feedback', () => {
 
   it('GIVEN the same submission from another author, or changed, at the same moment THEN each is stored', async () => {
     const other = { ...rep, id: 'console:other', name: 'Other Rep' };
-    await Promise.all([registry.run('/feedback C2 3 "same words"', consoleCall(rep), ctx), registry.run('/feedback C2 3 "same words"', consoleCall(other), ctx), registry.run('/feedback C2 3 "same words!"', consoleCall(rep), ctx)]);
+    await Promise.all([
+      registry.run('/feedback C2 3 "same words"', consoleCall(rep), ctx),
+      registry.run('/feedback C2 3 "same words"', consoleCall(other), ctx),
+      registry.run('/feedback C2 3 "same words!"', consoleCall(rep), ctx),
+    ]);
     const rows = await ctx.store.db.selectFrom('feedback').select('feedback_id').where('comment', 'like', 'same words%').execute();
     expect(rows).toHaveLength(3);
   });

@@ -59,7 +59,10 @@ describe('withoutPersonalData', () => {
   it('GIVEN a card with PII fields and columns THEN the shared version drops them and its buttons', () => {
     const shared = withoutPersonalData({
       title: 'Ann',
-      fields: [{ label: 'Email', value: 'ann@acme.com', pii: true }, { label: 'Owner', value: 'Maya' }],
+      fields: [
+        { label: 'Email', value: 'ann@acme.com', pii: true },
+        { label: 'Owner', value: 'Maya' },
+      ],
       tables: [{ columns: [{ label: 'Name' }, { label: 'Email', pii: true }], rows: [['Ann', 'ann@acme.com']] }],
       buttons: [{ label: 'Share', action: { kind: 'share', command: '/customer C1' } }],
       visibility: 'private',
@@ -77,7 +80,13 @@ describe('withoutPersonalData', () => {
       text: `Reach her at ${b}`,
       fields: [{ label: `Owner ${c}`, value: `Maya (${d})` }],
       tables: [{ title: `Contacts ${e}`, columns: [{ label: 'Who' }, { label: `Phone ${f}` }], rows: [[`Ann ${g}`, 'x']] }],
-      chart: { kind: 'bar', title: `Value by owner ${h}`, xLabel: `owner ${a}`, yLabel: `$ ${b}`, series: [{ name: `series ${c}`, points: [{ x: `maya ${d}`, y: 1 }] }] },
+      chart: {
+        kind: 'bar',
+        title: `Value by owner ${h}`,
+        xLabel: `owner ${a}`,
+        yLabel: `$ ${b}`,
+        series: [{ name: `series ${c}`, points: [{ x: `maya ${d}`, y: 1 }] }],
+      },
       footer: `Questions: ${e}`,
       visibility: 'channel',
     };

@@ -44,8 +44,24 @@ beforeAll(async () => {
   ctx = { ...seeding, clock: systemClock };
   // Hourly digests subscribed hours ago: the latest hour is due now, on both platforms, three channels each.
   const created = new Date(Date.now() - 3 * 3_600_000).toISOString();
-  for (const [i, channel] of SLACK.entries()) await subscribe(ctx, { created_at: created, kind: i % 2 ? 'satisfaction' : 'at-risk', platform: 'slack', channel, schedule: '0 * * * *', time_zone: 'UTC' });
-  for (const [i, channel] of DISCORD.entries()) await subscribe(ctx, { created_at: created, kind: i % 2 ? 'satisfaction' : 'at-risk', platform: 'discord', channel, schedule: '0 * * * *', time_zone: 'UTC' });
+  for (const [i, channel] of SLACK.entries())
+    await subscribe(ctx, {
+      created_at: created,
+      kind: i % 2 ? 'satisfaction' : 'at-risk',
+      platform: 'slack',
+      channel,
+      schedule: '0 * * * *',
+      time_zone: 'UTC',
+    });
+  for (const [i, channel] of DISCORD.entries())
+    await subscribe(ctx, {
+      created_at: created,
+      kind: i % 2 ? 'satisfaction' : 'at-risk',
+      platform: 'discord',
+      channel,
+      schedule: '0 * * * *',
+      time_zone: 'UTC',
+    });
 }, 120_000);
 
 afterAll(async () => {
@@ -56,18 +72,26 @@ afterAll(async () => {
 });
 
 describe('digests exactly once across kill -9 of the poster', () => {
-  it('GIVEN a poster killed after Slack and Discord received its messages, before it recorded them THEN the takeover records what it finds and posts nothing twice', async () => {
+  it('GIVEN a poster killed after the platforms got its messages, before it recorded them THEN the takeover posts nothing twice', async () => {
     // The stand-ins keep the messages to the first channel of each platform but never answer.
     const slackHeld = slack.hold('chat.postMessage', (b) => b.channel === SLACK[0]);
     let discordArrived!: () => void;
     const discordReceived = new Promise<void>((r) => (discordArrived = r));
-    discord.hold = (req) => (req.method === 'POST' && req.path === `/api/v10/channels/${DISCORD[0]}/messages` ? (discordArrived(), new Promise<void>(() => undefined)) : undefined);
+    discord.hold = (req) =>
+      req.method === 'POST' && req.path === `/api/v10/channels/${DISCORD[0]}/messages` ? (discordArrived(), new Promise<void>(() => undefined)) : undefined;
 
-    const child = spawn(process.execPath, [join(root, 'bin/pulse.mjs'), 'digest', 'tick', '--json'], { cwd: root, env: { ...process.env, ...env, PULSE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin/pulse.mjs'), 'digest', 'tick', '--json'], {
+      cwd: root,
+      env: { ...process.env, ...env, PULSE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
-    await Promise.race([Promise.all([slackHeld.received, discordReceived]), exited.then(() => Promise.reject(new Error(`the poster exited early:\n${stderr}`)))]);
+    await Promise.race([
+      Promise.all([slackHeld.received, discordReceived]),
+      exited.then(() => Promise.reject(new Error(`the poster exited early:\n${stderr}`))),
+    ]);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     slackHeld.release();

@@ -42,7 +42,12 @@ export function createConsoleAdapter(ctx: Context, registry: Registry | undefine
     async start() {
       if (!registry || !opts.actor) throw new Error('console: the prompt needs a registry and an actor.');
       const actor = opts.actor;
-      done = runConsole(ctx, registry, { actor, ...(opts.input ? { input: opts.input } : {}), ...(opts.output ? { output: opts.output } : {}) }, () => stopRequested);
+      done = runConsole(
+        ctx,
+        registry,
+        { actor, ...(opts.input ? { input: opts.input } : {}), ...(opts.output ? { output: opts.output } : {}) },
+        () => stopRequested,
+      );
     },
     async stop() {
       stopRequested = true;

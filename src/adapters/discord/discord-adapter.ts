@@ -4,7 +4,22 @@
 // command again (or share it, without personal data, in the channel); /feedback without arguments
 // opens a form; customer options autocomplete from an in-memory index. With DISCORD_GUILD_ID, an
 // interaction from any other guild or from a DM gets a refusal and no data (autocomplete: nothing).
-import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, REST, Routes, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type ClientOptions, type Interaction, type ModalSubmitInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import {
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  REST,
+  Routes,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ClientOptions,
+  type Interaction,
+  type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
+} from 'discord.js';
 import { resolveActor } from '../../app/actors.ts';
 import { enumValues } from '../../core/args.ts';
 import type { Context } from '../../core/context.ts';
@@ -63,11 +78,15 @@ export function createDiscordAdapter(ctx: Context, registry: Registry | undefine
   // first one delivered) and rate limits handed back, so the outbox decides.
   const posting = new REST({ ...(apiUrl ? { api: apiUrl } : {}), rejectOnRateLimit: () => true, retries: 0, agent }).setToken(token);
   let botUserId: Promise<string> | undefined;
-  const botId = () => (botUserId ??= (posting.get(Routes.user('@me')) as Promise<{ id: string }>).then((u) => u.id).catch((err: unknown) => {
-    botUserId = undefined;
-    throw err;
-  }));
-  const post = (channel: string, reply: Reply, opts: PostOptions = {}): Promise<Posted> => postToDiscordChannel(posting, channel, reply, { ...opts, botUserId: botId });
+  const botId = () =>
+    (botUserId ??= (posting.get(Routes.user('@me')) as Promise<{ id: string }>)
+      .then((u) => u.id)
+      .catch((err: unknown) => {
+        botUserId = undefined;
+        throw err;
+      }));
+  const post = (channel: string, reply: Reply, opts: PostOptions = {}): Promise<Posted> =>
+    postToDiscordChannel(posting, channel, reply, { ...opts, botUserId: botId });
 
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
@@ -109,14 +128,20 @@ export function createDiscordAdapter(ctx: Context, registry: Registry | undefine
         await ready;
       } catch (err) {
         await client.destroy();
-        throw new Error(`Could not connect to Discord: ${err instanceof DiscordAPIError ? describeDiscordError(err) : err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw new Error(
+          `Could not connect to Discord: ${err instanceof DiscordAPIError ? describeDiscordError(err) : err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
       } finally {
         clearTimeout(readyTimer);
       }
       log.info('discord adapter ready', { user: client.user?.tag, application: applicationId });
       indexReady = suggestions.refresh().catch((err) => log.error('discord autocomplete index failed to build', { error: err }));
       const every = options.indexRefreshMs ?? DEFAULT_INDEX_REFRESH_MS;
-      timer = every > 0 ? setInterval(() => void suggestions.refresh().catch((err) => log.error('discord autocomplete index failed to rebuild', { error: err })), every) : undefined;
+      timer =
+        every > 0
+          ? setInterval(() => void suggestions.refresh().catch((err) => log.error('discord autocomplete index failed to rebuild', { error: err })), every)
+          : undefined;
       timer?.unref();
     },
     async stop() {
@@ -189,7 +214,8 @@ class InteractionHandlers {
   async modalSubmit(interaction: ModalSubmitInteraction): Promise<void> {
     if (interaction.customId !== FEEDBACK_MODAL_ID) return answerPrivately(interaction, 'That form has expired. Please run the command again.', this.env.log);
     const asker = this.asker(interaction);
-    if (!this.core.registry.get(FEEDBACK_COMMAND)) return answerPrivately(interaction, 'Logging feedback from Discord is not available: this Pulse has no /feedback command yet.', this.env.log);
+    if (!this.core.registry.get(FEEDBACK_COMMAND))
+      return answerPrivately(interaction, 'Logging feedback from Discord is not available: this Pulse has no /feedback command yet.', this.env.log);
     const fields: Partial<Record<FeedbackField, string>> = {};
     for (const f of FEEDBACK_FIELDS) {
       try {
@@ -217,18 +243,29 @@ class InteractionHandlers {
         choices = found.filter((s) => s.customerId.length <= DISCORD_LIMITS.choiceValue).map((s) => ({ name: s.label, value: s.customerId }));
       } else if (command && key) {
         const lowered = typed.toLowerCase();
-        choices = enumValues(command.args.shape[key]).filter((v) => v.toLowerCase().startsWith(lowered)).map((v) => ({ name: v, value: v }));
+        choices = enumValues(command.args.shape[key])
+          .filter((v) => v.toLowerCase().startsWith(lowered))
+          .map((v) => ({ name: v, value: v }));
       }
       await interaction.respond(choices.slice(0, DISCORD_LIMITS.autocompleteChoices));
-      this.env.log.debug('discord autocomplete', { command: interaction.commandName, option: focused.name, choices: choices.length, ms: Math.round(performance.now() - started) });
+      this.env.log.debug('discord autocomplete', {
+        command: interaction.commandName,
+        option: focused.name,
+        choices: choices.length,
+        ms: Math.round(performance.now() - started),
+      });
     } catch (err) {
-      if (isUnknownInteraction(err)) this.env.log.warn('discord: autocomplete answered too late (Unknown interaction, 10062)', { ms: Math.round(performance.now() - started) });
+      if (isUnknownInteraction(err))
+        this.env.log.warn('discord: autocomplete answered too late (Unknown interaction, 10062)', { ms: Math.round(performance.now() - started) });
       else this.env.log.error('discord: autocomplete failed', { error: err, reason: describeDiscordError(err) });
       if (!interaction.responded) await interaction.respond([]).catch(() => undefined);
     }
   }
 
-  async showFeedbackForm(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction, prefill: Record<string, unknown>): Promise<void> {
+  async showFeedbackForm(
+    interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction,
+    prefill: Record<string, unknown>,
+  ): Promise<void> {
     if (!this.core.registry.get(FEEDBACK_COMMAND)) {
       return answerPrivately(interaction, 'Logging feedback from Discord is not available: this Pulse has no /feedback command yet.', this.env.log);
     }
@@ -244,7 +281,14 @@ class InteractionHandlers {
   asker(interaction: AnswerableInteraction | AutocompleteInteraction): Asker {
     const user = interaction.user;
     const guild = this.ctx.config.discord.guildId;
-    const outside = guild === undefined ? undefined : interaction.guildId === null ? 'a direct message' : interaction.guildId !== guild ? `guild ${interaction.guildId} is not DISCORD_GUILD_ID` : undefined;
+    const outside =
+      guild === undefined
+        ? undefined
+        : interaction.guildId === null
+          ? 'a direct message'
+          : interaction.guildId !== guild
+            ? `guild ${interaction.guildId} is not DISCORD_GUILD_ID`
+            : undefined;
     return {
       platform: 'discord',
       userId: user.id,

@@ -42,7 +42,12 @@ interface DiscordMessageLike {
  * Posts `reply` (without personal data, with the chart as an attachment) into `channel` and returns
  * the message id. `botUserId` names the bot's messages when an earlier attempt is looked up.
  */
-export async function postToDiscordChannel(rest: RestLike, channel: string, reply: Reply, opts: PostOptions & { botUserId?: () => Promise<string>; signal?: AbortSignal } = {}): Promise<Posted> {
+export async function postToDiscordChannel(
+  rest: RestLike,
+  channel: string,
+  reply: Reply,
+  opts: PostOptions & { botUserId?: () => Promise<string>; signal?: AbortSignal } = {},
+): Promise<Posted> {
   const id = discordChannelId(channel);
   try {
     if (opts.deliveryKey && opts.lookSince) {
@@ -77,7 +82,13 @@ export async function postToDiscordChannel(rest: RestLike, channel: string, repl
  * no earlier than `since`, or undefined. Needs Read Message History; a failure throws, so the
  * delivery is retried rather than posted twice blindly.
  */
-export async function findDelivery(rest: RestLike, channel: string, deliveryKey: string, since: Date, botUserId: string | undefined): Promise<string | undefined> {
+export async function findDelivery(
+  rest: RestLike,
+  channel: string,
+  deliveryKey: string,
+  since: Date,
+  botUserId: string | undefined,
+): Promise<string | undefined> {
   const ref = deliveryRef(deliveryKey);
   const oldest = since.getTime() - 60_000;
   let before: string | undefined;

@@ -3,7 +3,14 @@
 // the Discord way: deferred, then edited. Private answers are ephemeral. When Discord
 // says the interaction is gone (10062, the deadline was missed) the answer is still delivered if
 // possible: through the interaction's follow-up webhook, else as a direct message.
-import { MessageFlags, Routes, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import {
+  MessageFlags,
+  Routes,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
+} from 'discord.js';
 import { openIncident } from '../../core/incident.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reply, Visibility } from '../../core/reply.ts';
@@ -64,7 +71,8 @@ export async function answerInteraction(interaction: AnswerableInteraction, plan
 /** A private answer in plain words, for answers that need no command (a missing feature, an expired button). */
 export async function answerPrivately(interaction: AnswerableInteraction, text: string, log: Logger): Promise<void> {
   try {
-    if (interaction.deferred || interaction.replied) await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    if (interaction.deferred || interaction.replied)
+      await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     else await interaction.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   } catch (err) {
     log.warn('discord: could not send a private notice', { error: describeDiscordError(err) });
@@ -104,7 +112,11 @@ async function recover(interaction: AnswerableInteraction, plan: AnswerPlan, env
   const message = env.render(reply);
   const wantsPrivate = reply.visibility === 'private' || Boolean(reply.error);
   if (isUnknownInteraction(err)) {
-    log.warn('discord: the interaction expired before Pulse answered (Unknown interaction, 10062)', { what: plan.what, interaction: interaction.id, ms: Math.round(ms) });
+    log.warn('discord: the interaction expired before Pulse answered (Unknown interaction, 10062)', {
+      what: plan.what,
+      interaction: interaction.id,
+      ms: Math.round(ms),
+    });
     try {
       await interaction.client.rest.post(Routes.webhook(interaction.applicationId, interaction.token), {
         body: { ...message, allowed_mentions: { parse: [] }, ...(wantsPrivate ? { flags: MessageFlags.Ephemeral } : {}) },

@@ -78,7 +78,12 @@ export function createGuardedServer(opts: GuardedServerOptions): GuardedServer {
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed HTTP, headers too large, a timeout: answer if the socket still can, then drop it.
     if (socket.writable && !(err.code === 'ECONNRESET')) {
-      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const status =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? '431 Request Header Fields Too Large'
+            : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     }
     socket.destroy();
@@ -98,7 +103,11 @@ export function createGuardedServer(opts: GuardedServerOptions): GuardedServer {
     const shape = checkShape(header(req, 'content-type'), body);
     // Slack's SSL check is the one request it does not sign; it is answered here and goes no further.
     if (shape.ok && shape.kind === 'ssl_check') return void res.writeHead(200).end();
-    const signed = checkSignature(opts.signingSecret, { timestamp: req.headers['x-slack-request-timestamp'], signature: req.headers['x-slack-signature'], body }, now());
+    const signed = checkSignature(
+      opts.signingSecret,
+      { timestamp: req.headers['x-slack-request-timestamp'], signature: req.headers['x-slack-signature'], body },
+      now(),
+    );
     if (!signed.ok) return refuse(res, signed.status, signed.reason);
     if (!shape.ok) return refuse(res, shape.status, shape.reason);
     if (!replays.accept(signed.signature, signed.timestampS, now())) {

@@ -53,7 +53,8 @@ export function slackManifest(commands: readonly CommandDef[], opts: ManifestOpt
     should_escape: true,
   }));
   if (!names.has(UMBRELLA_COMMAND)) {
-    slash.push({ command: `/${UMBRELLA_COMMAND}`, url, description: 'Any Pulse command: /pulse customer acme, /pulse help', usage_hint: 'COMMAND [ARGUMENTS]', should_escape: true });
+    const description = 'Any Pulse command: /pulse customer acme, /pulse help';
+    slash.push({ command: `/${UMBRELLA_COMMAND}`, url, description, usage_hint: 'COMMAND [ARGUMENTS]', should_escape: true });
   }
   return {
     _metadata: { major_version: 1, minor_version: 1 },

@@ -118,7 +118,8 @@ async function rateLimited<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     const e = err as { code?: string; retryAfter?: number };
-    if (e.code === webApi.ErrorCode.RateLimitedError) throw new RateLimitedError((e.retryAfter ?? 1) * 1000, `Slack rate limit: retry after ${e.retryAfter ?? 1} s`);
+    if (e.code === webApi.ErrorCode.RateLimitedError)
+      throw new RateLimitedError((e.retryAfter ?? 1) * 1000, `Slack rate limit: retry after ${e.retryAfter ?? 1} s`);
     throw err;
   }
 }

@@ -24,7 +24,11 @@ export interface SignedRequest {
 }
 
 /** The signature if the request is Slack's and fresh; else why not (401). */
-export function checkSignature(secret: string, req: SignedRequest, nowMs: number): { ok: true; signature: string; timestampS: number } | ({ ok: false } & Refusal) {
+export function checkSignature(
+  secret: string,
+  req: SignedRequest,
+  nowMs: number,
+): { ok: true; signature: string; timestampS: number } | ({ ok: false } & Refusal) {
   const ts = req.timestamp;
   const sig = req.signature;
   if (typeof ts !== 'string' || !/^\d{1,12}$/.test(ts)) return { ok: false, status: 401, reason: 'missing or malformed x-slack-request-timestamp' };
@@ -41,9 +45,21 @@ export function checkSignature(secret: string, req: SignedRequest, nowMs: number
 
 export type SlackRequestKind = 'ssl_check' | 'slash_command' | 'interactive' | 'event' | 'url_verification';
 
-export type ShapeVerdict = { ok: true; kind: SlackRequestKind; contentType: 'application/x-www-form-urlencoded' | 'application/json'; teamIds: string[] } | ({ ok: false } & Refusal);
+export type ShapeVerdict =
+  { ok: true; kind: SlackRequestKind; contentType: 'application/x-www-form-urlencoded' | 'application/json'; teamIds: string[] } | ({ ok: false } & Refusal);
 
-const INTERACTIVE_TYPES = new Set(['block_actions', 'block_suggestion', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'interactive_message', 'dialog_submission', 'dialog_suggestion', 'dialog_cancellation']);
+const INTERACTIVE_TYPES = new Set([
+  'block_actions',
+  'block_suggestion',
+  'view_submission',
+  'view_closed',
+  'shortcut',
+  'message_action',
+  'interactive_message',
+  'dialog_submission',
+  'dialog_suggestion',
+  'dialog_cancellation',
+]);
 
 /**
  * What kind of Slack request the body is, and the team ids it names (for the workspace check), or
@@ -97,7 +113,8 @@ function checkPayload(json: string): ShapeVerdict {
   if (team !== undefined && team !== null && (!isObject(team) || !nonEmpty(team.id))) return bad('the payload names a team without an id');
   if (p.type === 'block_actions') {
     const actions = p.actions;
-    if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => isObject(a) && nonEmpty(a.action_id))) return bad('block_actions without actions');
+    if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => isObject(a) && nonEmpty(a.action_id)))
+      return bad('block_actions without actions');
   }
   if (p.type === 'block_suggestion' && (!nonEmpty(p.action_id) || typeof p.value !== 'string')) return bad('block_suggestion without action_id or value');
   if (p.type === 'view_submission' || p.type === 'view_closed') {
@@ -118,9 +135,12 @@ function checkEvent(json: string): ShapeVerdict {
   if (!e) return bad('the body is not a JSON object');
   if (typeof e.type !== 'string') return bad('the event body has no type');
   if (e.type === 'url_verification') {
-    return typeof e.challenge === 'string' ? { ok: true, kind: 'url_verification', contentType: 'application/json', teamIds: [] } : bad('url_verification without a challenge');
+    return typeof e.challenge === 'string'
+      ? { ok: true, kind: 'url_verification', contentType: 'application/json', teamIds: [] }
+      : bad('url_verification without a challenge');
   }
-  if (e.type === 'event_callback' && (!isObject(e.event) || typeof e.event.type !== 'string' || !nonEmpty(e.team_id))) return bad('event_callback without an event or team');
+  if (e.type === 'event_callback' && (!isObject(e.event) || typeof e.event.type !== 'string' || !nonEmpty(e.team_id)))
+    return bad('event_callback without an event or team');
   return { ok: true, kind: 'event', contentType: 'application/json', teamIds: teamIds([e.team_id]) };
 }
 

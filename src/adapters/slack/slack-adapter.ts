@@ -93,7 +93,11 @@ export function createSlackAdapter(ctx: Context, registry: Registry, opts: Slack
     logger,
     // An authorize function instead of `token`: Bolt would otherwise call auth.test in its
     // constructor and crash the process on a bad token. This one never waits on the network.
-    authorize: async () => ({ botToken, ...(workspace.identity?.botId ? { botId: workspace.identity.botId } : {}), ...(workspace.identity?.botUserId ? { botUserId: workspace.identity.botUserId } : {}) }),
+    authorize: async () => ({
+      botToken,
+      ...(workspace.identity?.botId ? { botId: workspace.identity.botId } : {}),
+      ...(workspace.identity?.botUserId ? { botUserId: workspace.identity.botUserId } : {}),
+    }),
     clientOptions: slackClientOptions(ctx.config, opts.retryConfig ?? DEFAULT_RETRY_POLICY),
   });
   app.error(async (error) => {
@@ -105,7 +109,13 @@ export function createSlackAdapter(ctx: Context, registry: Registry, opts: Slack
   const users = new SlackUserDirectory(ctx, usersInfoLookup(ctx, opts.users?.timeoutMs !== undefined ? { timeoutMs: opts.users.timeoutMs } : {}), opts.users);
   // A share is someone waiting in the channel: it goes through the request's client, which waits
   // out a rate limit, rather than the posting client, which hands it back to the digest outbox.
-  registerHandlers(app, { ctx, core, users, workspace, postShared: async (client, channel, reply) => (await postToSlackChannel(client, log, channel, reply)).messageId });
+  registerHandlers(app, {
+    ctx,
+    core,
+    users,
+    workspace,
+    postShared: async (client, channel, reply) => (await postToSlackChannel(client, log, channel, reply)).messageId,
+  });
 
   let server: GuardedServer | undefined;
   let port: number | undefined;

@@ -42,7 +42,11 @@ interface Deps {
 
 export type SlackResponse = SlackMessage & { response_type: 'ephemeral' | 'in_channel'; replace_original?: boolean };
 
-const WORKING: SlackResponse = { response_type: 'ephemeral', text: 'Working on it…', blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: ':hourglass_flowing_sand: Working on it…' }] }] };
+const WORKING: SlackResponse = {
+  response_type: 'ephemeral',
+  text: 'Working on it…',
+  blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: ':hourglass_flowing_sand: Working on it…' }] }],
+};
 
 /** Private unless the command itself says the answer is for the channel; a channel never sees personal data. */
 export function responseFor(reply: Reply): SlackResponse {
@@ -114,7 +118,10 @@ export function registerHandlers(app: App, deps: Deps): void {
       const refused = await core.refusal(who, 'button');
       if (refused) return void (await safeRespond(ctx, respond, { ...responseFor(refused), replace_original: false }));
       if (!decoded) {
-        await safeRespond(ctx, respond, { ...responseFor(errorReply('INVALID_ARGS', 'This button no longer works.', 'Run the command again.')), replace_original: false });
+        await safeRespond(ctx, respond, {
+          ...responseFor(errorReply('INVALID_ARGS', 'This button no longer works.', 'Run the command again.')),
+          replace_original: false,
+        });
         return;
       }
       if (decoded.kind === 'feedback-form') {
@@ -161,7 +168,13 @@ export function registerHandlers(app: App, deps: Deps): void {
         return;
       }
       if (!registry.get('feedback')) {
-        await ack({ response_action: 'update', view: noticeModal('Feedback is not available', 'This Pulse server has no /feedback command yet, so nothing was logged. Ask your Pulse admin to update it.') });
+        await ack({
+          response_action: 'update',
+          view: noticeModal(
+            'Feedback is not available',
+            'This Pulse server has no /feedback command yet, so nothing was logged. Ask your Pulse admin to update it.',
+          ),
+        });
         return;
       }
       const meta = readModalMetadata(view.private_metadata);
@@ -176,7 +189,9 @@ export function registerHandlers(app: App, deps: Deps): void {
     } catch (err) {
       const { incidentId, log } = openIncident(ctx.log, { platform: 'slack' });
       log.error('slack: feedback form failed', { error: err });
-      await ack({ response_action: 'errors', errors: { [FEEDBACK_BLOCK.comment]: `Something went wrong (incident ${incidentId}). Try again.` } }).catch(() => undefined);
+      await ack({ response_action: 'errors', errors: { [FEEDBACK_BLOCK.comment]: `Something went wrong (incident ${incidentId}). Try again.` } }).catch(
+        () => undefined,
+      );
     }
   });
 }
@@ -186,7 +201,14 @@ export function registerHandlers(app: App, deps: Deps): void {
  * version. chat.postMessage needs the bot in the channel (or chat:write.public); when Slack refuses,
  * the response_url can still post into the conversation.
  */
-async function share(deps: Deps, client: webApi.WebClient, who: Asker, command: string, channel: string | undefined, respond: RespondFn | undefined): Promise<void> {
+async function share(
+  deps: Deps,
+  client: webApi.WebClient,
+  who: Asker,
+  command: string,
+  channel: string | undefined,
+  respond: RespondFn | undefined,
+): Promise<void> {
   const { ctx, core } = deps;
   const shared = await core.share(who, command);
   const what = `share /${splitCommand(command).name}`;
@@ -206,10 +228,20 @@ async function share(deps: Deps, client: webApi.WebClient, who: Asker, command: 
   }
 }
 
-async function openFeedbackModal(deps: Deps, client: webApi.WebClient, respond: RespondFn | undefined, triggerId: string, channel: string | undefined, customerId?: string): Promise<void> {
+async function openFeedbackModal(
+  deps: Deps,
+  client: webApi.WebClient,
+  respond: RespondFn | undefined,
+  triggerId: string,
+  channel: string | undefined,
+  customerId?: string,
+): Promise<void> {
   const { ctx, core } = deps;
   if (!core.registry.get('feedback')) {
-    await safeRespond(ctx, respond, { ...responseFor(errorReply('NOT_FOUND', 'Logging feedback is not available on this Pulse server yet (it has no /feedback command).')), replace_original: false });
+    await safeRespond(ctx, respond, {
+      ...responseFor(errorReply('NOT_FOUND', 'Logging feedback is not available on this Pulse server yet (it has no /feedback command).')),
+      replace_original: false,
+    });
     return;
   }
   try {
@@ -220,7 +252,10 @@ async function openFeedbackModal(deps: Deps, client: webApi.WebClient, respond: 
     log.error('slack: views.open failed', { error: err });
     const reply = internalErrorReply(incidentId, 'Opening the feedback form');
     const hint = 'Try `/feedback CUSTOMER SCORE "comment"` instead.';
-    await safeRespond(ctx, respond, { ...responseFor({ ...reply, text: `${reply.text}\n${hint}`, error: { ...reply.error!, hint } }), replace_original: false });
+    await safeRespond(ctx, respond, {
+      ...responseFor({ ...reply, text: `${reply.text}\n${hint}`, error: { ...reply.error!, hint } }),
+      replace_original: false,
+    });
   }
 }
 

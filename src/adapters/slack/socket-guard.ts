@@ -27,9 +27,15 @@ export function envelopeProblem(text: string): { problem: string; envelopeId?: s
   if (!envelopeId) return { problem: 'no envelope id' };
   const payload = env.payload;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { problem: 'no payload', envelopeId };
-  if (env.type === 'events_api' && (typeof payload.event !== 'object' || payload.event === null || typeof payload.event.type !== 'string')) return { problem: 'events_api without an event', envelopeId };
-  if (env.type === 'slash_commands' && (typeof payload.command !== 'string' || typeof payload.user_id !== 'string' || typeof payload.team_id !== 'string')) return { problem: 'a slash command without command, user or team', envelopeId };
-  if (env.type === 'interactive' && (typeof payload.type !== 'string' || typeof payload.user !== 'object' || payload.user === null || typeof payload.user.id !== 'string')) return { problem: 'an interaction without type or user', envelopeId };
+  if (env.type === 'events_api' && (typeof payload.event !== 'object' || payload.event === null || typeof payload.event.type !== 'string'))
+    return { problem: 'events_api without an event', envelopeId };
+  if (env.type === 'slash_commands' && (typeof payload.command !== 'string' || typeof payload.user_id !== 'string' || typeof payload.team_id !== 'string'))
+    return { problem: 'a slash command without command, user or team', envelopeId };
+  if (
+    env.type === 'interactive' &&
+    (typeof payload.type !== 'string' || typeof payload.user !== 'object' || payload.user === null || typeof payload.user.id !== 'string')
+  )
+    return { problem: 'an interaction without type or user', envelopeId };
   return undefined;
 }
 
@@ -38,7 +44,8 @@ export function guardSocketEnvelopes(client: SocketModeClient, log: Logger): voi
   const listeners = client.listeners('ws_message') as WsListener[];
   client.removeAllListeners('ws_message');
   client.on('ws_message', (data: unknown, isBinary: boolean) => {
-    const text = typeof data === 'string' ? data : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? new TextDecoder().decode(data as ArrayBuffer) : String(data);
+    const text =
+      typeof data === 'string' ? data : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? new TextDecoder().decode(data as ArrayBuffer) : String(data);
     const bad = isBinary ? undefined : envelopeProblem(text);
     if (bad) {
       log.warn('slack: dropped a malformed Socket Mode envelope', { problem: bad.problem });

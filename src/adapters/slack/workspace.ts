@@ -15,7 +15,8 @@ export interface SlackIdentity {
 /** Why a request is refused when Slack never said which workspace the token belongs to. */
 export const UNKNOWN_WORKSPACE = 'the workspace of this bot token is not known (auth.test failed)';
 export const UNKNOWN_WORKSPACE_REFUSAL =
-  'Pulse cannot confirm which Slack workspace it serves (Slack refused its bot token), so it answers nothing for now. Ask your Pulse admin to check SLACK_BOT_TOKEN.';
+  'Pulse cannot confirm which Slack workspace it serves (Slack refused its bot token), so it answers nothing for now. ' +
+  'Ask your Pulse admin to check SLACK_BOT_TOKEN.';
 
 export class SlackWorkspace {
   readonly #client: webApi.WebClient;
@@ -47,7 +48,9 @@ export class SlackWorkspace {
         return this.#identity;
       })
       .catch((err: { data?: { error?: string }; message?: string }) => {
-        this.#log.error('slack: the bot token was refused by auth.test; requests are refused until SLACK_BOT_TOKEN works', { code: err.data?.error ?? err.message });
+        this.#log.error('slack: the bot token was refused by auth.test; requests are refused until SLACK_BOT_TOKEN works', {
+          code: err.data?.error ?? err.message,
+        });
         return undefined;
       })
       .finally(() => {

@@ -4,7 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscord, type DiscordAdapter } from '../../../src/adapters/discord/discord-adapter.ts';
 import { createRegistry } from '../../../src/commands/index.ts';
 import { sampleCustomers } from '../../../src/db/customers.ts';
-import { autocompleteInteraction, buttonInteraction, callbackPath, chatInputInteraction, discordUser, FakeDiscord, GUILD_ID, USER_ID, type RecordedRequest } from './fake-discord.ts';
+import {
+  autocompleteInteraction,
+  buttonInteraction,
+  callbackPath,
+  chatInputInteraction,
+  discordUser,
+  FakeDiscord,
+  GUILD_ID,
+  USER_ID,
+  type RecordedRequest,
+} from './fake-discord.ts';
 import { testContext, type TestContext } from './test-context.ts';
 
 const EPHEMERAL = 64;
@@ -34,9 +44,21 @@ async function send(interaction: { id: string; token: string }): Promise<Recorde
 
 /** The same interaction as if it came from another guild, or from a DM (no guild, a user instead of a member). */
 function elsewhere<T extends Record<string, unknown>>(i: T, where: 'guild' | 'dm'): T {
-  if (where === 'guild') return { ...i, guild_id: '299999999999999999', channel: { ...(i.channel as object), guild_id: '299999999999999999' }, authorizing_integration_owners: { '0': '299999999999999999' } };
+  if (where === 'guild')
+    return {
+      ...i,
+      guild_id: '299999999999999999',
+      channel: { ...(i.channel as object), guild_id: '299999999999999999' },
+      authorizing_integration_owners: { '0': '299999999999999999' },
+    };
   const { guild_id: _g, member: _m, guild_locale: _l, ...rest } = i;
-  return { ...rest, user: discordUser(USER_ID, 'ann'), channel_id: '610000000000000061', channel: { id: '610000000000000061', type: 1 }, context: 1 } as unknown as T;
+  return {
+    ...rest,
+    user: discordUser(USER_ID, 'ann'),
+    channel_id: '610000000000000061',
+    channel: { id: '610000000000000061', type: 1 },
+    context: 1,
+  } as unknown as T;
 }
 
 describe('DISCORD_GUILD_ID', () => {

@@ -29,12 +29,16 @@ describe('postToDiscordChannel', () => {
     expect(id).toMatch(/^\d+$/);
   });
 
-  it('GIVEN Discord answers 429 with retry_after to a client that hands rate limits back THEN the post throws RateLimitedError with the wait in ms', async () => {
+  it('GIVEN Discord answers 429 to the posting client THEN the post throws RateLimitedError with the wait in ms', async () => {
     let limited = 0;
     fake.override = (r) => {
       if (r.path !== channelPath || limited > 0) return undefined;
       limited++;
-      return { status: 429, body: { message: 'You are being rate limited.', retry_after: 0.6, global: false }, headers: { 'retry-after': '0.6', 'x-ratelimit-scope': 'user' } };
+      return {
+        status: 429,
+        body: { message: 'You are being rate limited.', retry_after: 0.6, global: false },
+        headers: { 'retry-after': '0.6', 'x-ratelimit-scope': 'user' },
+      };
     };
     try {
       const posting = new REST({ api: fake.apiUrl, offset: 0, retries: 0, rejectOnRateLimit: () => true }).setToken('test-token');
@@ -49,7 +53,19 @@ describe('postToDiscordChannel', () => {
 
   it('GIVEN a chart image THEN it goes as a multipart attachment the embed points at', async () => {
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    const chart = { kind: 'line' as const, title: 'CSAT by week', series: [{ name: 'CSAT', points: [{ x: 'W1', y: 80 }, { x: 'W2', y: 82 }] }] };
+    const chart = {
+      kind: 'line' as const,
+      title: 'CSAT by week',
+      series: [
+        {
+          name: 'CSAT',
+          points: [
+            { x: 'W1', y: 80 },
+            { x: 'W2', y: 82 },
+          ],
+        },
+      ],
+    };
     await postToDiscordChannel(rest, CHANNEL_ID, { ...digest, chart }, { chart: Buffer.from(png) });
     const post = fake.requests.filter((r) => r.path === channelPath).at(-1)!;
     expect(String(post.headers['content-type'])).toMatch(/^multipart\/form-data/);

@@ -42,7 +42,12 @@ describe('malformed but correctly signed bodies', () => {
     ['block_actions without actions', 400, form, interactionBody({ type: 'block_actions', user: { id: 'UANN' }, team: { id: 'T1' }, actions: [] })],
     ['a payload of an unknown type', 400, form, interactionBody({ type: 'nonsense', user: { id: 'UANN' } })],
     ['a view_submission without a view', 400, form, interactionBody({ type: 'view_submission', user: { id: 'UANN' }, team: { id: 'T1' } })],
-    ['a payload next to other fields', 400, form, `${interactionBody({ type: 'block_suggestion', user: { id: 'UANN' }, action_id: 'x', value: '' })}&command=%2Fhelp`],
+    [
+      'a payload next to other fields',
+      400,
+      form,
+      `${interactionBody({ type: 'block_suggestion', user: { id: 'UANN' }, action_id: 'x', value: '' })}&command=%2Fhelp`,
+    ],
     ['a form that is neither', 400, form, 'hello=world'],
     ['a command without a user', 400, form, 'command=%2Fhelp&team_id=T1&channel_id=C1'],
     ['a command that is not a slash command', 400, form, slashCommandBody({ command: 'help' })],
@@ -85,12 +90,24 @@ describe('signatures and timestamps', () => {
     expect((await postSigned(h.url, 'another-secret', body())).status).toBe(401);
     expect((await postSigned(h.url, SIGNING_SECRET, body(), { signature: 'v0=' })).status).toBe(401);
     const ts = now();
-    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': form, 'x-slack-request-timestamp': `${ts}.5`, 'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body()) }, body: body() });
+    const res = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': form, 'x-slack-request-timestamp': `${ts}.5`, 'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body()) },
+      body: body(),
+    });
     expect(res.status).toBe(401);
   });
 
   it('GIVEN an accepted /feedback replayed 70 s into its window THEN it is answered once and stored once', async () => {
-    const count = async () => Number((await h.ctx.store.db.selectFrom('feedback').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+    const count = async () =>
+      Number(
+        (
+          await h.ctx.store.db
+            .selectFrom('feedback')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
     const before = await count();
     const signed = slashCommandBody({ command: '/feedback', text: `${customerId} 2 replayed comment`, response_url: h.fake.responseUrl('replay') });
     const ts = now() - 70;

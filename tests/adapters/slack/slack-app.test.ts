@@ -30,6 +30,8 @@ describe('createSlackAdapter', () => {
   });
 
   it('GIVEN socketMode forced on without an app token THEN a clear error names SLACK_APP_TOKEN', () => {
-    expect(() => createSlackAdapter(ctxWith({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }), createRegistry(), { socketMode: true })).toThrow(/SLACK_APP_TOKEN/);
+    expect(() => createSlackAdapter(ctxWith({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }), createRegistry(), { socketMode: true })).toThrow(
+      /SLACK_APP_TOKEN/,
+    );
   });
 });

@@ -63,7 +63,7 @@ describe('Slack Socket Mode', () => {
     expect(JSON.stringify(ack.payload?.blocks)).toContain(customerId);
   });
 
-  it('GIVEN malformed envelopes (null, an events_api without an event, a slash command without a user, not JSON) THEN they are dropped and the next command still answers', async () => {
+  it('GIVEN malformed envelopes (null, no event, no user, not JSON) THEN they are dropped and the next command still answers', async () => {
     fake.socketMode.sendRaw('null');
     fake.socketMode.sendRaw('{"type":"slash_commands"}');
     const noEvent = fake.socketMode.dispatch('events_api', null);

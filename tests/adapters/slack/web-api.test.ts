@@ -29,7 +29,10 @@ describe('postToSlackChannel', () => {
     const client = createPostingClient(ctx);
     const { messageId: ts, found } = await postToSlackChannel(client, ctx.log, 'slack:CDIGEST', {
       title: 'At-risk accounts',
-      fields: [{ label: 'Contact', value: 'ann@acme.com', pii: true }, { label: 'Value at risk', value: '$12,400' }],
+      fields: [
+        { label: 'Contact', value: 'ann@acme.com', pii: true },
+        { label: 'Value at risk', value: '$12,400' },
+      ],
       text: 'Call +1 (555) 010-9999 today',
       visibility: 'channel',
     });
@@ -42,11 +45,13 @@ describe('postToSlackChannel', () => {
     expect(JSON.stringify(call.body)).toContain('$12,400');
   });
 
-  it('GIVEN Slack answers 429 with Retry-After: 1 to the posting client THEN the post throws RateLimitedError(1,000 ms) at once, for the outbox to decide', async () => {
+  it('GIVEN Slack answers 429 with Retry-After: 1 to the posting client THEN RateLimitedError(1,000 ms) at once, for the outbox', async () => {
     rateLimit(fake, 'chat.postMessage', 1, 1);
     const client = createPostingClient(ctx);
     const before = fake.callsTo('chat.postMessage').length;
-    const err = await postToSlackChannel(client, ctx.log, 'CDIGEST', { title: 'Weekly satisfaction', text: 'CSAT 82%', visibility: 'channel' }).catch((e: unknown) => e);
+    const err = await postToSlackChannel(client, ctx.log, 'CDIGEST', { title: 'Weekly satisfaction', text: 'CSAT 82%', visibility: 'channel' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterMs).toBe(1_000);
     expect(fake.callsTo('chat.postMessage').slice(before)).toHaveLength(1);
@@ -55,7 +60,9 @@ describe('postToSlackChannel', () => {
   it('GIVEN Slack refuses the post THEN the error says why', async () => {
     fake.on('chat.postMessage', (b) => (b.channel === 'CNOPE' ? { json: { ok: false, error: 'channel_not_found' } } : undefined));
     const client = createPostingClient(ctx);
-    await expect(postToSlackChannel(client, ctx.log, 'CNOPE', { text: 'x', visibility: 'channel' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    await expect(postToSlackChannel(client, ctx.log, 'CNOPE', { text: 'x', visibility: 'channel' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
   });
 });
 
@@ -74,7 +81,10 @@ describe('Slack app against a difficult Web API', () => {
     const value = JSON.stringify({ kind: 'share', command: `/customer ${id}` });
     const click = await h.interact(buttonClick({ actionId: 'pulse_button_0', value, channelId: 'CSALES', responseUrl: h.fake.responseUrl('rl1') }));
     expect(click.status).toBe(200);
-    const calls = await h.fake.waitFor(() => (h.fake.callsTo('chat.postMessage').length >= before + 2 ? h.fake.callsTo('chat.postMessage').slice(before) : undefined), 5_000);
+    const calls = await h.fake.waitFor(
+      () => (h.fake.callsTo('chat.postMessage').length >= before + 2 ? h.fake.callsTo('chat.postMessage').slice(before) : undefined),
+      5_000,
+    );
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(990);
     expect(calls[1]!.body.channel).toBe('CSALES');
     expect(h.fake.responses.find((r) => r.id === 'rl1')).toBeUndefined();
@@ -82,7 +92,7 @@ describe('Slack app against a difficult Web API', () => {
 });
 
 describe('Slack app with a refused bot token', () => {
-  it('GIVEN auth.test says invalid_auth THEN the process keeps running, the failure is logged, and commands answer with a refusal that names the token, no data', async () => {
+  it('GIVEN auth.test says invalid_auth THEN the process runs on, logs it, and commands answer with a refusal naming the token', async () => {
     const log = memoryLogger();
     const h = await startHarness({ customers: 10, log, beforeStart: (fake) => fake.on('auth.test', () => ({ json: { ok: false, error: 'invalid_auth' } })) });
     try {

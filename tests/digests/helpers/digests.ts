@@ -29,7 +29,14 @@ export function recordingPoster(opts: { delayMs?: number; behave?: (call: number
       if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
       opts.behave?.(call);
       const messageId = `m${poster.posts.length + 1}`;
-      poster.posts.push({ platform, channel, reply, ...(postOpts.chart ? { png: postOpts.chart } : {}), ...(postOpts.deliveryKey ? { deliveryKey: postOpts.deliveryKey } : {}), messageId });
+      poster.posts.push({
+        platform,
+        channel,
+        reply,
+        ...(postOpts.chart ? { png: postOpts.chart } : {}),
+        ...(postOpts.deliveryKey ? { deliveryKey: postOpts.deliveryKey } : {}),
+        messageId,
+      });
       return { messageId, found: false };
     },
   };

@@ -29,7 +29,9 @@ export class SlackChannels {
       ...(body.blocks !== undefined ? { blocks: body.blocks } : {}),
       bot_id: identity.botId,
       user: identity.userId,
-      ...(metadata && typeof metadata === 'object' && typeof (metadata as { event_type?: unknown }).event_type === 'string' ? { metadata: metadata as StoredMessage['metadata'] } : {}),
+      ...(metadata && typeof metadata === 'object' && typeof (metadata as { event_type?: unknown }).event_type === 'string'
+        ? { metadata: metadata as StoredMessage['metadata'] }
+        : {}),
     };
     this.#byChannel.set(m.channel, [...(this.#byChannel.get(m.channel) ?? []), m]);
     return m;
@@ -51,7 +53,13 @@ export class SlackChannels {
     const oldest = body.oldest !== undefined ? Number(body.oldest) : 0;
     const latest = body.latest !== undefined ? Number(body.latest) : Infinity;
     const limit = Math.min(999, Math.max(1, Number(body.limit ?? 100)));
-    const offset = body.cursor ? Number(Buffer.from(String(body.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) : 0;
+    const offset = body.cursor
+      ? Number(
+          Buffer.from(String(body.cursor), 'base64')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
     const inRange = this.messages(String(body.channel))
       .filter((m) => {
         const t = Number(m.ts);

@@ -102,11 +102,24 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     'users.info': (b) => {
       const u = users.get(String(b.user));
       if (!u) return { ok: false, error: 'user_not_found' };
-      return { ok: true, user: { id: b.user, name: u.name, real_name: u.real_name, profile: { real_name: u.real_name, display_name: u.name, ...(u.email ? { email: u.email } : {}) } } };
+      return {
+        ok: true,
+        user: {
+          id: b.user,
+          name: u.name,
+          real_name: u.real_name,
+          profile: { real_name: u.real_name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
+        },
+      };
     },
     'chat.postMessage': (b) => {
       const m = channels.post(b, nextTs(), { botId: 'BBOT', userId: 'UBOT' });
-      return { ok: true, channel: b.channel, ts: m.ts, message: { type: 'message', text: m.text, ts: m.ts, bot_id: m.bot_id, ...(m.metadata ? { metadata: m.metadata } : {}) } };
+      return {
+        ok: true,
+        channel: b.channel,
+        ts: m.ts,
+        message: { type: 'message', text: m.text, ts: m.ts, bot_id: m.bot_id, ...(m.metadata ? { metadata: m.metadata } : {}) },
+      };
     },
     'conversations.history': (b) => channels.history(b),
     'chat.postEphemeral': () => ({ ok: true, message_ts: nextTs() }),
@@ -115,7 +128,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     'apps.connections.open': () => ({ ok: true, url: `${base.replace(/^http/, 'ws')}/socket-mode` }),
     // files.uploadV2 = getUploadURLExternal → POST the bytes to that URL → completeUploadExternal.
     'files.getUploadURLExternal': () => ({ ok: true, upload_url: `${base}/upload/F0${++files}`, file_id: `F0${files}` }),
-    'files.completeUploadExternal': (b) => ({ ok: true, files: (Array.isArray(b.files) ? b.files : []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title ?? '' })) }),
+    'files.completeUploadExternal': (b) => ({
+      ok: true,
+      files: (Array.isArray(b.files) ? b.files : []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title ?? '' })),
+    }),
   };
   let files = 0;
   let base = '';
@@ -166,7 +182,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         /* not JSON: not an ack */
       }
     });
-    socket.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake-slack', build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: 'A1' } }));
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: sockets.size,
+        debug_info: { host: 'fake-slack', build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: 'A1' },
+      }),
+    );
   });
   const socketMode: FakeSocketMode = {
     get connections() {
@@ -349,7 +372,16 @@ export function interactionBody(payload: Record<string, unknown>): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-export function buttonClick(opts: { actionId: string; value: string; userId?: string; channelId?: string; responseUrl: string; ephemeral?: boolean; triggerId?: string; teamId?: string }): Record<string, unknown> {
+export function buttonClick(opts: {
+  actionId: string;
+  value: string;
+  userId?: string;
+  channelId?: string;
+  responseUrl: string;
+  ephemeral?: boolean;
+  triggerId?: string;
+  teamId?: string;
+}): Record<string, unknown> {
   const channel = opts.channelId ?? 'C123';
   return {
     type: 'block_actions',
@@ -361,7 +393,9 @@ export function buttonClick(opts: { actionId: string; value: string; userId?: st
     trigger_id: opts.triggerId ?? '2468.42.def',
     channel: { id: channel, name: 'sales' },
     response_url: opts.responseUrl,
-    actions: [{ action_id: opts.actionId, block_id: 'b1', type: 'button', value: opts.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1700000001.000001' }],
+    actions: [
+      { action_id: opts.actionId, block_id: 'b1', type: 'button', value: opts.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1700000001.000001' },
+    ],
   };
 }
 
