@@ -4,7 +4,7 @@ import { consoleActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { startScheduler } from '../app/scheduler.ts';
 import { startBot } from '../adapters/bot.ts';
-import { runConsole } from '../adapters/console/console-adapter.ts';
+import { createConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { createRegistry } from '../commands/index.ts';
 import { discordConfigured, slackConfigured } from '../core/config.ts';
 import { hasCustomers } from '../db/customers.ts';
@@ -35,7 +35,9 @@ export async function startCommand(args: string[]): Promise<number> {
       ctx.log.info(`Demo data ready: ${counts.customers} customers, ${counts.orders} orders. Fitting the models…`);
       await refreshToday(ctx);
     }
-    await runConsole(ctx, registry, { actor: consoleActor() });
+    const prompt = createConsoleAdapter(ctx, registry, { actor: consoleActor() });
+    await prompt.start();
+    await prompt.done;
     return 0;
   } finally {
     await bot.stop();
