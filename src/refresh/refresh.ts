@@ -41,6 +41,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
   const started = performance.now();
   const timings: Record<string, number> = {};
   const step = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    ctx.log.debug('refresh step', { step: name });
     const t0 = performance.now();
     const v = await fn();
     timings[name] = Math.round(performance.now() - t0);
