@@ -1,0 +1,388 @@
+// Alerts: raising them (edge-triggered and race-safe), their states (claimed, snoozed, escalated,
+// resolved), what `/alerts` lists, and the matched controls of "does it help?".
+//
+// An alert's identity is (customer, kind, episode), unique in the table. The episode of a new alert
+// is 1 + the latest episode when that one has ended, else the latest episode itself — so while an
+// alert is open every attempt to raise another names the same key and the INSERT … ON CONFLICT DO
+// NOTHING does nothing, however many refreshes, feedback answers or replicas try at once.
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { AlertControlsTable, AlertKind, AlertPurpose, AlertState, AlertsTable } from './alert-schema.ts';
+import type { Database } from './schema.ts';
+
+export type AlertRow = Selectable<AlertsTable>;
+export type ControlRow = Selectable<AlertControlsTable>;
+
+/** What raising an alert knows; the id, episode and state are decided here. */
+export type NewAlert = Omit<AlertRow, 'alert_id' | 'episode' | 'state' | 'claimed_by' | 'claimed_at' | 'snoozed_until' | 'snoozed_by' | 'snoozes' | 'escalated_at' | 'notified_at' | 'resolved_at' | 'resolution' | 'updated_at'>;
+
+/** Rows per multi-row statement: 28 columns × 400 stays far below every driver's parameter limit. */
+const CHUNK = 400;
+
+/**
+ * Raises each alert unless its customer already has an open one of that kind; returns the alerts
+ * raised, with their raise deliveries (due `dueAt`) written in the same transaction.
+ */
+export async function raiseAlerts(db: Kysely<Database>, alerts: readonly NewAlert[], dueAt: string): Promise<AlertRow[]> {
+  const raised: AlertRow[] = [];
+  for (let i = 0; i < alerts.length; i += CHUNK) {
+    let pending = alerts.slice(i, i + CHUNK);
+    // A concurrent writer may take ids between our read of the largest and our insert: those rows
+    // are tried again with new ids, unless their episode was raised meanwhile.
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 10) throw new Error('could not allocate alert ids: too many concurrent writers');
+      const episodes = await latestEpisodes(db, pending);
+      const rows = pending.flatMap((a) => {
+        const latest = episodes.get(episodeKey(a.customer_id, a.kind));
+        return latest && latest.state !== 'resolved' ? [] : [{ a, episode: (latest?.episode ?? 0) + 1 }];
+      });
+      if (rows.length === 0) break;
+      const base = await nextAlertId(db);
+      const values: AlertRow[] = rows.map(({ a, episode }, k) => ({
+        ...a,
+        alert_id: base + k,
+        episode,
+        state: 'open',
+        claimed_by: null,
+        claimed_at: null,
+        snoozed_until: null,
+        snoozed_by: null,
+        snoozes: 0,
+        escalated_at: null,
+        notified_at: null,
+        resolved_at: null,
+        resolution: null,
+        updated_at: a.raised_at,
+      }));
+      const won = await db.transaction().execute(async (trx) => {
+        await trx.insertInto('alerts').values(values).onConflict((oc) => oc.doNothing()).execute();
+        const ours = await trx.selectFrom('alerts').selectAll().where('alert_id', 'in', values.map((v) => v.alert_id)).execute();
+        const expected = new Map(values.map((v) => [v.alert_id, v]));
+        const mine = ours.filter((r) => {
+          const v = expected.get(r.alert_id);
+          return v && v.customer_id === r.customer_id && v.kind === r.kind && v.episode === r.episode && v.raised_at === r.raised_at;
+        });
+        await insertAlertDeliveries(trx, mine.map((r) => ({ alert_id: r.alert_id, purpose: 'raise' as const, key: `${r.alert_id}:raise`, due_at: dueAt })), dueAt);
+        return mine;
+      });
+      raised.push(...won);
+      const wonKeys = new Set(won.map((r) => episodeKey(r.customer_id, r.kind)));
+      pending = rows.filter(({ a }) => !wonKeys.has(episodeKey(a.customer_id, a.kind))).map(({ a }) => a);
+    }
+  }
+  return raised;
+}
+
+const episodeKey = (customerId: string, kind: string) => `${kind}\u001f${customerId}`;
+
+async function latestEpisodes(db: Kysely<Database>, alerts: readonly Pick<NewAlert, 'customer_id' | 'kind'>[]): Promise<Map<string, { episode: number; state: AlertState }>> {
+  const out = new Map<string, { episode: number; state: AlertState }>();
+  const ids = [...new Set(alerts.map((a) => a.customer_id))];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await db.selectFrom('alerts').select(['customer_id', 'kind', 'episode', 'state']).where('customer_id', 'in', ids.slice(i, i + CHUNK)).execute();
+    for (const r of rows) {
+      const k = episodeKey(r.customer_id, r.kind);
+      const have = out.get(k);
+      if (!have || r.episode > have.episode) out.set(k, { episode: Number(r.episode), state: r.state });
+    }
+  }
+  return out;
+}
+
+async function nextAlertId(db: Kysely<Database>): Promise<number> {
+  const r = await db.selectFrom('alerts').select(sql<number | null>`max(alert_id)`.as('id')).executeTakeFirst();
+  return Number(r?.id ?? 0) + 1;
+}
+
+export interface DeliveryToAdd {
+  alert_id: number;
+  purpose: AlertPurpose;
+  key: string;
+  due_at: string;
+}
+
+/** Adds outbox rows (a key already there stays as it is: exactly one message per key). */
+export async function insertAlertDeliveries(db: Kysely<Database> | Transaction<Database>, rows: readonly DeliveryToAdd[], now: string): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK).map((d) => ({
+      delivery_key: d.key,
+      alert_id: d.alert_id,
+      purpose: d.purpose,
+      due_at: d.due_at,
+      status: 'pending' as const,
+      attempts: 0,
+      direct: 0,
+      updated_at: now,
+    }));
+    const res = await db.insertInto('alert_deliveries').values(chunk).onConflict((oc) => oc.column('delivery_key').doNothing()).executeTakeFirst();
+    added += Number(res.numInsertedOrUpdatedRows ?? 0n);
+  }
+  return added;
+}
+
+export async function getAlert(db: Kysely<Database>, alertId: number): Promise<AlertRow | undefined> {
+  return db.selectFrom('alerts').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+}
+
+/** Every alert not resolved yet (few: each ends when its customer buys again, or after 90 days). */
+export async function unresolvedAlerts(db: Kysely<Database>): Promise<AlertRow[]> {
+  return db.selectFrom('alerts').selectAll().where('state', '!=', 'resolved').orderBy('alert_id').execute();
+}
+
+export interface Resolution {
+  alert_id: number;
+  /** bought again | risk fell | expired */
+  resolution: string;
+}
+
+/**
+ * Ends these alerts' episodes (those still unresolved), adds the "recovered" reply of each one
+ * that recovered (posted in the thread of its message, if it had one), and drops what was still
+ * waiting to be posted about them. Returns how many were resolved.
+ */
+export async function resolveAlerts(db: Kysely<Database>, list: readonly Resolution[], now: string): Promise<number> {
+  let resolved = 0;
+  const byResolution = new Map<string, number[]>();
+  for (const r of list) byResolution.set(r.resolution, [...(byResolution.get(r.resolution) ?? []), r.alert_id]);
+  for (const [resolution, ids] of byResolution) {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      await db.transaction().execute(async (trx) => {
+        const done = await trx
+          .updateTable('alerts')
+          .set({ state: 'resolved', resolved_at: now, resolution, snoozed_until: null, updated_at: now })
+          .where('alert_id', 'in', chunk)
+          .where('state', '!=', 'resolved')
+          .returning('alert_id')
+          .execute();
+        const ended = done.map((d) => Number(d.alert_id));
+        resolved += ended.length;
+        if (ended.length === 0) return;
+        await trx
+          .updateTable('alert_deliveries')
+          .set({ status: 'skipped', error: 'the alert was resolved before this was posted', updated_at: now })
+          .where('alert_id', 'in', ended)
+          .where('status', 'in', ['pending', 'retrying'])
+          .where('purpose', 'in', ['raise', 'reraise', 'escalate', 'claimed'])
+          .execute();
+        if (resolution === 'expired') return;
+        await insertAlertDeliveries(
+          trx,
+          ended.flatMap((id) => [
+            { alert_id: id, purpose: 'recover' as const, key: `${id}:recover`, due_at: now },
+            { alert_id: id, purpose: 'recover' as const, key: `${id}:recover:escalation`, due_at: now },
+          ]),
+          now,
+        );
+      });
+    }
+  }
+  return resolved;
+}
+
+export type ActionOutcome = { ok: true; alert: AlertRow } | { ok: false; alert: AlertRow | undefined };
+
+/** Claims an unresolved alert for `actorId` (a claim of a claimed alert moves it to the new person). */
+export async function claimAlert(db: Kysely<Database>, alertId: number, actorId: string, now: string): Promise<ActionOutcome> {
+  const res = await db
+    .updateTable('alerts')
+    .set({ state: 'claimed', claimed_by: actorId, claimed_at: now, snoozed_until: null, updated_at: now })
+    .where('alert_id', '=', alertId)
+    .where('state', '!=', 'resolved')
+    .executeTakeFirst();
+  const alert = await getAlert(db, alertId);
+  return Number(res.numUpdatedRows) === 1 && alert ? { ok: true, alert } : { ok: false, alert };
+}
+
+/** Snoozes an unresolved alert until `until`: no escalation meanwhile; then it is raised again. */
+export async function snoozeAlert(db: Kysely<Database>, alertId: number, actorId: string, until: string, now: string): Promise<ActionOutcome> {
+  const res = await db
+    .updateTable('alerts')
+    .set((eb) => ({ state: 'snoozed', snoozed_until: until, snoozed_by: actorId, snoozes: eb('snoozes', '+', 1), updated_at: now }))
+    .where('alert_id', '=', alertId)
+    .where('state', '!=', 'resolved')
+    .executeTakeFirst();
+  const alert = await getAlert(db, alertId);
+  return Number(res.numUpdatedRows) === 1 && alert ? { ok: true, alert } : { ok: false, alert };
+}
+
+/** The owner (or channel) was told at `at`: the escalation clock starts again from there. */
+export async function markNotified(db: Kysely<Database>, alertId: number, at: string): Promise<void> {
+  await db.updateTable('alerts').set({ notified_at: at, updated_at: at }).where('alert_id', '=', alertId).execute();
+}
+
+/**
+ * Snoozes that ran out: each alert goes back to open (or claimed, if someone had claimed it) and
+ * gets a re-raise message. One conditional UPDATE per alert decides who does it.
+ */
+export async function wakeSnoozed(db: Kysely<Database>, now: string): Promise<AlertRow[]> {
+  const due = await db.selectFrom('alerts').selectAll().where('state', '=', 'snoozed').where('snoozed_until', '<=', now).execute();
+  const woken: AlertRow[] = [];
+  for (const a of due) {
+    const back: AlertState = a.claimed_by ? 'claimed' : 'open';
+    const ok = await db.transaction().execute(async (trx) => {
+      const res = await trx
+        .updateTable('alerts')
+        // The escalation clock starts again with the reminder, not with the first message.
+        .set({ state: back, snoozed_until: null, notified_at: now, updated_at: now })
+        .where('alert_id', '=', a.alert_id)
+        .where('state', '=', 'snoozed')
+        .where('snoozed_until', '=', a.snoozed_until)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return false;
+      await insertAlertDeliveries(trx, [{ alert_id: a.alert_id, purpose: 'reraise', key: `${a.alert_id}:reraise:${a.snoozes}`, due_at: now }], now);
+      return true;
+    });
+    if (ok) woken.push({ ...a, state: back, snoozed_until: null });
+  }
+  return woken;
+}
+
+/**
+ * Open alerts nobody claimed within `afterMs` of being told: marked escalated and given their one
+ * escalation message (the key makes it one, whoever marks it).
+ */
+export async function escalateDue(db: Kysely<Database>, afterMs: number, now: Date): Promise<AlertRow[]> {
+  const cutoff = new Date(now.getTime() - afterMs).toISOString();
+  const at = now.toISOString();
+  const due = await db.selectFrom('alerts').selectAll().where('state', '=', 'open').where('escalated_at', 'is', null).where('notified_at', '<=', cutoff).execute();
+  const escalated: AlertRow[] = [];
+  for (const a of due) {
+    const ok = await db.transaction().execute(async (trx) => {
+      const res = await trx.updateTable('alerts').set({ escalated_at: at, updated_at: at }).where('alert_id', '=', a.alert_id).where('state', '=', 'open').where('escalated_at', 'is', null).executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return false;
+      await insertAlertDeliveries(trx, [{ alert_id: a.alert_id, purpose: 'escalate', key: `${a.alert_id}:escalate`, due_at: at }], at);
+      return true;
+    });
+    if (ok) escalated.push({ ...a, escalated_at: at });
+  }
+  return escalated;
+}
+
+// ---- what /alerts lists -------------------------------------------------------------------------
+
+export interface AlertListFilter {
+  /** open: every alert not resolved; all: the last `sinceIso` too. */
+  view: 'open' | 'all';
+  sinceIso?: string;
+  /** `mine`: alerts of these owners (keys), or claimed by this actor. */
+  ownerKeys?: readonly string[];
+  claimedBy?: string;
+  limit: number;
+}
+
+export interface ListedAlert extends AlertRow {
+  name: string | null;
+}
+
+export async function listAlerts(db: Kysely<Database>, f: AlertListFilter): Promise<{ rows: ListedAlert[]; total: number }> {
+  let q = db.selectFrom('alerts as a').leftJoin('customers as c', 'c.customer_id', 'a.customer_id');
+  if (f.view === 'open') q = q.where('a.state', '!=', 'resolved');
+  else if (f.sinceIso) q = q.where((eb) => eb.or([eb('a.state', '!=', 'resolved'), eb('a.raised_at', '>=', f.sinceIso!)]));
+  if (f.ownerKeys || f.claimedBy) {
+    const keys = [...new Set(f.ownerKeys ?? [])].filter(Boolean);
+    q = q.where((eb) => eb.or([...(keys.length ? [eb('a.owner_key', 'in', keys)] : []), ...(f.claimedBy ? [eb('a.claimed_by', '=', f.claimedBy)] : []), sql<boolean>`1 = 0`]));
+  }
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const rows = await q.selectAll('a').select('c.name').orderBy('a.raised_at', 'desc').orderBy('a.alert_id', 'desc').limit(f.limit).execute();
+  return { rows: rows as ListedAlert[], total: Number(total?.n ?? 0) };
+}
+
+// ---- does it help? ------------------------------------------------------------------------------
+
+/** Customers with an alert raised since `sinceIso`, or one still unresolved: not eligible as controls. */
+export async function alertedCustomers(db: Kysely<Database>, sinceIso: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('alerts')
+    .select('customer_id')
+    .distinct()
+    .where((eb) => eb.or([eb('raised_at', '>=', sinceIso), eb('state', '!=', 'resolved')]))
+    .execute();
+  return new Set(rows.map((r) => r.customer_id));
+}
+
+/** Alerts raised since `sinceIso` that have no matched control yet. */
+export async function alertsWithoutControl(db: Kysely<Database>, sinceIso: string): Promise<AlertRow[]> {
+  return db
+    .selectFrom('alerts as a')
+    .leftJoin('alert_controls as k', 'k.alert_id', 'a.alert_id')
+    .selectAll('a')
+    .where('a.raised_at', '>=', sinceIso)
+    .where('k.alert_id', 'is', null)
+    .orderBy('a.alert_id')
+    .execute();
+}
+
+export async function insertControls(db: Kysely<Database>, rows: readonly ControlRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await db.insertInto('alert_controls').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.column('alert_id').doNothing()).execute();
+  }
+}
+
+export interface EffectRow {
+  alert_id: number;
+  customer_id: string;
+  kind: AlertKind;
+  raised_at: string;
+  as_of_day: number | null;
+  claimed_at: string | null;
+  snoozes: number;
+  escalated_at: string | null;
+  control_customer: string | null;
+  control_as_of_day: number | null;
+}
+
+/** Every alert raised since `sinceIso`, with its matched control (if any). */
+export async function effectRows(db: Kysely<Database>, sinceIso: string): Promise<EffectRow[]> {
+  const rows = await db
+    .selectFrom('alerts as a')
+    .leftJoin('alert_controls as k', 'k.alert_id', 'a.alert_id')
+    .select(['a.alert_id', 'a.customer_id', 'a.kind', 'a.raised_at', 'a.as_of_day', 'a.claimed_at', 'a.snoozes', 'a.escalated_at', 'k.customer_id as control_customer', 'k.as_of_day as control_as_of_day'])
+    .where('a.raised_at', '>=', sinceIso)
+    .execute();
+  return rows.map((r) => ({ ...r, alert_id: Number(r.alert_id), snoozes: Number(r.snoozes) })) as EffectRow[];
+}
+
+// ---- what the refresh leaves for the feedback path -----------------------------------------------
+
+const CUTOFFS_KEY = 'alerts.cutoffs';
+
+export interface AlertCutoffs {
+  runId: number;
+  /** The smallest worth (12-month CLV, else revenue) in the top share: a detractor is valuable at or above it. */
+  worth: number;
+  /** The smallest value at risk in the top share. */
+  valueAtRisk: number;
+  topShare: number;
+}
+
+export async function saveAlertCutoffs(db: Kysely<Database>, c: AlertCutoffs): Promise<void> {
+  const value = JSON.stringify(c);
+  await db.insertInto('meta').values({ key: CUTOFFS_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}
+
+export async function alertCutoffs(db: Kysely<Database>): Promise<AlertCutoffs | undefined> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', CUTOFFS_KEY).executeTakeFirst();
+  if (!row) return undefined;
+  try {
+    return JSON.parse(row.value) as AlertCutoffs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The churn drivers (JSON lists of sentences) the live insights hold for these customers. */
+export async function driversOf(db: Kysely<Database>, customerIds: readonly string[]): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  for (let i = 0; i < customerIds.length; i += CHUNK) {
+    const rows = await db.selectFrom('insights').select(['customer_id', 'churn_drivers']).where('customer_id', 'in', customerIds.slice(i, i + CHUNK)).execute();
+    for (const r of rows) out.set(r.customer_id, r.churn_drivers);
+  }
+  return out;
+}
+
+/** The previous finished refresh's as-of day (before `runId`), if any. */
+export async function previousRunDay(db: Kysely<Database>, runId: number): Promise<number | undefined> {
+  const r = await db.selectFrom('model_runs').select('as_of_day').where('status', '=', 'done').where('run_id', '<', runId).orderBy('run_id', 'desc').limit(1).executeTakeFirst();
+  return r ? Number(r.as_of_day) : undefined;
+}
