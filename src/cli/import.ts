@@ -1,4 +1,5 @@
 // `pulse import KIND FILE [--json]`.
+import { alertsAfterImport } from '../alerts/post-now.ts';
 import { createContext } from '../app/context.ts';
 import type { ImportKind } from '../db/bulk.ts';
 import { IMPORT_KINDS, importFile, type ImportSummary } from '../importer/import-file.ts';
@@ -36,6 +37,7 @@ export async function importCommand(args: string[]): Promise<number> {
       await refreshToday(ctx);
     }
     process.stdout.write((values.json ? JSON.stringify(summary, null, 2) : describe(summary)) + '\n');
+    await alertsAfterImport(ctx, summary);
     if (summary.fatal) return 2;
     return summary.rejected > 0 ? 1 : 0;
   } finally {
