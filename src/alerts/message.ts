@@ -93,16 +93,16 @@ function figures(alert: AlertRow): ReplyField[] {
   const f: ReplyField[] = [{ label: 'Owner', value: alert.owner ?? 'unassigned', inline: true }];
   if (alert.churn_risk !== null) f.push({ label: 'Churn risk', value: String(Math.round(alert.churn_risk)), inline: true });
   if (alert.value_at_risk !== null) f.push({ label: 'Value at risk', value: formatMoney(alert.value_at_risk), inline: true });
-  if (alert.worth !== null) f.push({ label: 'Worth (12-month CLV)', value: formatMoney(alert.worth), inline: true });
+  if (alert.worth !== null) f.push({ label: 'Worth', value: formatMoney(alert.worth), inline: true });
   return f;
 }
 
 /** Claim (unless claimed), Snooze 7 days, Open card: each runs as whoever presses it and answers privately. */
 export function alertButtons(alert: AlertRow): ReplyButton[] {
   return [
-    ...(alert.claimed_by ? [] : [{ label: 'Claim', action: { kind: 'run' as const, command: `/alerts claim ${alert.alert_id}` }, style: 'primary' as const }]),
-    { label: 'Snooze 7 days', action: { kind: 'run', command: `/alerts snooze ${alert.alert_id} 7d` } },
-    { label: 'Open card', action: { kind: 'run', command: `/customer ${alert.customer_id}` } },
+    ...(alert.claimed_by ? [] : [{ label: 'Claim', action: { kind: 'run' as const, command: `/alerts claim ${alert.alert_id}` }, style: 'primary' as const, standalone: true }]),
+    { label: 'Snooze 7 days', action: { kind: 'run', command: `/alerts snooze ${alert.alert_id} 7d` }, standalone: true },
+    { label: 'Open card', action: { kind: 'run', command: `/customer ${alert.customer_id}` }, standalone: true },
   ];
 }
 

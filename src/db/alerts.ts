@@ -386,3 +386,31 @@ export async function previousRunDay(db: Kysely<Database>, runId: number): Promi
   const r = await db.selectFrom('model_runs').select('as_of_day').where('status', '=', 'done').where('run_id', '<', runId).orderBy('run_id', 'desc').limit(1).executeTakeFirst();
   return r ? Number(r.as_of_day) : undefined;
 }
+
+export interface OwnerAlertCounts {
+  owner: string | null;
+  raised: number;
+  claimed: number;
+  escalated: number;
+  recovered: number;
+}
+
+/** Alerts raised since `sinceIso` per owner (one owner's, with `ownerKey`), most first. */
+export async function alertCountsByOwner(db: Kysely<Database>, sinceIso: string, ownerKey?: string | null): Promise<OwnerAlertCounts[]> {
+  let q = db
+    .selectFrom('alerts')
+    .select((eb) => [
+      eb.fn.max('owner').as('owner'),
+      eb.fn.countAll<number>().as('raised'),
+      eb.fn.count<number>('claimed_at').as('claimed'),
+      eb.fn.count<number>('escalated_at').as('escalated'),
+      eb.fn.sum<number>(eb.case().when('resolution', 'in', ['bought again', 'risk fell']).then(1).else(0).end()).as('recovered'),
+    ])
+    .where('raised_at', '>=', sinceIso)
+    .groupBy('owner_key');
+  if (ownerKey) q = q.where('owner_key', '=', ownerKey);
+  const rows = await q.execute();
+  return rows
+    .map((r) => ({ owner: r.owner, raised: Number(r.raised), claimed: Number(r.claimed), escalated: Number(r.escalated), recovered: Number(r.recovered ?? 0) }))
+    .sort((a, b) => b.raised - a.raised || String(a.owner).localeCompare(String(b.owner)));
+}

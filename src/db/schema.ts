@@ -153,7 +153,7 @@ export interface BasketRulesTable {
 }
 
 export type DigestPlatform = 'slack' | 'discord' | 'console';
-export type DigestKind = 'satisfaction' | 'at-risk';
+export type DigestKind = 'satisfaction' | 'at-risk' | 'alerts';
 export type DeliveryStatus = 'claimed' | 'retrying' | 'posted' | 'failed' | 'skipped';
 
 export interface DigestSubscriptionsTable {
