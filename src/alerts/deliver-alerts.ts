@@ -24,7 +24,7 @@ import { deliverOnce, inPool, type OutboxEnv, type OutboxItem, type OutboxResult
 import { currentAlertSettings } from './current-settings.ts';
 import { alertButtons, alertReply, type AlertView } from './message.ts';
 import { quietUntil } from './quiet-hours.ts';
-import { alertDestination, escalationDestination, ownerIdentity, type RouteAnswer } from './routing.ts';
+import { alertDestination, escalationDestination, ownerIdentity, teamDestination, type RouteAnswer } from './routing.ts';
 import type { AlertSettings } from './settings.ts';
 
 export interface AlertDeliveryReport {
@@ -49,6 +49,8 @@ export const ALERT_ACTOR = 'pulse:alerts';
 
 /** A route missing, or a message waiting for its parent: looked at again this much later. */
 const WAIT_MS = 5 * 60_000;
+/** What platforms answer when a direct message cannot be delivered at all. */
+const DM_REFUSED = /Cannot send messages to this user|\b50007\b|cannot_dm|user_disabled|account_inactive|user_not_found/i;
 const PARENT_WAIT_MS = 60_000;
 
 export interface AlertTickOptions {
@@ -128,13 +130,17 @@ async function prepare(ctx: Context, env: OutboxEnv, settings: AlertSettings, ro
   const buttons = purpose === 'recover' || purpose === 'claimed' || alert.state === 'resolved' ? undefined : alertButtons(alert);
   const later = (ms: number, why: string): Prepared => ({ defer: { until: new Date(env.now.getTime() + ms), why } });
 
+  // The owner's DMs refused the message outright (Discord 50007, an inactive Slack account): nothing
+  // reached them, so the team's channel gets it instead.
+  const refusedDirect = row.direct === 1 && row.error !== null && DM_REFUSED.test(row.error) && (purpose === 'raise' || purpose === 'reraise');
   // Once attempted, the route is fixed: a takeover must look for the message where it went.
-  if (row.attempted_at && row.platform && row.channel) {
+  if (row.attempted_at && row.platform && row.channel && !refusedDirect) {
     return { platform: row.platform as DigestPlatform, channel: row.channel, direct: row.direct === 1, reply, ...(row.thread_of ? { threadOf: row.thread_of } : {}), ...(buttons ? { buttons } : {}) };
   }
   let route: RouteAnswer;
   let threadOf: string | undefined;
-  if (purpose === 'raise' || purpose === 'reraise') route = await alertDestination(ctx, env.poster, settings, alert);
+  if (refusedDirect) route = teamDestination(ctx, env.poster, settings);
+  else if (purpose === 'raise' || purpose === 'reraise') route = await alertDestination(ctx, env.poster, settings, alert);
   else if (purpose === 'escalate') {
     route = escalationDestination(ctx, env.poster, settings);
     // The alert is already in that channel: the escalation goes into its thread instead.

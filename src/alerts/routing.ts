@@ -104,6 +104,11 @@ export async function alertDestination(
   return channelDestination(ctx, platforms, settings.channel ?? settings.managers, alert.owner ? `no chat identity for ${alert.owner}` : 'the customer has no owner');
 }
 
+/** The team's alert channel (else the managers'): for an alert the owner's direct messages refused. */
+export function teamDestination(ctx: Context, poster: DigestPoster, settings: AlertSettings): RouteAnswer {
+  return channelDestination(ctx, poster.platforms?.() ?? [], settings.channel ?? settings.managers, "the owner's direct messages refused it");
+}
+
 /** Where an escalation goes: the managers' channel, else the team's. */
 export function escalationDestination(ctx: Context, poster: DigestPoster, settings: AlertSettings): RouteAnswer {
   return channelDestination(ctx, poster.platforms?.() ?? [], settings.managers ?? settings.channel, 'escalation');

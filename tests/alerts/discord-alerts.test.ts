@@ -11,7 +11,7 @@ import { createRegistry } from '../../src/commands/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import type { Context } from '../../src/core/context.ts';
 import { createLogger } from '../../src/core/logger.ts';
-import { getAlert, type AlertRow } from '../../src/db/alerts.ts';
+import { alertCutoffs, getAlert, type AlertRow } from '../../src/db/alerts.ts';
 import { openStore } from '../../src/db/store.ts';
 import { routingPoster } from '../../src/digests/posters.ts';
 import { tick } from '../../src/digests/tick.ts';
@@ -129,5 +129,42 @@ describe('owner alerts on Discord', () => {
     const stranger = await send({ ...dmBase, user: discordUser(USER_ID, 'ann'), channel_id: '610000000000000061', channel: { id: '610000000000000061', type: 1 }, context: 1 } as typeof dmBase);
     expect(JSON.stringify(stranger.body.data)).toMatch(/only inside the workspace or server/);
     expect(await getAlert(ctx.store.db, a.alert_id)).toMatchObject({ claimed_by: `discord:${MAYA}` });
+  });
+});
+
+describe('a direct message Discord refuses', () => {
+  it('GIVEN an owner whose DMs are closed (Discord 50007) THEN the alert goes to the team channel on the next try, once', async () => {
+    const TOM = '420000000000000042';
+    const cutoffs = (await alertCutoffs(ctx.store.db))!;
+    const rows = await ctx.store.db.selectFrom('insights as i').innerJoin('customers as c', 'c.customer_id', 'i.customer_id').select(['i.customer_id', 'i.clv_12m', 'i.revenue', 'c.owner']).execute();
+    const target = rows.find((r) => r.owner && r.owner !== 'Maya Chen' && (r.clv_12m ?? r.revenue) >= cutoffs.worth)!;
+    expect(target, 'a valuable customer whose owner is not Maya').toBeDefined();
+    const link = await send(chatInputInteraction('pulse', [
+      { name: 'topic', type: 3, value: 'link' },
+      { name: 'owner', type: 3, value: target.owner! },
+      { name: 'user', type: 3, value: `<@${TOM}>` },
+      { name: 'tz', type: 3, value: 'Europe/London' },
+    ]));
+    expect(JSON.stringify(link.body.data)).toContain(`discord:${TOM}`);
+    const dm = `/api/v10/channels/${directChannelId(TOM)}/messages`;
+    fake.override = (r) => (r.method === 'POST' && r.path === dm ? { status: 403, body: { message: 'Cannot send messages to this user', code: 50007 } } : undefined);
+    try {
+      const admin = { id: `discord:${USER_ID}`, name: 'Ann', role: 'admin' as const };
+      const said = await createRegistry().run(`/feedback ${target.customer_id} 1 "late again"`, { actor: admin, platform: 'discord', channel: `discord:${CHANNEL_ID}` }, ctx);
+      const id = Number(/detractor alert \(#(\d+)\)/.exec(said.text ?? '')?.[1]);
+      expect(id, said.text).toBeGreaterThan(0);
+
+      const poster = routingPoster({ discord });
+      const first = await tick(ctx, { poster, processId: 'bot', renderChart: noChart, digests: false }, clock.now());
+      expect(first.alerts.find((r) => r.alertId === id)).toMatchObject({ result: 'retrying', channel: directChannelId(TOM) });
+      const second = await tick(ctx, { poster, processId: 'bot', renderChart: noChart, digests: false }, clock.advance(30 * 60_000));
+      expect(second.alerts.find((r) => r.alertId === id)).toMatchObject({ result: 'posted', channel: CHANNEL_ID });
+      const inChannel = (fake.channelMessages.get(CHANNEL_ID) ?? []).filter((m) => JSON.stringify(m.message.components ?? []).includes(`/alerts claim ${id}`));
+      expect(inChannel).toHaveLength(1);
+      expect((fake.channelMessages.get(directChannelId(TOM)) ?? []).length).toBe(0);
+      expect((await tick(ctx, { poster, processId: 'bot', renderChart: noChart, digests: false }, clock.advance(30 * 60_000))).alerts).toEqual([]);
+    } finally {
+      fake.override = undefined;
+    }
   });
 });
