@@ -32,8 +32,16 @@ try {
     const card = await refresh(ctx, { asOfDay: day });
     const wall = Math.round(performance.now() - t0);
     const step = card.timingsMs['owner alerts'] ?? null;
-    runs.push({ asOf: formatDay(day), refreshMs: wall, ownerAlertsMs: step, raised: card.alerts?.raised ?? null, resolved: card.alerts?.resolved ?? null, peakRssMb: card.peakRssMb });
-    process.stderr.write(`refresh as of ${formatDay(day)}: ${wall} ms in all, owner alerts ${step} ms, raised ${JSON.stringify(card.alerts?.raised)}\n`);
+    runs.push({
+      asOf: formatDay(day),
+      refreshMs: wall,
+      ownerAlertsMs: step,
+      ownerAlertSteps: card.alerts?.timingsMs ?? null,
+      raised: card.alerts?.raised ?? null,
+      resolved: card.alerts?.resolved ?? null,
+      peakRssMb: card.peakRssMb,
+    });
+    process.stderr.write(`refresh as of ${formatDay(day)}: ${wall} ms in all, owner alerts ${step} ms ${JSON.stringify(card.alerts?.timingsMs)}, raised ${JSON.stringify(card.alerts?.raised)}\n`);
   }
   const customers = await ctx.store.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   const out = { customers: Number(customers?.n ?? 0), at: new Date().toISOString(), runs };

@@ -64,8 +64,13 @@ export function pickControls(
   const seen = new Int32Array(STRATA);
   const reservoirs: number[][] = Array.from({ length: STRATA }, () => []);
   const random = mulberry32(seed);
+  // Most customers sit in a risk band no alert needs: skipped before their value decile is looked up.
+  const bandNeeded = new Uint8Array(11);
+  for (const s of wanted.keys()) bandNeeded[Math.floor(s / 10)] = 1;
   for (let i = 0; i < risk.length; i++) {
-    const s = stratumOf(cuts, risk[i]!, valueAtRisk[i]!);
+    const r = risk[i]!;
+    if (!(r >= 0) || bandNeeded[Math.min(10, Math.floor(r / 10))] === 0) continue;
+    const s = stratumOf(cuts, r, valueAtRisk[i]!);
     if (s < 0 || needs[s] === 0 || !eligible(i)) continue;
     const count = ++seen[s]!;
     const res = reservoirs[s]!;

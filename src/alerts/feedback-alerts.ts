@@ -106,7 +106,7 @@ async function raiseDetractors(ctx: Context, answers: readonly Answer[], raisedB
       details: JSON.stringify(details),
     });
   }
-  const raised = await raiseAlerts(db, alerts, now);
+  const raised = await raiseAlerts(ctx.store, alerts, now);
   if (raised.length) ctx.log.info('detractor alerts raised', { raisedBy, alerts: raised.map((r) => r.alert_id) });
   return raised;
 }

@@ -5,20 +5,7 @@
 // as it is. Posting is not done here: the outbox posts what this raised (the process's tick).
 import type { Context } from '../core/context.ts';
 import { MS_PER_DAY } from '../core/time.ts';
-import {
-  alertedCustomers,
-  alertsWithoutControl,
-  driversOf,
-  effectRows,
-  insertControls,
-  previousRunDay,
-  raiseAlerts,
-  resolveAlerts,
-  saveAlertCutoffs,
-  unresolvedAlerts,
-  type NewAlert,
-  type Resolution,
-} from '../db/alerts.ts';
+import { alertsToFollow, driversOf, insertControls, previousRunDay, raiseAlerts, resolveAlerts, saveAlertCutoffs, type NewAlert, type Resolution } from '../db/alerts.ts';
 import type { OrderHistories } from '../db/histories.ts';
 import type { PreviousInsights } from '../db/refresh-io.ts';
 import { parseDrivers } from '../reports/drivers.ts';
@@ -53,6 +40,8 @@ export interface AlertCardSection {
   valueCutoff: number | null;
   effect: AlertEffect;
   summary: string[];
+  /** Where the step's time went. */
+  timingsMs?: Record<string, number>;
 }
 
 export async function alertsAfterRefresh(ctx: Context, input: RefreshAlertInput): Promise<AlertCardSection | undefined> {
@@ -65,6 +54,13 @@ export async function alertsAfterRefresh(ctx: Context, input: RefreshAlertInput)
 }
 
 async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSection> {
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const t = performance.now();
+    timings[name] = Math.round(t - mark);
+    mark = t;
+  };
   const db = ctx.store.db;
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
@@ -94,6 +90,7 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
     settings,
   );
   await saveAlertCutoffs(db, { runId: x.runId, worth: worthCutoff, valueAtRisk: valueCutoff, topShare: settings.topShare });
+  lap('evaluate');
 
   // Raise: the figures as of this refresh, the drivers as the live insights word them.
   const drivers = await driversOf(db, [...new Set(candidates.filter((c) => c.kind === 'slipping').map((c) => h.customerIds[c.index]!))]);
@@ -122,23 +119,26 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
       details: JSON.stringify(details),
     };
   });
-  const raised = await raiseAlerts(db, rows, nowIso);
+  const raised = await raiseAlerts(ctx.store, rows, nowIso);
   const raisedIds = new Set(raised.map((a) => a.alert_id));
+  lap('raise');
 
-  // Episodes that ended, and the customers "does it help?" follows: found in one pass over the ids.
-  const open = (await unresolvedAlerts(db)).filter((a) => !raisedIds.has(a.alert_id));
+  // Episodes that ended, the alerts still without a control and the customers "does it help?"
+  // follows: one read, then each customer's place in the refresh's arrays.
   const windowStart = new Date(now.getTime() - EFFECT_WINDOW_DAYS * MS_PER_DAY).toISOString();
-  const needControl = await alertsWithoutControl(db, new Date(now.getTime() - 7 * MS_PER_DAY).toISOString());
-  const effect = await effectRows(db, windowStart);
-  const alerted = await alertedCustomers(db, windowStart);
-  const wanted = new Set<string>([...open.map((a) => a.customer_id), ...needControl.map((a) => a.customer_id), ...effect.flatMap((e) => [e.customer_id, e.control_customer ?? ''])]);
-  const indexOf = new Map<string, number>();
+  const controlSince = new Date(now.getTime() - 7 * MS_PER_DAY).toISOString();
+  const followed = await alertsToFollow(db, windowStart);
+  const open = followed.filter((a) => a.state !== 'resolved' && !raisedIds.has(a.alert_id));
+  const needControl = followed.filter((a) => a.raised_at >= controlSince && a.control_customer === null);
+  const effect = followed.filter((a) => a.raised_at >= windowStart);
+  const indexOf = customerIndex(h.customerIds, [...followed.map((a) => a.customer_id), ...effect.flatMap((e) => (e.control_customer ? [e.control_customer] : []))]);
+  // Alerted customers (raised in the window, or still open) are never anyone's control.
   const excluded = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const id = h.customerIds[i]!;
-    if (wanted.has(id)) indexOf.set(id, i);
-    if (alerted.has(id)) excluded[i] = 1;
+  for (const a of followed) {
+    const i = indexOf.get(a.customer_id);
+    if (i !== undefined) excluded[i] = 1;
   }
+  lap('read alerts');
 
   const expiry = new Date(now.getTime() - ALERT_EXPIRY_DAYS * MS_PER_DAY).toISOString();
   const ended: Resolution[] = [];
@@ -149,6 +149,7 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
     else if (a.raised_at < expiry) ended.push({ alert_id: a.alert_id, resolution: 'expired' });
   }
   const resolved = await resolveAlerts(db, ended, nowIso);
+  lap('resolve');
 
   // Controls: for each new alert, one customer like it who has no alert.
   const requests = needControl.flatMap((a) => {
@@ -160,7 +161,7 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
   const cuts = valueDeciles(valueAtRisk, x.runId);
   const picked = pickControls(requests, risk, valueAtRisk, (i) => excluded[i] === 0, cuts, x.runId);
   await insertControls(
-    db,
+    ctx.store,
     [...picked].map(([alertId, i]) => ({
       alert_id: alertId,
       customer_id: h.customerIds[i]!,
@@ -171,6 +172,7 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
       value_at_risk: finite(round2(valueAtRisk[i]!)),
     })),
   );
+  lap('controls');
 
   // Does it help: did the customer buy within 30 days after the day the alert's figures are as of?
   const boughtWithin = (id: string | null, day: number | null): boolean | null => {
@@ -196,9 +198,43 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
       };
     }),
   );
+  lap('effect');
   const counts = { slipping: raised.filter((a) => a.kind === 'slipping').length, silent: raised.filter((a) => a.kind === 'silent').length };
-  ctx.log.info('owner alerts evaluated', { runId: x.runId, raised: counts, resolved, controls: picked.size });
-  return { raised: counts, resolved, valueCutoff: Number.isFinite(valueCutoff) ? round2(valueCutoff) : null, effect: stats, summary: describeEffect(stats) };
+  ctx.log.info('owner alerts evaluated', { runId: x.runId, raised: counts, resolved, controls: picked.size, timings });
+  return { raised: counts, resolved, valueCutoff: Number.isFinite(valueCutoff) ? round2(valueCutoff) : null, effect: stats, summary: describeEffect(stats), timingsMs: timings };
+}
+
+/**
+ * Where each of `ids` sits in the refresh's customer list. The list comes sorted from the store, so
+ * a binary search finds each one without a pass over a million ids; any it misses (a collation of
+ * PostgreSQL's that sorts otherwise than JavaScript compares, a customer no longer there) are looked
+ * for in one pass.
+ */
+function customerIndex(customerIds: readonly string[], ids: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const missed = new Set<string>();
+  for (const id of ids) {
+    if (out.has(id) || missed.has(id)) continue;
+    let lo = 0;
+    let hi = customerIds.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const here = customerIds[mid]!;
+      if (here === id) {
+        out.set(id, mid);
+        break;
+      }
+      if (here < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (lo > hi) missed.add(id);
+  }
+  if (missed.size > 0) {
+    customerIds.forEach((id, i) => {
+      if (missed.has(id)) out.set(id, i);
+    });
+  }
+  return out;
 }
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
