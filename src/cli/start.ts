@@ -16,7 +16,9 @@ import { refreshToday } from './refresh.ts';
 
 export async function startCommand(args: string[]): Promise<number> {
   parseCli(args, {}, false);
-  const base = await createContext();
+  // The bot waits for another process's write lock asynchronously (a few ms inside SQLite at most):
+  // its event loop keeps serving chat meanwhile.
+  const base = await createContext({ store: { busyTimeoutMs: 20 } });
   // better-sqlite3 answers synchronously: what a command cannot read from the rollups in a few
   // milliseconds runs on worker threads, so the event loop serving chat never waits on it.
   const offLoop = base.store.dialect === 'sqlite' ? startOffLoopPool(base, { workers: 2 }) : undefined;
