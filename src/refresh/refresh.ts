@@ -9,8 +9,7 @@ import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleSt
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
-import { commentTermList } from '../analytics/themes.ts';
-import { decodeTerms, encodeTerms } from '../db/comment-terms.ts';
+import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
 import { finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
 import type { InsightValues } from '../db/refresh-io.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
@@ -185,7 +184,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         if (i === undefined) continue;
         let terms = a.terms;
         if (terms === null && a.comment) {
-          terms = memo.get(a.comment) ?? encodeTerms(commentTermList(a.comment));
+          terms = memo.get(a.comment) ?? encodeTerms(termsOfComment(a.comment));
           memo.set(a.comment, terms);
           saves.push({ seq: a.seq, terms });
         }

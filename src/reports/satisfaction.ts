@@ -3,7 +3,7 @@
 import { compareCsatCounts, compareNpsCounts, csatOfCounts, npsOfCounts, type CsatCounts, type NpsCounts } from '../analytics/satisfaction.ts';
 import type { Context } from '../core/context.ts';
 import { formatMoney, formatPercent, truncate } from '../core/format.ts';
-import type { Reply, ReplyField } from '../core/reply.ts';
+import { scrubPersonalData, type Reply, type ReplyField } from '../core/reply.ts';
 import { formatDay, localDay } from '../core/time.ts';
 import { reportFilter, scopeWords } from './filters.ts';
 import type { DailyCounts, ReportFilter, SatisfactionData, WindowTerms } from './report-data.ts';
@@ -115,7 +115,7 @@ export async function satisfactionReportFor(data: SatisfactionData, args: Satisf
     tables.push({
       title: 'Detractors among the most valuable customers',
       columns: [{ label: 'Customer' }, { label: 'Score', align: 'right' }, { label: 'Value', align: 'right' }, { label: 'Owner' }, { label: 'Comment' }],
-      rows: detractors.map((d) => [`${d.name ?? d.customer_id} (${d.customer_id})`, `${d.score}/${d.scale === 'csat' ? 5 : 10}`, formatMoney(d.value), d.owner ?? '—', truncate(d.comment ?? '', 60)]),
+      rows: detractors.map((d) => [`${d.name ?? d.customer_id} (${d.customer_id})`, `${d.score}/${d.scale === 'csat' ? 5 : 10}`, formatMoney(d.value), d.owner ?? '—', truncate(scrubPersonalData(d.comment ?? ''), 60)]),
     });
   }
   return {
