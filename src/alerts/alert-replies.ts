@@ -49,7 +49,7 @@ export function listReply(title: string, rows: ListedAlert[], total: number, nam
 
 const PURPOSE_WORDS: Record<string, string> = { raise: 'alert', reraise: 'reminder after a snooze', escalate: 'escalation', recover: 'recovered reply', claimed: 'claimed reply' };
 
-export function oneAlertReply(a: AlertRow, who: { name: string | null; company: string | null; comment: string | null }, deliveries: AlertDeliveryRow[], names: Map<string, string>, timeZone: string): Reply {
+export function oneAlertReply(a: AlertRow, who: { name: string | null; company: string | null; comment: string | null }, deliveries: AlertDeliveryRow[], names: Map<string, string>, timeZone: string, currency: string): Reply {
   const fields: ReplyField[] = [
     { label: 'State', value: stateWords(a, names, timeZone), inline: true },
     { label: 'Owner', value: a.owner ?? 'unassigned', inline: true },
@@ -69,7 +69,7 @@ export function oneAlertReply(a: AlertRow, who: { name: string | null; company: 
   }
   return {
     title: `Alert #${a.alert_id} · ${KIND_WORDS[a.kind]}: ${customerLabel({ alert: a, name: who.name, company: who.company })}`,
-    text: reasonText(a, who.comment),
+    text: reasonText(a, currency, who.comment),
     fields,
     ...(a.state === 'resolved' ? {} : { buttons: alertButtons(a) }),
     visibility: 'private',

@@ -171,7 +171,7 @@ async function prepare(ctx: Context, env: OutboxEnv, settings: AlertSettings, ro
 async function viewOf(ctx: Context, alert: AlertRow, purpose: AlertPurpose): Promise<AlertView> {
   const db = ctx.store.db;
   const customer = await getCustomer(db, alert.customer_id);
-  const view: AlertView = { alert, name: customer?.name ?? null, company: customer?.company ?? null };
+  const view: AlertView = { alert, name: customer?.name ?? null, company: customer?.company ?? null, currency: ctx.config.currency };
   if (alert.feedback_id) {
     const fb = await db.selectFrom('feedback').select('comment').where('feedback_id', '=', alert.feedback_id).executeTakeFirst();
     view.comment = fb?.comment ?? null;

@@ -28,6 +28,8 @@ export interface AlertView {
   alert: AlertRow;
   name: string | null;
   company: string | null;
+  /** PULSE_CURRENCY: what the amounts are in. */
+  currency: string;
   /** The detractor's comment, when there was one (and it was not erased). */
   comment?: string | null;
   /** Who claimed it, as people read it. */
@@ -59,7 +61,7 @@ export function customerLabel(v: Pick<AlertView, 'name' | 'company' | 'alert'>):
 }
 
 /** The sentence that says why: what crossed, by how much. */
-export function reasonText(alert: AlertRow, comment?: string | null): string {
+export function reasonText(alert: AlertRow, currency: string, comment?: string | null): string {
   const d = parseDetails(alert.details);
   const share = d.topShare !== undefined ? ` (top ${formatPercent(d.topShare)} of customers)` : '';
   switch (alert.kind) {
@@ -67,7 +69,7 @@ export function reasonText(alert: AlertRow, comment?: string | null): string {
       const from = alert.previous_risk === null ? 'no score' : String(Math.round(alert.previous_risk));
       return (
         `Churn risk rose from ${from} to **${Math.round(alert.churn_risk ?? 0)}**, over the threshold of ${d.threshold ?? 60}. ` +
-        `Value at risk ${formatMoney(alert.value_at_risk ?? 0)}${share}.`
+        `Value at risk ${formatMoney(alert.value_at_risk ?? 0, currency)}${share}.`
       );
     }
     case 'silent': {
@@ -76,7 +78,7 @@ export function reasonText(alert: AlertRow, comment?: string | null): string {
         `No purchase for **${formatCount(d.silentDays ?? 0)} days**` +
         (ratio !== undefined ? `, ${ratio.toFixed(1)}× their usual gap of ${formatCount(Math.round(d.usualGapDays!))} days (alert after ${d.silentGaps ?? 3}×)` : '') +
         (alert.last_purchase_day !== null ? `. Last purchase ${humanDay(alert.last_purchase_day)}.` : '.') +
-        (alert.worth !== null ? `\nWorth ${formatMoney(alert.worth)}${share}.` : '')
+        (alert.worth !== null ? `\nWorth ${formatMoney(alert.worth, currency)}${share}.` : '')
       );
     }
     case 'detractor': {
@@ -84,16 +86,16 @@ export function reasonText(alert: AlertRow, comment?: string | null): string {
       const max = d.scale === 'nps' ? 10 : 5;
       const said = comment ? `: “${comment.length > 500 ? `${comment.slice(0, 499)}…` : comment}”` : ' (no comment)';
       const when = d.answeredDay !== undefined ? ` on ${humanDay(d.answeredDay)}` : '';
-      return `${scale} **${d.score ?? '?'}/${max}**${when}${said}\nWorth ${formatMoney(alert.worth ?? 0)}${share}.`;
+      return `${scale} **${d.score ?? '?'}/${max}**${when}${said}\nWorth ${formatMoney(alert.worth ?? 0, currency)}${share}.`;
     }
   }
 }
 
-function figures(alert: AlertRow): ReplyField[] {
+function figures(alert: AlertRow, currency: string): ReplyField[] {
   const f: ReplyField[] = [{ label: 'Owner', value: alert.owner ?? 'unassigned', inline: true }];
   if (alert.churn_risk !== null) f.push({ label: 'Churn risk', value: String(Math.round(alert.churn_risk)), inline: true });
-  if (alert.value_at_risk !== null) f.push({ label: 'Value at risk', value: formatMoney(alert.value_at_risk), inline: true });
-  if (alert.worth !== null) f.push({ label: 'Worth', value: formatMoney(alert.worth), inline: true });
+  if (alert.value_at_risk !== null) f.push({ label: 'Value at risk', value: formatMoney(alert.value_at_risk, currency), inline: true });
+  if (alert.worth !== null) f.push({ label: 'Worth', value: formatMoney(alert.worth, currency), inline: true });
   return f;
 }
 
@@ -116,17 +118,17 @@ export function alertReply(purpose: AlertPurpose, v: AlertView): Reply {
   switch (purpose) {
     case 'raise':
     case 'reraise': {
-      const lines = [reasonText(a, v.comment)];
+      const lines = [reasonText(a, v.currency, v.comment)];
       if (d.drivers?.length) lines.push('', '**Why:**', ...d.drivers.slice(0, 4).map((x) => `• ${x}`));
       if (purpose === 'reraise') lines.unshift(`The snooze is over and this is still open.`, '');
-      return { title: `${purpose === 'reraise' ? 'Reminder · ' : ''}${kind}: ${who}`, text: lines.join('\n'), fields: figures(a), footer, visibility: 'channel' };
+      return { title: `${purpose === 'reraise' ? 'Reminder · ' : ''}${kind}: ${who}`, text: lines.join('\n'), fields: figures(a, v.currency), footer, visibility: 'channel' };
     }
     case 'escalate': {
       const unclaimed = v.unclaimedMs !== undefined ? ` for ${formatDuration(Math.max(60_000, Math.round(v.unclaimedMs / 60_000) * 60_000))}` : '';
       return {
         title: `Unclaimed${unclaimed} · ${kind}: ${who}`,
-        text: [`Nobody has claimed this alert for ${a.owner ?? 'an unassigned customer'} yet.`, '', reasonText(a, v.comment)].join('\n'),
-        fields: figures(a),
+        text: [`Nobody has claimed this alert for ${a.owner ?? 'an unassigned customer'} yet.`, '', reasonText(a, v.currency, v.comment)].join('\n'),
+        fields: figures(a, v.currency),
         footer,
         visibility: 'channel',
       };

@@ -106,7 +106,7 @@ export const alertsCommand = defineCommand({
         const c = await getCustomer(db, alert.customer_id);
         const comment = alert.feedback_id ? (await db.selectFrom('feedback').select('comment').where('feedback_id', '=', alert.feedback_id).executeTakeFirst())?.comment ?? null : null;
         const names = await userNames(db, [alert.claimed_by, alert.snoozed_by].filter((x): x is string => Boolean(x)));
-        return oneAlertReply(alert, { name: c?.name ?? null, company: c?.company ?? null, comment }, await alertDeliveriesOf(db, alert.alert_id), names, zone);
+        return oneAlertReply(alert, { name: c?.name ?? null, company: c?.company ?? null, comment }, await alertDeliveriesOf(db, alert.alert_id), names, zone, ctx.config.currency);
       }
       default: {
         const mine = action === 'mine';

@@ -188,7 +188,7 @@ async function modelCard(ctx: Parameters<typeof requireRun>[0]): Promise<Reply> 
         ? `k ${c.clustering.k}, silhouette ${n(c.clustering.silhouette, 2)}: ${c.clustering.clusters.map((x) => x.name).join(', ')}`
         : 'too few customers',
     },
-    { label: 'Value', value: `12-month CLV ${formatMoney(c.clv.total)}; value at risk ${formatMoney(c.churn.valueAtRisk)}`, inline: true },
+    { label: 'Value', value: `12-month CLV ${formatMoney(c.clv.total, ctx.config.currency)}; value at risk ${formatMoney(c.churn.valueAtRisk, ctx.config.currency)}`, inline: true },
     ...(c.alerts ? [{ label: 'Owner alerts: does it help?', value: c.alerts.summary.join('\n') }] : []),
   ];
   return { title: `Model card · refresh #${c.runId}`, fields, footer: asOfFooter(run), visibility: 'private' };

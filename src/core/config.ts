@@ -21,6 +21,12 @@ export const configSchema = z.object({
   DISCORD_API_URL: optionalText,
   PULSE_ADMINS: z.string().default(''),
   PULSE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  PULSE_CURRENCY: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .default('USD')
+    .refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'not an ISO 4217 currency code (e.g. USD, EUR, GBP)' }),
 });
 
 export interface Config {
@@ -34,6 +40,8 @@ export interface Config {
   /** Chat identities (`slack:U123`, `discord:456`, `console:alice`) who may run admin commands. */
   readonly admins: readonly string[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** ISO 4217 code every amount is shown in (amounts are stored as plain numbers in one currency). */
+  readonly currency: string;
 }
 
 export function isValidTimeZone(zone: string): boolean {
@@ -61,6 +69,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     discord: Object.freeze(strip({ token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, guildId: e.DISCORD_GUILD_ID, apiUrl: e.DISCORD_API_URL })),
     admins: Object.freeze(e.PULSE_ADMINS.split(',').map((s) => s.trim()).filter(Boolean)),
     logLevel: e.PULSE_LOG_LEVEL,
+    currency: e.PULSE_CURRENCY,
   });
 }
 

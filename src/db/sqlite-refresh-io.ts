@@ -260,8 +260,9 @@ async function inBatches<T>(h: SqliteHandle, items: Iterable<T>, each: (item: T)
       if (batch.length === WRITE_BATCH) break;
     }
     if (batch.length === 0) return longest;
-    const t0 = performance.now();
+    // Held from the moment the lock is ours (waiting for another writer's is not holding it).
     h.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
     try {
       for (const item of batch) each(item);
       h.exec('COMMIT');
@@ -356,8 +357,8 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
       b.close();
       renameSync(building, path);
       previousLive = derived.liveName();
-      const t = performance.now();
       h.exec('BEGIN IMMEDIATE');
+      const t = performance.now();
       try {
         derived.publish(basename(path));
         h.prepare("UPDATE model_runs SET status = 'done', customers = ?, card = ?, finished_at = ?, feedback_watermark = ? WHERE run_id = ?").run(run.customers, JSON.stringify(run.card), run.finishedAt, run.feedbackWatermark, run.runId);
@@ -375,7 +376,7 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
     },
     async cleanup() {
       // Keep the live file and the one before (a reader may still be on it until its next query).
-      derived.removeAllBut([basename(path), ...(previousLive ? [previousLive] : [])]);
+      derived.removeAllBut([basename(path), ...(previousLive ? [previousLive] : [])], runId);
       checkpointNow(h);
     },
     async abandon(failedRun) {

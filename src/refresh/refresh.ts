@@ -9,8 +9,7 @@ import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleSt
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
-import { commentTermList } from '../analytics/themes.ts';
-import { decodeTerms, encodeTerms } from '../db/comment-terms.ts';
+import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
 import { finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
 import type { InsightValues } from '../db/refresh-io.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
@@ -23,7 +22,7 @@ import { mineBasketRules } from './basket-rules.ts';
 import { holdoutFor } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
-import { satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
+import { SATISFACTION_SCOPES, satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
 import { customerScorer } from './score-customer.ts';
 import { alertsAfterRefresh } from '../alerts/refresh-alerts.ts';
 
@@ -186,14 +185,14 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         if (i === undefined) continue;
         let terms = a.terms;
         if (terms === null && a.comment) {
-          terms = memo.get(a.comment) ?? encodeTerms(commentTermList(a.comment));
+          terms = memo.get(a.comment) ?? encodeTerms(termsOfComment(a.comment));
           memo.set(a.comment, terms);
           saves.push({ seq: a.seq, terms });
         }
         answers.push({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decodeTerms(terms) : [] });
       }
       await io.saveTerms(saves);
-      return satisfactionRollups({ runId, answers: feedback, windowAnswers: answers, windows, ownerKeys, valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
+      return satisfactionRollups({ runId, answers: feedback, windowAnswers: answers, windows, ownerKeys, segmentKeys: Array.from(rfm.segment, (x) => x ?? ''), valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
     });
     await step('write rollups', async () => {
       await w.append('lifecycle_transitions', transitions);
@@ -234,6 +233,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
       lifecycle: { stages: stageCounts, transitions: transitions.length },
       basket: { rules: 0 },
       timingsMs: { ...timings, total: Math.round(performance.now() - started) },
+      satisfactionScopes: [...SATISFACTION_SCOPES],
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       longestWriteLockMs: 0,
     };

@@ -28,7 +28,8 @@ export interface ChurnRiskArgs {
   min?: number | undefined;
 }
 
-export async function churnRiskReport(_ctx: Context, data: ReportData, args: ChurnRiskArgs): Promise<Reply> {
+export async function churnRiskReport(ctx: Context, data: ReportData, args: ChurnRiskArgs): Promise<Reply> {
+  const money = (v: number) => formatMoney(v, ctx.config.currency);
   const filter = reportFilter(args.owner, args.segment);
   const min = args.min ?? HIGH_RISK;
   const sort = args.sort ?? 'value';
@@ -40,8 +41,8 @@ export async function churnRiskReport(_ctx: Context, data: ReportData, args: Chu
   }
   const summary =
     `**${formatCount(figures.atRisk)}** of ${formatCount(figures.scored)} customers are at churn risk ${min} or more` +
-    (figures.atRisk ? `, with **${formatMoney(figures.atRiskValue)}** of yearly value at risk` : '') +
-    ` (${formatMoney(figures.valueAtRisk)} across every customer).`;
+    (figures.atRisk ? `, with **${money(figures.atRiskValue)}** of yearly value at risk` : '') +
+    ` (${money(figures.valueAtRisk)} across every customer).`;
   if (top.length === 0) {
     return {
       title,
@@ -57,7 +58,7 @@ export async function churnRiskReport(_ctx: Context, data: ReportData, args: Chu
       {
         title: `At risk ${min}+, ${LISTS[sort].words}`,
         columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Risk', align: 'right' }, { label: 'Value at risk', align: 'right' }, { label: 'Days overdue', align: 'right' }, { label: 'Why' }],
-        rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', String(Math.round(t.churn_risk ?? 0)), formatMoney(t.value_at_risk ?? 0), t.days_overdue === null ? '—' : formatCount(t.days_overdue), parseDrivers(t.churn_drivers).join('; ')]),
+        rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', String(Math.round(t.churn_risk ?? 0)), money(t.value_at_risk ?? 0), t.days_overdue === null ? '—' : formatCount(t.days_overdue), parseDrivers(t.churn_drivers).join('; ')]),
         total: figures.atRisk,
       },
     ],

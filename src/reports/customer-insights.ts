@@ -10,6 +10,7 @@ import { parseDrivers } from './drivers.ts';
 import { liveRun, pAliveLabel } from './live-run.ts';
 
 export async function insightFields(ctx: Context, customerId: string): Promise<ReplyField[]> {
+  const money = (v: number) => formatMoney(v, ctx.config.currency);
   const i = await getInsight(ctx.store.db, customerId);
   if (!i) return [{ label: 'Insights', value: 'not computed yet — they appear after the next refresh (`pulse refresh`)' }];
   const fields: ReplyField[] = [];
@@ -25,8 +26,8 @@ export async function insightFields(ctx: Context, customerId: string): Promise<R
     fields.push({ label: 'Churn risk', value: `${Math.round(i.churn_risk)}/100${drivers.length ? ` — ${drivers.join('; ')}` : ''}` });
   }
   if (i.expected_purchases_90d !== null) fields.push({ label: 'Expected purchases (90 days)', value: formatNumber(i.expected_purchases_90d, 1), inline: true });
-  if (i.clv_12m !== null) fields.push({ label: '12-month CLV', value: formatMoney(i.clv_12m), inline: true });
-  if (i.value_at_risk !== null && i.value_at_risk > 0) fields.push({ label: 'Value at risk', value: formatMoney(i.value_at_risk), inline: true });
+  if (i.clv_12m !== null) fields.push({ label: '12-month CLV', value: money(i.clv_12m), inline: true });
+  if (i.value_at_risk !== null && i.value_at_risk > 0) fields.push({ label: 'Value at risk', value: money(i.value_at_risk), inline: true });
   const suggestions = await crossSellFor(ctx, customerId);
   if (suggestions.length) fields.push({ label: 'Cross-sell', value: suggestions.join('\n') });
   fields.push({ label: 'Insights as of', value: formatDay(i.as_of_day), inline: true });
