@@ -26,3 +26,9 @@ export async function finishImport(
     .where('import_id', '=', importId)
     .execute();
 }
+
+/** The day (days since 1970-01-01, in the store's zone) of the newest order, or undefined with none. */
+export async function newestOrderDay(db: Kysely<Database>): Promise<number | undefined> {
+  const r = await db.selectFrom('orders').select((eb) => eb.fn.max('day').as('day')).executeTakeFirst();
+  return r?.day === null || r?.day === undefined ? undefined : Number(r.day);
+}

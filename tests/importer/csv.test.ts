@@ -5,7 +5,7 @@ function readAll(chunks: string[]): { records: CsvRecord[]; problems: CsvProblem
   const reader = new CsvReader();
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
-  for (const c of chunks) reader.push(c, (r) => records.push(r));
+  for (const c of chunks) reader.push(c, false, (r) => records.push(r), (p) => problems.push(p));
   reader.end((r) => records.push(r), (p) => problems.push(p));
   return { records, problems };
 }
@@ -39,7 +39,7 @@ describe('CsvReader', () => {
   it('GIVEN a quote that never closes THEN the problem names the line it opened on', () => {
     const { records, problems } = readAll(['a,b\n1,2\n3,"oops\n4,5\n']);
     expect(records.map((r) => r.fields[0])).toEqual(['a', '1']);
-    expect(problems).toEqual([{ line: 3, reason: expect.stringContaining('never closed') }]);
+    expect(problems).toEqual([{ line: 3, code: 'unclosed-quote', reason: expect.stringContaining('never closed') }]);
   });
 
   it('GIVEN empty fields and a trailing delimiter THEN empty strings are kept', () => {
