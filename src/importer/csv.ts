@@ -134,7 +134,8 @@ export class CsvReader {
    */
   #findDelimiter(data: string, final: boolean): string | undefined {
     const eol = firstLineEnd(data);
-    if (eol < 0 && !final) return undefined;
+    // Wait for the end of the first line (and for the LF of a CRLF cut after its CR).
+    if ((eol < 0 || (data.charCodeAt(eol) === CR && eol + 1 === data.length)) && !final) return undefined;
     const header = eol < 0 ? data : data.slice(0, eol);
     const sep = /^"?sep=(.)"?\s*$/i.exec(header);
     if (sep) {

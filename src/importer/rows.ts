@@ -62,7 +62,16 @@ class Problems {
 }
 
 export function rowCheck(o: RowOptions): RowCheck {
-  const date = (s: string) => parseDateField(s, o.timeZone, o.dateOrder);
+  // The lines of one order share its time: the date read last is often the one asked for next.
+  let lastText: string | undefined;
+  let lastDate: FieldResult<ParsedDate> | undefined;
+  const date = (s: string) => {
+    if (s !== lastText) {
+      lastText = s;
+      lastDate = parseDateField(s, o.timeZone, o.dateOrder);
+    }
+    return lastDate!;
+  };
   const amount = (s: string) => parseAmount(s, o.decimalComma);
   const missing = (): FieldResult<never> => ({ ok: false, code: 'missing', reason: 'is missing' });
   switch (o.kind) {

@@ -6,7 +6,7 @@
 // anywhere in the file and memory stays bounded.
 import { createBulkWriter, rowsFromArrays, type Outcome, type RowValues } from '../db/bulk.ts';
 import type { Store } from '../db/store.ts';
-import { deleteItemsNotIn, type LineStage, type StagedLine } from '../db/transaction-lines.ts';
+import { deleteItemsNotIn, L, type LineStage, type StagedLine } from '../db/transaction-lines.ts';
 import type { ImportProblem } from './parse-rows.ts';
 
 export interface TransactionCounts {
@@ -80,13 +80,13 @@ export async function writeTransactions(store: Store, importId: number, stage: L
   for (;;) {
     const page = await stage.page(after, PAGE);
     for (const l of page) {
-      if (order && order.orderId !== l.order_id) await close();
+      if (order && order.orderId !== l[L.order]) await close();
       order ??= new OrderBuilder(l);
       order.add(l, reject);
     }
     if (page.length < PAGE) break;
     const last = page[page.length - 1]!;
-    after = { orderId: last.order_id, line: last.line };
+    after = { orderId: last[L.order], line: last[L.line] };
   }
   await close();
   await flush();
@@ -111,53 +111,57 @@ class OrderBuilder {
   #amount = 0;
 
   constructor(first: StagedLine) {
-    this.orderId = first.order_id;
+    this.orderId = first[L.order];
     this.#first = first;
   }
 
   add(l: StagedLine, reject: (p: ImportProblem) => void): void {
     const first = this.#first;
-    if (l.customer_id !== first.customer_id) {
+    if (l[L.customer] !== first[L.customer]) {
       const p: ImportProblem = {
-        line: l.line,
+        line: l[L.line],
         field: 'customer_id',
         code: 'order-customer-mismatch',
-        reason: `order "${l.order_id}" belongs to customer "${first.customer_id}" (line ${first.line}); this line names "${l.customer_id}"`,
+        reason: `order "${l[L.order]}" belongs to customer "${first[L.customer]}" (line ${first[L.line]}); this line names "${l[L.customer]}"`,
       };
-      if (l.raw !== null) p.raw = l.raw;
+      const raw = l[L.raw];
+      if (raw !== null) p.raw = raw;
       reject(p);
       return;
     }
     const c = this.#customer;
-    c.name ??= l.name;
-    c.email ??= l.email;
-    c.company ??= l.company;
-    c.owner ??= l.owner;
-    c.country ??= l.country;
-    if (l.attributes) for (const [k, v] of Object.entries(JSON.parse(l.attributes) as Record<string, unknown>)) if (v !== null && !(k in this.#extras)) this.#extras[k] = v;
-    const total = l.quantity * l.unit_price;
+    c.name ??= l[L.name];
+    c.email ??= l[L.email];
+    c.company ??= l[L.company];
+    c.owner ??= l[L.owner];
+    c.country ??= l[L.country];
+    const attributes = l[L.attributes];
+    if (attributes) for (const [k, v] of Object.entries(JSON.parse(attributes) as Record<string, unknown>)) if (v !== null && !(k in this.#extras)) this.#extras[k] = v;
+    const quantity = l[L.quantity];
+    const total = quantity * l[L.unitPrice];
     this.#amount += total;
-    const item = this.#products.get(l.product);
+    const item = this.#products.get(l[L.product]);
     if (item) {
-      item.quantity += l.quantity;
+      item.quantity += quantity;
       item.total += total;
-      item.sku ??= l.sku;
-    } else this.#products.set(l.product, { quantity: l.quantity, total, price: l.unit_price, sku: l.sku });
+      item.sku ??= l[L.sku];
+    } else this.#products.set(l[L.product], { quantity, total, price: l[L.unitPrice], sku: l[L.sku] });
   }
 
   build(cMarksCancellation: boolean): Built {
     const first = this.#first;
     const c = this.#customer;
+    const orderId = first[L.order];
     let amount = round(this.#amount);
-    const refund = amount < 0 || (cMarksCancellation && /^C/i.test(first.order_id));
+    const refund = amount < 0 || (cMarksCancellation && /^C/i.test(orderId));
     if (refund && amount > 0) amount = -amount;
     const attributes = Object.keys(this.#extras).length > 0 ? JSON.stringify(this.#extras) : null;
     return {
-      line: first.line,
-      customer: [first.customer_id, c.name, c.email, c.company, c.owner, null, c.country ? JSON.stringify({ country: c.country }) : null],
-      order: [first.order_id, first.customer_id, first.ordered_at, first.day, amount, attributes],
+      line: first[L.line],
+      customer: [first[L.customer], c.name, c.email, c.company, c.owner, null, c.country ? JSON.stringify({ country: c.country }) : null],
+      order: [orderId, first[L.customer], first[L.orderedAt], first[L.day], amount, attributes],
       items: [...this.#products].map(([product, it]) => [
-        first.order_id,
+        orderId,
         product,
         round(it.quantity),
         it.quantity !== 0 ? round(it.total / it.quantity) : it.price,
