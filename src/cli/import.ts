@@ -3,7 +3,7 @@
 // what happened. Exit 0: every row went in; 1: some rows were rejected; 2: the file was unusable.
 import { createContext } from '../app/context.ts';
 import type { Context } from '../core/context.ts';
-import { formatCount } from '../core/format.ts';
+import { formatCount, plural } from '../core/format.ts';
 import { formatDay, localDay } from '../core/time.ts';
 import { newestOrderDay } from '../db/imports.ts';
 import type { FileKind } from '../importer/columns.ts';
@@ -109,9 +109,9 @@ export function describe(s: ImportSummary): string {
     const t = s.transactions;
     lines.push(
       `  orders: ${formatCount(t.orders.inserted)} new, ${formatCount(t.orders.updated)} updated, ${formatCount(t.orders.unchanged)} unchanged` +
-        ` (${formatCount(t.refunds)} refunds); ${formatCount(t.items)} order items; ${formatCount(t.customersCreated)} customers created`,
+        ` (${plural(t.refunds, 'refund')}); ${plural(t.items, 'order item')}; ${plural(t.customersCreated, 'customer')} created`,
     );
-    lines.push(`  ${formatCount(s.rejected)} rows rejected`);
+    lines.push(`  ${plural(s.rejected, 'row')} rejected`);
   } else {
     lines.push(`  ${formatCount(s.inserted)} new, ${formatCount(s.updated)} updated, ${formatCount(s.unchanged)} unchanged, ${formatCount(s.rejected)} rejected`);
   }
@@ -121,7 +121,10 @@ export function describe(s: ImportSummary): string {
       const more = g.count > g.lines.length ? ', …' : '';
       lines.push(`  ${formatCount(g.count)} × ${g.label}: line${g.lines.length > 1 ? 's' : ''} ${g.lines.join(', ')}${more} (line ${g.lines[0]}: ${g.example})`);
     }
-    if (s.rejected <= LISTED_ONE_BY_ONE && s.problems.length === s.rejected && s.rejectedByReason.some((g) => g.count > 1)) {
+    // A few rows whose reasons differ from their group's example (other values): list each one.
+    const example = new Map(s.rejectedByReason.map((g) => [`${g.field}\u0000${g.code}`, g.example]));
+    const differ = s.problems.some((p) => example.get(`${p.field}\u0000${p.code}`) !== p.reason);
+    if (s.rejected <= LISTED_ONE_BY_ONE && s.problems.length === s.rejected && differ) {
       lines.push('', 'Each rejected row:');
       for (const p of s.problems) lines.push(`  line ${p.line}: ${p.field}: ${p.reason}`);
     }
