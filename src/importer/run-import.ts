@@ -51,7 +51,7 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
   let log: ProblemLog | undefined;
   let stage: LineStage | undefined;
   // The store's usual page cache is for the bot's reads; an import in file order needs few pages.
-  const restoreCache = importPageCache(store);
+  const restoreCache = importPageCache(store, kind === 'transactions' ? 'orders' : kind);
   try {
     try {
       log = new ProblemLog(opts.maxProblems, opts.errorsFile);
@@ -99,7 +99,9 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
     };
     let result: { fatal?: string; facts: FileFacts };
     try {
-      const onThread = path !== undefined && (opts.parseWorker ?? fileSize(path) >= PARSE_WORKER_MIN_BYTES);
+      // Customers are written far slower than they are read (each adds words to the search index):
+      // a reader of their own would gain nothing and cost its memory.
+      const onThread = path !== undefined && (opts.parseWorker ?? (kind !== 'customers' && fileSize(path) >= PARSE_WORKER_MIN_BYTES));
       result = onThread ? await parseOnWorker(path!, parse, write) : await parseRows(path !== undefined ? fileBytes(path) : (input as AsyncIterable<Buffer>), parse, write);
     } catch (err) {
       const written = summary.inserted + summary.updated + summary.unchanged;

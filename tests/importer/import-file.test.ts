@@ -179,4 +179,20 @@ describe('importFile', () => {
     expect(s.rejected).toBe(2);
     expect(s.problems.map((p) => p.line)).toEqual([3]);
   });
+
+  it('GIVEN hundreds of orders with repeats and an unknown customer among them THEN each row still gets its own outcome', async () => {
+    await run('customers', 'customers.csv', CUSTOMERS);
+    const rows = Array.from({ length: 300 }, (_, i) => `B${i},C1,2024-04-01,${i}`);
+    rows[100] = 'B5,C1,2024-04-01,5'; // the same as line 7: unchanged
+    rows[150] = 'B6,C1,2024-04-01,999'; // B6 again, other amount: the first stands
+    rows[170] = 'B170,C404,2024-04-01,1'; // unknown customer
+    rows[200] = 'B170,C1,2024-04-01,1'; // the same id, now with a customer: the first to land
+    const s = await run('orders', 'many.csv', ['order_id,customer_id,ordered_at,amount', ...rows].join('\n'));
+    expect({ inserted: s.inserted, unchanged: s.unchanged, rejected: s.rejected }).toEqual({ inserted: 298 - 1, unchanged: 1, rejected: 2 });
+    expect(s.problems.map((p) => [p.line, p.code])).toEqual([[152, 'conflict'], [172, 'unknown-customer']]);
+    const b170 = await ctx.store.db.selectFrom('orders').select(['customer_id', 'import_line']).where('order_id', '=', 'B170').executeTakeFirstOrThrow();
+    expect(b170).toEqual({ customer_id: 'C1', import_line: 202 });
+    const again = await run('orders', 'many.csv', ['order_id,customer_id,ordered_at,amount', ...rows].join('\n'));
+    expect({ inserted: again.inserted, updated: again.updated, rejected: again.rejected }).toEqual({ inserted: 0, updated: 0, rejected: 2 });
+  });
 });
