@@ -4,7 +4,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-const CHUNK = 1 << 20;
+// Reads of 64 KiB: a decoded chunk then dies young, where 1 MiB ones outlived the young generation
+// and cost a full collection every few dozen.
+const CHUNK = 64 << 10;
 
 /** CSV or JSON Lines, from the name (a `.gz` ending is looked through). */
 export function formatFor(name: string): 'csv' | 'jsonl' {
