@@ -32,6 +32,8 @@ export function slashReadings(text: string): SlashReadings | undefined {
  * when the text is no date, or 'order-needed' for a slash date read without a known order.
  */
 export function parseAnyDate(text: string, timeZone: string, order: DateOrder | undefined): ParsedDate | undefined | 'order-needed' {
+  const fast = utcInstant(text, timeZone);
+  if (fast) return fast;
   const iso = parseDate(text, timeZone);
   if (iso) return iso;
   const s = text.trim();
@@ -46,6 +48,32 @@ export function parseAnyDate(text: string, timeZone: string, order: DateOrder | 
   m = DOTTED.exec(s);
   if (m) return build(fullYear(m[3]!), Number(m[2]), Number(m[1]), m, 4, timeZone);
   return undefined;
+}
+
+const d2 = (s: string, i: number) => {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
+/**
+ * `2024-03-05T14:30:00.000Z`, the shape machines export (and `toISOString` writes), read with a few
+ * character codes instead of regular expressions: a tenth of an import's reading time went there.
+ * Anything else (or an impossible date) is left to the general parser.
+ */
+function utcInstant(s: string, timeZone: string): ParsedDate | undefined {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58) return undefined;
+  if (s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return undefined;
+  const y = d2(s, 0) * 100 + d2(s, 2);
+  const mo = d2(s, 5);
+  const d = d2(s, 8);
+  const h = d2(s, 11);
+  const mi = d2(s, 14);
+  const sec = d2(s, 17);
+  const ms = d2(s, 20) * 10 + s.charCodeAt(22) - 48;
+  if (y < 1000 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 || s.charCodeAt(22) > 57 || !validYmd(y, mo, d)) return undefined;
+  const at = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  return { day: localDay(at, timeZone), iso: s, ms: at };
 }
 
 function build(y: number, mo: number, d: number, m: RegExpExecArray, t: number, timeZone: string): ParsedDate | undefined {
