@@ -5,7 +5,7 @@ import { createContext } from '../app/context.ts';
 import type { Context } from '../core/context.ts';
 import { formatCount, plural } from '../core/format.ts';
 import { formatDay, localDay } from '../core/time.ts';
-import { newestOrderDay } from '../db/imports.ts';
+import { knownNewestOrderDay, newestOrderDay } from '../db/imports.ts';
 import type { FileKind } from '../importer/columns.ts';
 import { parseEncodingOption } from '../importer/decode.ts';
 import { IMPORT_KINDS, importFile, type ImportSummary } from '../importer/import-file.ts';
@@ -83,9 +83,13 @@ function parseDelimiter(s: string): string {
 
 /** Insights count days from their as-of day (today unless told): a file that ends long ago needs `--as-of latest`. */
 async function staleDataWarning(ctx: Context, refreshed: boolean): Promise<string | undefined> {
+  const asOf = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
+  // The newest order day imports noted answers at once when it is recent; when it is old or
+  // unknown, every order's day is read to be sure (other writers, like the demo, do not note it).
+  const noted = await knownNewestOrderDay(ctx.store.db);
+  if (noted !== undefined && asOf - noted <= STALE_DAYS) return undefined;
   const newest = await newestOrderDay(ctx.store.db);
   if (newest === undefined) return undefined;
-  const asOf = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
   const gap = asOf - newest;
   if (gap <= STALE_DAYS) return undefined;
   const by = refreshed ? 'the insights were computed as of' : '`pulse refresh` computes insights as of';

@@ -43,6 +43,8 @@ export interface ParseOptions {
 /** What the reader found out about the file, for the summary. */
 export interface FileFacts {
   encoding: string;
+  /** The newest order day among the rows read (orders, transactions). */
+  newestOrderDay?: number;
   delimiter?: string;
   dateFormat?: string;
   renamed?: { column: string; as: string }[];
@@ -184,7 +186,7 @@ async function readCsv(
     else start();
   };
   const start = () => {
-    check = rowCheck({ kind, timeZone: opts.timeZone, dateOrder, decimalComma: reader.delimiter === ';', customerIsEmail: header!.customerIsEmail });
+    check = rowCheck({ kind, timeZone: opts.timeZone, dateOrder, decimalComma: reader.delimiter === ';', customerIsEmail: header!.customerIsEmail, stats: facts });
     if (dateOrder) facts.dateFormat = `${dateOrder}${opts.dateOrder ? '' : ' (read from the dates)'}`;
   };
   const row = (r: CsvRecord) => {
@@ -278,7 +280,7 @@ async function readJsonLines(
   const checks = new Map<boolean, RowCheck>();
   const checkFor = (customerIsEmail: boolean) => {
     let c = checks.get(customerIsEmail);
-    if (!c) checks.set(customerIsEmail, (c = rowCheck({ kind, timeZone: opts.timeZone, dateOrder: opts.dateOrder, decimalComma: false, customerIsEmail })));
+    if (!c) checks.set(customerIsEmail, (c = rowCheck({ kind, timeZone: opts.timeZone, dateOrder: opts.dateOrder, decimalComma: false, customerIsEmail, stats: facts })));
     return c;
   };
   const problem = (p: JsonLineProblem) => reject(withRaw({ line: p.line, field: 'row', code: p.code, reason: p.reason }, opts.keepRaw ? p.raw : undefined));

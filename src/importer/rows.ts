@@ -34,6 +34,8 @@ export interface RowOptions {
   decimalComma: boolean;
   /** Transactions without a customer id column: the email is the customer. */
   customerIsEmail?: boolean;
+  /** Filled as rows pass: the newest order day seen (orders and transactions). */
+  stats?: { newestOrderDay?: number };
 }
 
 /** Extra columns of one row: key → text, or null for an empty cell (which clears the key). */
@@ -105,6 +107,7 @@ export function rowCheck(o: RowOptions): RowCheck {
         out.str(customer!);
         out.str(at!.iso);
         out.num(at!.day);
+        if (o.stats && !(at!.day <= (o.stats.newestOrderDay ?? -Infinity))) o.stats.newestOrderDay = at!.day;
         out.num(value!);
         out.str(attributesJson(extras));
         out.endRow(line, 0b11111 | bit(extras !== null, 5), raw);
@@ -209,6 +212,7 @@ function transactionLineCheck(o: RowOptions, date: (s: string) => FieldResult<Pa
     out.str(customer!);
     out.str(at!.iso);
     out.num(at!.day);
+    if (o.stats && !(at!.day <= (o.stats.newestOrderDay ?? -Infinity))) o.stats.newestOrderDay = at!.day;
     out.str(named ?? sku);
     out.str(named ? sku : null);
     out.num(quantity!);

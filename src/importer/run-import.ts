@@ -2,6 +2,7 @@
 // read and check the rows (parse-rows.ts, on a further thread for big files), write them through
 // the bulk upsert, collect what was refused, and for transactions aggregate the staged lines.
 import { createBulkWriter, importPageCache, TABLES, type Outcome, type RowSource, type Value } from '../db/bulk.ts';
+import { noteOrderDay } from '../db/imports.ts';
 import { setMetaOnce } from '../db/meta.ts';
 import type { Store } from '../db/store.ts';
 import { createLineStage, type LineStage } from '../db/transaction-lines.ts';
@@ -110,6 +111,7 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
       return summary;
     }
     const f = result.facts;
+    if (f.newestOrderDay !== undefined) await noteOrderDay(store.db, f.newestOrderDay);
     summary.encoding = f.encoding;
     if (f.delimiter) summary.delimiter = f.delimiter;
     if (f.dateFormat) summary.dateFormat = f.dateFormat;
