@@ -32,13 +32,28 @@ export function createBulkWriter(store: Store, kind: ImportKind, importId: numbe
  */
 const IMPORT_CACHE_KIB: Record<ImportKind, number> = { customers: 48 << 10, orders: 16 << 10, 'order-items': 16 << 10, feedback: 16 << 10 };
 
-/** The import's page cache for the import's duration (memory stays bounded); returns the undo. */
-export function importPageCache(store: Store, kind: ImportKind): () => void {
+/**
+ * The connection's settings for an import, for its duration; returns the undo. The page cache
+ * keeps memory bounded. With `checkpointElsewhere`, this connection stops copying the write-ahead
+ * log back into the database itself (a copy and an fsync every few thousand rows on the writer's
+ * critical path): another connection does it meanwhile (walCheckpoint).
+ */
+export function importSettings(store: Store, kind: ImportKind, checkpointElsewhere: boolean): () => void {
   const h = store.sqlite;
   if (!h) return () => {};
-  const before = h.pragma('cache_size', { simple: true }) as number;
+  const cache = h.pragma('cache_size', { simple: true }) as number;
+  const autocheckpoint = h.pragma('wal_autocheckpoint', { simple: true }) as number;
   h.pragma(`cache_size = -${IMPORT_CACHE_KIB[kind]}`);
-  return () => h.pragma(`cache_size = ${before}`);
+  if (checkpointElsewhere) h.pragma('wal_autocheckpoint = 0');
+  return () => {
+    h.pragma(`cache_size = ${cache}`);
+    h.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+  };
+}
+
+/** Copies what it can of the write-ahead log into the database without waiting for (or stopping) the writer. */
+export function walCheckpoint(store: Store): void {
+  store.sqlite?.pragma('wal_checkpoint(PASSIVE)');
 }
 
 const INSERTED: Outcome = Object.freeze({ kind: 'inserted' });

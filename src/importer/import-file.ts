@@ -3,6 +3,7 @@
 // line, field and reason, and every good row lands. The work (run-import.ts) runs on a thread of
 // its own for anything but small files, so memory stays bounded (threads.ts).
 import type { Readable } from 'node:stream';
+import { walCheckpoint } from '../db/bulk.ts';
 import { finishImport, startImport } from '../db/imports.ts';
 import type { Store } from '../db/store.ts';
 import { FILE_KINDS, type FileKind } from './columns.ts';
@@ -101,7 +102,7 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   const isolate = opts.isolate ?? (fileOnDisk && (typeof opts.input !== 'string' || fileSize(opts.input) >= ISOLATE_MIN_BYTES));
   try {
     summary = isolate
-      ? await importOnWorker(store.location, run, opts.input, summary, opts.onProgress)
+      ? await importOnWorker(store.location, run, opts.input, summary, () => walCheckpoint(store), opts.onProgress)
       : await runImport(store, run, typeof opts.input === 'string' ? opts.input : inputBytes(opts.input), summary, opts.onProgress);
   } catch (err) {
     summary.fatal = `the import stopped: ${(err as Error).message}`;

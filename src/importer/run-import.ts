@@ -1,7 +1,7 @@
 // The work of one import, wherever it runs (on its own thread for files, see import-file.ts):
 // read and check the rows (parse-rows.ts, on a further thread for big files), write them through
 // the bulk upsert, collect what was refused, and for transactions aggregate the staged lines.
-import { createBulkWriter, importPageCache, TABLES, type Outcome, type RowSource, type Value } from '../db/bulk.ts';
+import { createBulkWriter, importSettings, TABLES, walCheckpoint, type Outcome, type RowSource, type Value } from '../db/bulk.ts';
 import { noteOrderDay } from '../db/imports.ts';
 import { setMetaOnce } from '../db/meta.ts';
 import type { Store } from '../db/store.ts';
@@ -31,9 +31,12 @@ export interface RunOptions {
   delimiter?: string;
   dateOrder?: DateOrder;
   errorsFile?: string;
+  /** The thread that started this import checkpoints the store's log meanwhile (threads.ts). */
+  checkpointElsewhere?: boolean;
 }
 
 const PARSE_WORKER_MIN_BYTES = 8 << 20;
+const WRAP_EVERY_BATCHES = 8;
 
 /** `input` is a file path or the file's bytes; `summary` comes filled with the import's identity. */
 export async function runImport(store: Store, opts: RunOptions, input: string | AsyncIterable<Buffer>, summary: ImportSummary, onProgress?: (rowsRead: number) => void): Promise<ImportSummary> {
@@ -52,7 +55,7 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
   let log: ProblemLog | undefined;
   let stage: LineStage | undefined;
   // The store's usual page cache is for the bot's reads; an import in file order needs few pages.
-  const restoreCache = importPageCache(store, kind === 'transactions' ? 'orders' : kind);
+  const restoreSettings = importSettings(store, kind === 'transactions' ? 'orders' : kind, opts.checkpointElsewhere ?? false);
   try {
     try {
       log = new ProblemLog(opts.maxProblems, opts.errorsFile);
@@ -78,7 +81,11 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
     if (kind === 'transactions') stage = await createLineStage(store, importId);
     const writer = kind === 'transactions' ? undefined : createBulkWriter(store, kind, importId);
     const problemLog = log;
+    let batches = 0;
     const write = async (b: ParsedBatch) => {
+      // The other thread copies the log back; now and then this one finishes the copy, so that its
+      // next transaction can start the log over instead of growing it for the whole import.
+      if (opts.checkpointElsewhere && ++batches % WRAP_EVERY_BATCHES === 0) walCheckpoint(store);
       summary.rowsRead += b.rowsRead;
       const problems = b.problems;
       if (b.rows.count > 0) {
@@ -131,7 +138,7 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
     }
     return summary;
   } finally {
-    restoreCache();
+    restoreSettings();
     await stage?.drop();
     log?.close();
     if (log) {

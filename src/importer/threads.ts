@@ -16,6 +16,7 @@ import type { RunOptions } from './run-import.ts';
  */
 const IMPORT_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 };
 const PARSE_HEAP = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 48 };
+const CHECKPOINT_MS = 200;
 /** Chunks of a stream on their way to the import thread at once. */
 const STREAM_CREDIT = 4;
 
@@ -59,14 +60,19 @@ export function parseOnWorker(path: string, parse: ParseOptions, write: (b: Pars
 
 type ImportMessage = { type: 'progress'; rowsRead: number } | { type: 'more' } | { type: 'summary'; summary: ImportSummary } | { type: 'error'; message: string };
 
-/** Runs runImport on a worker with its own connection to the SQLite file at `location`. */
-export function importOnWorker(location: string, opts: RunOptions, input: string | Readable, summary: ImportSummary, onProgress?: (rowsRead: number) => void): Promise<ImportSummary> {
+/**
+ * Runs runImport on a worker with its own connection to the SQLite file at `location`. This thread,
+ * idle meanwhile, copies the write-ahead log back into the database every CHECKPOINT_MS (`checkpoint`).
+ */
+export function importOnWorker(location: string, opts: RunOptions, input: string | Readable, summary: ImportSummary, checkpoint: () => void, onProgress?: (rowsRead: number) => void): Promise<ImportSummary> {
   return new Promise((resolve, reject) => {
-    const worker = spawn({ role: 'import', location, opts, input: typeof input === 'string' ? input : null, summary }, IMPORT_HEAP);
+    const worker = spawn({ role: 'import', location, opts: { ...opts, checkpointElsewhere: true }, input: typeof input === 'string' ? input : null, summary }, IMPORT_HEAP);
+    const checkpoints = setInterval(checkpoint, CHECKPOINT_MS);
     let settled = false;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
+      clearInterval(checkpoints);
       void worker.terminate();
       reject(err);
     };
@@ -102,6 +108,7 @@ export function importOnWorker(location: string, opts: RunOptions, input: string
         void pump();
       } else if (m.type === 'summary') {
         settled = true;
+        clearInterval(checkpoints);
         void worker.terminate();
         resolve(m.summary);
       } else fail(new Error(m.message));
