@@ -12,7 +12,9 @@ import { IMPORT_KINDS, importFile, type ImportSummary } from '../importer/import
 import { parseCli, UsageError } from './cli-args.ts';
 import { refreshToday } from './refresh.ts';
 
-export const IMPORT_USAGE = `usage: pulse import ${IMPORT_KINDS.join('|')} FILE [--encoding utf8|utf16|cp1252] [--delimiter ,|;|tab|'|'] [--date-format mdy|dmy] [--errors OUT.csv] [--no-refresh] [--json]`;
+export const IMPORT_USAGE =
+  `usage: pulse import ${IMPORT_KINDS.join('|')} FILE [--encoding utf8|utf16|cp1252] [--delimiter ,|;|tab|'|'] ` +
+  '[--date-format mdy|dmy] [--errors OUT.csv] [--no-refresh] [--json]';
 
 /** After this many days without an order, insights as of today call everyone gone. */
 const STALE_DAYS = 90;
@@ -30,10 +32,12 @@ export async function importCommand(args: string[]): Promise<number> {
   const [kind, file, ...more] = positionals;
   if (!kind || !IMPORT_KINDS.includes(kind as FileKind) || !file || more.length > 0) throw new UsageError(IMPORT_USAGE);
   const encoding = values.encoding === undefined ? undefined : parseEncodingOption(String(values.encoding));
-  if (values.encoding !== undefined && !encoding) throw new UsageError(`--encoding takes utf8, utf16 (utf16le, utf16be) or cp1252 (Windows-1252), not "${values.encoding}"`);
+  if (values.encoding !== undefined && !encoding)
+    throw new UsageError(`--encoding takes utf8, utf16 (utf16le, utf16be) or cp1252 (Windows-1252), not "${values.encoding}"`);
   const delimiter = values.delimiter === undefined ? undefined : parseDelimiter(String(values.delimiter));
   const dateFormat = values['date-format'];
-  if (dateFormat !== undefined && dateFormat !== 'mdy' && dateFormat !== 'dmy') throw new UsageError(`--date-format takes mdy (month/day/year) or dmy (day/month/year), not "${dateFormat}"`);
+  if (dateFormat !== undefined && dateFormat !== 'mdy' && dateFormat !== 'dmy')
+    throw new UsageError(`--date-format takes mdy (month/day/year) or dmy (day/month/year), not "${dateFormat}"`);
   const maxProblems = values['max-problems'] === undefined ? undefined : Number(values['max-problems']);
   if (maxProblems !== undefined && !(Number.isInteger(maxProblems) && maxProblems >= 0)) throw new UsageError('--max-problems must be a whole number');
 
@@ -102,12 +106,17 @@ async function staleDataWarning(ctx: Context, refreshed: boolean): Promise<strin
 const LISTED_ONE_BY_ONE = 20;
 
 export function describe(s: ImportSummary): string {
-  const how = [s.encoding, s.delimiter ? delimiterName(s.delimiter) : undefined, s.dateFormat ? `slash dates ${s.dateFormat}` : undefined].filter(Boolean).join(', ');
+  const how = [s.encoding, s.delimiter ? delimiterName(s.delimiter) : undefined, s.dateFormat ? `slash dates ${s.dateFormat}` : undefined]
+    .filter(Boolean)
+    .join(', ');
   if (s.fatal) {
     const written = s.inserted + s.updated + s.unchanged;
     return `✗ ${s.source}: ${s.fatal}. ${written > 0 ? '' : 'Nothing was imported.'}`.trimEnd();
   }
-  const lines = [`${s.kind} from ${s.source}${how ? ` (${how})` : ''}: ${formatCount(s.rowsRead)} rows read in ${s.seconds.toFixed(2)} s (${formatCount(s.rowsPerSecond)} rows/s)`];
+  const lines = [
+    `${s.kind} from ${s.source}${how ? ` (${how})` : ''}: ` +
+      `${formatCount(s.rowsRead)} rows read in ${s.seconds.toFixed(2)} s (${formatCount(s.rowsPerSecond)} rows/s)`,
+  ];
   if (s.columnsRenamed?.length) lines.push(`  columns read as: ${s.columnsRenamed.map((r) => `${r.column} → ${r.as}`).join(', ')}`);
   if (s.transactions) {
     const t = s.transactions;
@@ -117,13 +126,17 @@ export function describe(s: ImportSummary): string {
     );
     lines.push(`  ${plural(s.rejected, 'row')} rejected`);
   } else {
-    lines.push(`  ${formatCount(s.inserted)} new, ${formatCount(s.updated)} updated, ${formatCount(s.unchanged)} unchanged, ${formatCount(s.rejected)} rejected`);
+    lines.push(
+      `  ${formatCount(s.inserted)} new, ${formatCount(s.updated)} updated, ${formatCount(s.unchanged)} unchanged, ${formatCount(s.rejected)} rejected`,
+    );
   }
   if (s.rejected > 0) {
     lines.push('', 'Rejected rows, by reason:');
     for (const g of s.rejectedByReason) {
       const more = g.count > g.lines.length ? ', …' : '';
-      lines.push(`  ${formatCount(g.count)} × ${g.label}: line${g.lines.length > 1 ? 's' : ''} ${g.lines.join(', ')}${more} (line ${g.lines[0]}: ${g.example})`);
+      lines.push(
+        `  ${formatCount(g.count)} × ${g.label}: line${g.lines.length > 1 ? 's' : ''} ${g.lines.join(', ')}${more} (line ${g.lines[0]}: ${g.example})`,
+      );
     }
     // A few rows whose reasons differ from their group's example (other values): list each one.
     const example = new Map(s.rejectedByReason.map((g) => [`${g.field}\u0000${g.code}`, g.example]));
@@ -132,7 +145,9 @@ export function describe(s: ImportSummary): string {
       lines.push('', 'Each rejected row:');
       for (const p of s.problems) lines.push(`  line ${p.line}: ${p.field}: ${p.reason}`);
     }
-    lines.push(s.errorsFile ? `Every rejected row, with its record, is in ${s.errorsFile}.` : 'Add --errors OUT.csv to get every rejected row with its record.');
+    lines.push(
+      s.errorsFile ? `Every rejected row, with its record, is in ${s.errorsFile}.` : 'Add --errors OUT.csv to get every rejected row with its record.',
+    );
   }
   for (const w of s.warnings) lines.push(`⚠ ${w}`);
   return lines.join('\n');

@@ -4,7 +4,12 @@ import type { Kysely } from 'kysely';
 import { CONTENT_ID, customerSearchText, customerTermsOf, decide, fillInsert, type Outcome, type RowSource, type TableSpec, type Value } from './bulk-rows.ts';
 import type { Database } from './schema.ts';
 
-export function kyselyWriter(db: Kysely<Database>, spec: TableSpec, importId: number, options: { insertOnly?: boolean }): (src: RowSource) => Promise<Outcome[]> {
+export function kyselyWriter(
+  db: Kysely<Database>,
+  spec: TableSpec,
+  importId: number,
+  options: { insertOnly?: boolean },
+): (src: RowSource) => Promise<Outcome[]> {
   const cols = spec.columns;
   const n = cols.length;
   const isCustomer = spec.table === 'customers';
@@ -28,10 +33,16 @@ export function kyselyWriter(db: Kysely<Database>, spec: TableSpec, importId: nu
       const terms = async (values: readonly Value[], isNew: boolean) => {
         if (!isNew) await trx.deleteFrom('customer_terms').where('customer_id', '=', values[0]).execute();
         const list = customerTermsOf(values);
-        if (list.length) await trx.insertInto('customer_terms').values(list.map((term) => ({ term, customer_id: values[0] }))).onConflict((oc) => oc.doNothing()).execute();
+        if (list.length)
+          await trx
+            .insertInto('customer_terms')
+            .values(list.map((term) => ({ term, customer_id: values[0] })))
+            .onConflict((oc) => oc.doNothing())
+            .execute();
       };
       const select = async (row: readonly Value[]) => {
-        const r = (await keyed(trx.selectFrom(spec.table).select([...cols, 'import_id', 'import_line']), row).executeTakeFirst()) as Record<string, Value> | undefined;
+        const r = (await keyed(trx.selectFrom(spec.table).select([...cols, 'import_id', 'import_line']), row).executeTakeFirst()) as
+          Record<string, Value> | undefined;
         return r && [...cols.map((c) => r[c] ?? null), r.import_id ?? null, r.import_line ?? null];
       };
       const upsert = async (row: Value[], line: number, flags: number): Promise<Outcome> => {

@@ -60,8 +60,16 @@ function spec(table: keyof Database, key: string[], columns: string[], parent: '
 export const TABLES: Record<ImportKind, TableSpec> = {
   customers: spec('customers', ['customer_id'], ['customer_id', 'name', 'email', 'company', 'owner', 'created_at', 'attributes'], 'customer'),
   orders: spec('orders', ['order_id'], ['order_id', 'customer_id', 'ordered_at', 'day', 'amount', 'attributes'], 'customer'),
-  'order-items': spec('order_items', ['order_id', 'product'], ['order_id', 'product', 'quantity', 'unit_price', 'attributes'], 'order', { quantity: 1, unit_price: 0 }),
-  feedback: spec('feedback', ['feedback_id'], ['feedback_id', 'customer_id', 'scale', 'score', 'comment', 'author', 'platform', 'created_at', 'day', 'attributes'], 'customer'),
+  'order-items': spec('order_items', ['order_id', 'product'], ['order_id', 'product', 'quantity', 'unit_price', 'attributes'], 'order', {
+    quantity: 1,
+    unit_price: 0,
+  }),
+  feedback: spec(
+    'feedback',
+    ['feedback_id'],
+    ['feedback_id', 'customer_id', 'scale', 'score', 'comment', 'author', 'platform', 'created_at', 'day', 'attributes'],
+    'customer',
+  ),
 };
 
 export function rowsFromArrays(rows: readonly RowValues[], lines: readonly number[], flags = -1 & ~CONTENT_ID): RowSource {
@@ -107,7 +115,8 @@ export function decide(spec: TableSpec, row: readonly Value[], flags: number, ex
     merged[c] = c === spec.attributes ? mergeAttributes(existing[c] as string | null, row[c] as string | null) : row[c]!;
   }
   const same = sameValues(merged, existing, n);
-  if (existing[n] === importId) return same ? { outcome: UNCHANGED, touch: false } : { outcome: { kind: 'conflict', firstLine: (existing[n + 1] as number | null) ?? null }, touch: false };
+  if (existing[n] === importId)
+    return same ? { outcome: UNCHANGED, touch: false } : { outcome: { kind: 'conflict', firstLine: (existing[n + 1] as number | null) ?? null }, touch: false };
   if (same) return { outcome: UNCHANGED, touch: true };
   return { outcome: UPDATED, merged, touch: false };
 }
@@ -145,7 +154,12 @@ export function sameValues(a: readonly Value[], b: readonly Value[], n = a.lengt
 }
 
 function customerShape(row: readonly Value[], at: number) {
-  return { customer_id: String(row[at]), name: (row[at + 1] as string | null) ?? null, email: (row[at + 2] as string | null) ?? null, company: (row[at + 3] as string | null) ?? null };
+  return {
+    customer_id: String(row[at]),
+    name: (row[at + 1] as string | null) ?? null,
+    email: (row[at + 2] as string | null) ?? null,
+    company: (row[at + 3] as string | null) ?? null,
+  };
 }
 
 export const customerTermsOf = (row: readonly Value[], at = 0) => searchTerms(customerShape(row, at));

@@ -4,7 +4,21 @@
 // prepared statements in batched transactions; other dialects go through kysely (bulk-kysely.ts).
 import type { Store } from './store.ts';
 import { kyselyWriter } from './bulk-kysely.ts';
-import { CONTENT_ID, customerSearchText, customerTermsOf, decide, fillInsert, rowsFromArrays, TABLES, type ImportKind, type Outcome, type RowSource, type RowValues, type TableSpec, type Value } from './bulk-rows.ts';
+import {
+  CONTENT_ID,
+  customerSearchText,
+  customerTermsOf,
+  decide,
+  fillInsert,
+  rowsFromArrays,
+  TABLES,
+  type ImportKind,
+  type Outcome,
+  type RowSource,
+  type RowValues,
+  type TableSpec,
+  type Value,
+} from './bulk-rows.ts';
 
 export { CONTENT_ID, TABLES, rowsFromArrays, type ImportKind, type Outcome, type RowSource, type RowValues, type Value } from './bulk-rows.ts';
 
@@ -67,7 +81,9 @@ function sqliteWriter(store: Store, spec: TableSpec, importId: number, options: 
   const isCustomer = spec.table === 'customers';
   const allCols = isCustomer ? [...cols, 'search_text', 'import_id', 'import_line'] : [...cols, 'import_id', 'import_line'];
   const keyWhere = spec.key.map((k) => `${k} = ?`).join(' AND ');
-  const insert = h.prepare(`INSERT INTO ${spec.table} (${allCols.join(', ')}) VALUES (${allCols.map(() => '?').join(', ')}) ON CONFLICT (${spec.key.join(', ')}) DO NOTHING`);
+  const insert = h.prepare(
+    `INSERT INTO ${spec.table} (${allCols.join(', ')}) VALUES (${allCols.map(() => '?').join(', ')}) ON CONFLICT (${spec.key.join(', ')}) DO NOTHING`,
+  );
   const select = h.prepare(`SELECT ${cols.join(', ')}, import_id, import_line FROM ${spec.table} WHERE ${keyWhere}`).raw(true);
   const update = h.prepare(`UPDATE ${spec.table} SET ${allCols.map((c) => `${c} = ?`).join(', ')} WHERE ${keyWhere}`);
   // An unchanged row is still "seen in this import", so a later conflicting line in the same file
@@ -144,7 +160,11 @@ function sqliteWriter(store: Store, spec: TableSpec, importId: number, options: 
   // Measured: a third faster for orders; twice slower for tables with a second index on a column
   // in no particular order (items by product, feedback, search words), so those go row by row.
   const multiRow = spec.table === 'orders';
-  const many = h.prepare(`INSERT INTO ${spec.table} (${allCols.join(', ')}) VALUES ${Array(CHUNK).fill(`(${allCols.map(() => '?').join(', ')})`).join(', ')} ON CONFLICT (${spec.key.join(', ')}) DO NOTHING`);
+  const many = h.prepare(
+    `INSERT INTO ${spec.table} (${allCols.join(', ')}) VALUES ${Array(CHUNK)
+      .fill(`(${allCols.map(() => '?').join(', ')})`)
+      .join(', ')} ON CONFLICT (${spec.key.join(', ')}) DO NOTHING`,
+  );
   const mark = h.prepare(`SELECT import_id, import_line FROM ${spec.table} WHERE ${keyWhere}`).raw(true);
   const manyParams: Value[] = new Array(CHUNK * width).fill(null);
   const chunkLines = new Float64Array(CHUNK);
@@ -208,4 +228,3 @@ function sqliteWriter(store: Store, spec: TableSpec, importId: number, options: 
   });
   return async (src) => batch(src);
 }
-

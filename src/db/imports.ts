@@ -33,9 +33,17 @@ export async function finishImport(
  * The result is kept in meta as the newest order day seen.
  */
 export async function newestOrderDay(db: Kysely<Database>): Promise<number | undefined> {
-  const r = await db.selectFrom('orders').select((eb) => eb.fn.max('day').as('day')).executeTakeFirst();
+  const r = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.max('day').as('day'))
+    .executeTakeFirst();
   const day = r?.day === null || r?.day === undefined ? undefined : Number(r.day);
-  if (day !== undefined) await db.insertInto('meta').values({ key: NEWEST, value: String(day) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(day) })).execute();
+  if (day !== undefined)
+    await db
+      .insertInto('meta')
+      .values({ key: NEWEST, value: String(day) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(day) }))
+      .execute();
   return day;
 }
 
@@ -45,7 +53,11 @@ const NEWEST = 'newest_order_day';
 export async function noteOrderDay(db: Kysely<Database>, day: number): Promise<void> {
   const known = await knownNewestOrderDay(db);
   if (known !== undefined && known >= day) return;
-  await db.insertInto('meta').values({ key: NEWEST, value: String(day) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(day) })).execute();
+  await db
+    .insertInto('meta')
+    .values({ key: NEWEST, value: String(day) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(day) }))
+    .execute();
 }
 
 /** The newest order day imports have noted (it may lag behind orders written otherwise, e.g. by the demo). */

@@ -30,9 +30,41 @@ export type StagedLine = [
 ];
 
 /** Where each value sits in a StagedLine. */
-export const L = { line: 0, order: 1, customer: 2, orderedAt: 3, day: 4, product: 5, sku: 6, quantity: 7, unitPrice: 8, name: 9, email: 10, company: 11, owner: 12, country: 13, attributes: 14, raw: 15 } as const;
+export const L = {
+  line: 0,
+  order: 1,
+  customer: 2,
+  orderedAt: 3,
+  day: 4,
+  product: 5,
+  sku: 6,
+  quantity: 7,
+  unitPrice: 8,
+  name: 9,
+  email: 10,
+  company: 11,
+  owner: 12,
+  country: 13,
+  attributes: 14,
+  raw: 15,
+} as const;
 
-const COLUMNS = ['order_id', 'customer_id', 'ordered_at', 'day', 'product', 'sku', 'quantity', 'unit_price', 'name', 'email', 'company', 'owner', 'country', 'attributes'];
+const COLUMNS = [
+  'order_id',
+  'customer_id',
+  'ordered_at',
+  'day',
+  'product',
+  'sku',
+  'quantity',
+  'unit_price',
+  'name',
+  'email',
+  'company',
+  'owner',
+  'country',
+  'attributes',
+];
 const NUMERIC = new Set(['day', 'quantity', 'unit_price']);
 const ALL = ['line', ...COLUMNS, 'raw'].join(', ');
 
@@ -47,8 +79,8 @@ export interface LineStage {
 
 export async function createLineStage(store: Store, importId: number): Promise<LineStage> {
   const table = `pulse_transaction_lines_${importId}`;
-  const ddl = (prefix: string) =>
-    `CREATE ${prefix} TABLE ${table} (line integer not null, ${COLUMNS.map((c) => `${c} ${NUMERIC.has(c) ? 'double precision' : 'text'}`).join(', ')}, raw text)`;
+  const columns = COLUMNS.map((c) => `${c} ${NUMERIC.has(c) ? 'double precision' : 'text'}`).join(', ');
+  const ddl = (prefix: string) => `CREATE ${prefix} TABLE ${table} (line integer not null, ${columns}, raw text)`;
   const row: Value[] = new Array(COLUMNS.length).fill(null);
   let indexed = false;
   if (store.sqlite) {
@@ -107,7 +139,11 @@ export async function createLineStage(store: Store, importId: number): Promise<L
         values.push(r);
       }
       // PostgreSQL takes at most 65,535 parameters per statement: 16 columns × 2,000 rows.
-      for (let i = 0; i < values.length; i += 2000) await db.insertInto(table).values(values.slice(i, i + 2000)).execute();
+      for (let i = 0; i < values.length; i += 2000)
+        await db
+          .insertInto(table)
+          .values(values.slice(i, i + 2000))
+          .execute();
     },
     async hasOrdersNotStartingWithC() {
       return (await db.selectFrom(table).select('line').where('order_id', 'not like', 'C%').limit(1).executeTakeFirst()) !== undefined;
@@ -141,7 +177,11 @@ export async function deleteItemsNotIn(store: Store, orderIds: readonly string[]
     return removed;
   }
   for (const id of orderIds) {
-    const r = await store.db.deleteFrom('order_items').where('order_id', '=', id).where((eb) => eb.or([eb('import_id', 'is', null), eb('import_id', '<>', importId)])).executeTakeFirst();
+    const r = await store.db
+      .deleteFrom('order_items')
+      .where('order_id', '=', id)
+      .where((eb) => eb.or([eb('import_id', 'is', null), eb('import_id', '<>', importId)]))
+      .executeTakeFirst();
     const n = Number(r.numDeletedRows);
     if (n > 0) removed.set(id, n);
   }

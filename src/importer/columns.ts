@@ -13,7 +13,21 @@ export const COLUMNS = {
   orders: ['order_id', 'customer_id', 'ordered_at', 'amount'],
   'order-items': ['order_id', 'product', 'sku', 'quantity', 'unit_price'],
   feedback: ['feedback_id', 'customer_id', 'score', 'scale', 'comment', 'author', 'created_at', 'platform'],
-  transactions: ['order_id', 'customer_id', 'ordered_at', 'product', 'sku', 'quantity', 'unit_price', 'line_total', 'name', 'email', 'company', 'owner', 'country'],
+  transactions: [
+    'order_id',
+    'customer_id',
+    'ordered_at',
+    'product',
+    'sku',
+    'quantity',
+    'unit_price',
+    'line_total',
+    'name',
+    'email',
+    'company',
+    'owner',
+    'country',
+  ],
 } as const satisfies Record<FileKind, readonly string[]>;
 
 export const REQUIRED: Record<FileKind, readonly string[]> = {
@@ -33,7 +47,19 @@ export const EXAMPLE_HEADER: Record<FileKind, string> = {
   transactions: 'order_id,customer_id,ordered_at,product,quantity,unit_price',
 };
 
-const ORDER_ID = ['orderid', 'order', 'order_no', 'order_number', 'order_num', 'invoiceno', 'invoice_no', 'invoice', 'invoice_number', 'invoice_id', 'transaction_id'];
+const ORDER_ID = [
+  'orderid',
+  'order',
+  'order_no',
+  'order_number',
+  'order_num',
+  'invoiceno',
+  'invoice_no',
+  'invoice',
+  'invoice_number',
+  'invoice_id',
+  'transaction_id',
+];
 const CUSTOMER_ID = ['customerid', 'customer', 'customer_no', 'customer_number', 'client_id', 'clientid', 'account_id', 'accountid', 'contact_id'];
 const ORDERED_AT = ['date', 'order_date', 'ordered_on', 'invoicedate', 'invoice_date', 'purchase_date', 'transaction_date', 'order_time'];
 const PRODUCT = ['description', 'product_name', 'lineitem_name', 'item', 'item_name', 'title', 'product_title'];
@@ -86,7 +112,12 @@ const ALIASES: Record<FileKind, Record<string, readonly string[]>> = {
 
 /** `Customer ID`, `customer-id`, `CustomerID ` → `customer_id`-style: lower case, words joined by `_`. */
 export function normalizeName(h: string): string {
-  return h.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '_').replace(/^_|_$/g, '');
+  return h
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '_')
+    .replace(/^_|_$/g, '');
 }
 
 export interface HeaderMap {

@@ -162,8 +162,16 @@ export class CsvReader {
     const limit = `${(this.#max / (1 << 20)).toFixed(0)} MiB`;
     const problem: CsvProblem =
       at < 0 && s.state === 'quoted'
-        ? { line: s.recordLine, code: 'unclosed-quote', reason: `a quoted field opened here is never closed (missing "), so the rest of the file (${mib} MiB) reads as one record` }
-        : { line: s.recordLine, code: 'record-too-long', reason: `the record is ${mib} MiB long; records over ${limit} are refused (a missing quote or line break?)` };
+        ? {
+            line: s.recordLine,
+            code: 'unclosed-quote',
+            reason: `a quoted field opened here is never closed (missing "), so the rest of the file (${mib} MiB) reads as one record`,
+          }
+        : {
+            line: s.recordLine,
+            code: 'record-too-long',
+            reason: `the record is ${mib} MiB long; records over ${limit} are refused (a missing quote or line break?)`,
+          };
     if (s.head !== undefined) problem.raw = s.head + '…';
     onProblem(problem);
     // A CR that ended the record at the very end of the text may be half of a CRLF.
@@ -201,7 +209,11 @@ export class CsvReader {
         }
         fields.push(data.slice(from, end));
         if (end - recordStart > max) {
-          const p: CsvProblem = { line: recordLine, code: 'record-too-long', reason: `the record is ${((end - recordStart) / (1 << 20)).toFixed(1)} MiB long; records over ${(max / (1 << 20)).toFixed(0)} MiB are refused` };
+          const p: CsvProblem = {
+            line: recordLine,
+            code: 'record-too-long',
+            reason: `the record is ${((end - recordStart) / (1 << 20)).toFixed(1)} MiB long; records over ${(max / (1 << 20)).toFixed(0)} MiB are refused`,
+          };
           if (this.#keepRaw) p.raw = data.slice(recordStart, recordStart + 1024) + '…';
           onProblem(p);
           continue;
@@ -284,7 +296,11 @@ export class CsvReader {
       if (fields.length === 1 && fields[0] === '') continue;
       const end = i;
       if (end - recordStart > max) {
-        const p: CsvProblem = { line: recordLine, code: 'record-too-long', reason: `the record is ${((end - recordStart) / (1 << 20)).toFixed(1)} MiB long; records over ${(max / (1 << 20)).toFixed(0)} MiB are refused` };
+        const p: CsvProblem = {
+          line: recordLine,
+          code: 'record-too-long',
+          reason: `the record is ${((end - recordStart) / (1 << 20)).toFixed(1)} MiB long; records over ${(max / (1 << 20)).toFixed(0)} MiB are refused`,
+        };
         if (this.#keepRaw) p.raw = data.slice(recordStart, recordStart + 1024) + '…';
         onProblem(p);
         continue;

@@ -71,7 +71,8 @@ function utcInstant(s: string, timeZone: string): ParsedDate | undefined {
   const mi = d2(s, 14);
   const sec = d2(s, 17);
   const ms = d2(s, 20) * 10 + s.charCodeAt(22) - 48;
-  if (y < 1000 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 || s.charCodeAt(22) > 57 || !validYmd(y, mo, d)) return undefined;
+  if (y < 1000 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 || s.charCodeAt(22) > 57 || !validYmd(y, mo, d))
+    return undefined;
   const at = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
   return { day: localDay(at, timeZone), iso: s, ms: at };
 }

@@ -127,7 +127,8 @@ export class ImportDecoder {
 
   #setup(): void {
     const e = this.#encoding;
-    if (e === 'utf8' || e === 'utf16le' || e === 'utf16be') this.#text = new TextDecoder(e === 'utf8' ? 'utf-8' : e === 'utf16le' ? 'utf-16le' : 'utf-16be', { ignoreBOM: true });
+    if (e === 'utf8' || e === 'utf16le' || e === 'utf16be')
+      this.#text = new TextDecoder(e === 'utf8' ? 'utf-8' : e === 'utf16le' ? 'utf-16le' : 'utf-16be', { ignoreBOM: true });
   }
 
   #body(bytes: Buffer): DecodedChunk {

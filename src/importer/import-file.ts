@@ -97,7 +97,21 @@ export async function importFile(store: Store, opts: ImportOptions): Promise<Imp
   };
   const now = opts.now ?? (() => new Date());
   const importId = await startImport(store.db, kind, source, now());
-  let summary: ImportSummary = { kind, source, importId, rowsRead: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rejectedByReason: [], problems: [], warnings: [], seconds: 0, rowsPerSecond: 0 };
+  let summary: ImportSummary = {
+    kind,
+    source,
+    importId,
+    rowsRead: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    rejectedByReason: [],
+    problems: [],
+    warnings: [],
+    seconds: 0,
+    rowsPerSecond: 0,
+  };
   const fileOnDisk = store.sqlite !== undefined && store.location !== ':memory:';
   const isolate = opts.isolate ?? (fileOnDisk && (typeof opts.input !== 'string' || fileSize(opts.input) >= ISOLATE_MIN_BYTES));
   try {

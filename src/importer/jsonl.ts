@@ -40,7 +40,8 @@ export class JsonLinesReader {
       const first = chunk.search(/\S/);
       if (first >= 0) {
         this.#started = true;
-        if (chunk[first] === '[') throw new JsonArrayError('the file is one JSON array, not JSON Lines (one object per line); convert it with `jq -c ".[]" FILE > FILE.jsonl`');
+        if (chunk[first] === '[')
+          throw new JsonArrayError('the file is one JSON array, not JSON Lines (one object per line); convert it with `jq -c ".[]" FILE > FILE.jsonl`');
       }
     }
     let start = 0;
@@ -79,14 +80,24 @@ export class JsonLinesReader {
   #endSkip(onProblem: (p: JsonLineProblem) => void): void {
     const s = this.#skipping!;
     this.#skipping = undefined;
-    onProblem({ line: s.line, code: 'record-too-long', reason: `the line is ${(s.chars / (1 << 20)).toFixed(1)} MiB long; lines over ${(this.#max / (1 << 20)).toFixed(0)} MiB are refused`, raw: s.head + '…' });
+    onProblem({
+      line: s.line,
+      code: 'record-too-long',
+      reason: `the line is ${(s.chars / (1 << 20)).toFixed(1)} MiB long; lines over ${(this.#max / (1 << 20)).toFixed(0)} MiB are refused`,
+      raw: s.head + '…',
+    });
   }
 
   #emit(text: string, suspect: boolean, onLine: (l: JsonLine) => void, onProblem: (p: JsonLineProblem) => void): void {
     this.#line++;
     if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     if (text.length > this.#max) {
-      onProblem({ line: this.#line, code: 'record-too-long', reason: `the line is ${(text.length / (1 << 20)).toFixed(1)} MiB long; lines over ${(this.#max / (1 << 20)).toFixed(0)} MiB are refused`, raw: text.slice(0, 1024) + '…' });
+      onProblem({
+        line: this.#line,
+        code: 'record-too-long',
+        reason: `the line is ${(text.length / (1 << 20)).toFixed(1)} MiB long; lines over ${(this.#max / (1 << 20)).toFixed(0)} MiB are refused`,
+        raw: text.slice(0, 1024) + '…',
+      });
       return;
     }
     if (text.trim() === '') return;

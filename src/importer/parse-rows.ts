@@ -60,7 +60,11 @@ const DATE_COLUMN: Partial<Record<FileKind, number>> = { customers: 5, orders: 2
  * every `batchSize` valid rows (and the last, smaller batch) and is awaited, so a slow consumer
  * slows the reader. Returns a file-level problem (a missing column, an ambiguous date) if any.
  */
-export async function parseRows(input: AsyncIterable<Buffer>, opts: ParseOptions, onBatch: (b: ParsedBatch) => Promise<void>): Promise<{ fatal?: string; facts: FileFacts }> {
+export async function parseRows(
+  input: AsyncIterable<Buffer>,
+  opts: ParseOptions,
+  onBatch: (b: ParsedBatch) => Promise<void>,
+): Promise<{ fatal?: string; facts: FileFacts }> {
   const decoder = new ImportDecoder(opts.encoding);
   const keepRaw = opts.keepRaw ?? false;
   const layout = LAYOUTS[opts.kind];
@@ -128,9 +132,11 @@ async function* decoded(input: AsyncIterable<Buffer>, decoder: ImportDecoder): A
 
 const badTextReason = (encoding: string) =>
   encoding.startsWith('UTF-8')
-    ? 'holds bytes that are not UTF-8 (or a U+FFFD left by an earlier conversion); nothing was stored. If the file comes from Excel on Windows, use --encoding cp1252'
+    ? 'holds bytes that are not UTF-8 (or a U+FFFD left by an earlier conversion); nothing was stored. ' +
+      'If the file comes from Excel on Windows, use --encoding cp1252'
     : encoding.startsWith('Windows-1252')
-      ? 'holds a byte that is no character in Windows-1252 (0x81, 0x8D, 0x8F, 0x90 or 0x9D); nothing was stored. Is the file in another encoding? Use --encoding'
+      ? 'holds a byte that is no character in Windows-1252 (0x81, 0x8D, 0x8F, 0x90 or 0x9D); nothing was stored. ' +
+        'Is the file in another encoding? Use --encoding'
       : 'holds a broken UTF-16 character (an unpaired surrogate); nothing was stored';
 
 async function readCsv(
@@ -186,7 +192,14 @@ async function readCsv(
     else start();
   };
   const start = () => {
-    check = rowCheck({ kind, timeZone: opts.timeZone, dateOrder, decimalComma: reader.delimiter === ';', customerIsEmail: header!.customerIsEmail, stats: facts });
+    check = rowCheck({
+      kind,
+      timeZone: opts.timeZone,
+      dateOrder,
+      decimalComma: reader.delimiter === ';',
+      customerIsEmail: header!.customerIsEmail,
+      stats: facts,
+    });
     if (dateOrder) facts.dateFormat = `${dateOrder}${opts.dateOrder ? '' : ' (read from the dates)'}`;
   };
   const row = (r: CsvRecord) => {
@@ -198,7 +211,8 @@ async function readCsv(
       return;
     }
     if (f.length > headerFields.length && f.slice(headerFields.length).some((x) => x.trim() !== '')) {
-      const reason = `has ${f.length} fields but the header has ${headerFields.length} (a ${describeDelimiter(reader.delimiter)} inside a value that is not quoted?)`;
+      const inside = describeDelimiter(reader.delimiter);
+      const reason = `has ${f.length} fields but the header has ${headerFields.length} (a ${inside} inside a value that is not quoted?)`;
       reject(withRaw({ line: r.line, field: 'row', code: 'too-many-fields', reason }, r.raw));
       return;
     }
@@ -280,7 +294,11 @@ async function readJsonLines(
   const checks = new Map<boolean, RowCheck>();
   const checkFor = (customerIsEmail: boolean) => {
     let c = checks.get(customerIsEmail);
-    if (!c) checks.set(customerIsEmail, (c = rowCheck({ kind, timeZone: opts.timeZone, dateOrder: opts.dateOrder, decimalComma: false, customerIsEmail, stats: facts })));
+    if (!c)
+      checks.set(
+        customerIsEmail,
+        (c = rowCheck({ kind, timeZone: opts.timeZone, dateOrder: opts.dateOrder, decimalComma: false, customerIsEmail, stats: facts })),
+      );
     return c;
   };
   const problem = (p: JsonLineProblem) => reject(withRaw({ line: p.line, field: 'row', code: p.code, reason: p.reason }, opts.keepRaw ? p.raw : undefined));
@@ -302,7 +320,10 @@ async function readJsonLines(
       return;
     }
     const entries = Object.entries(obj as Record<string, unknown>);
-    const keys = mapKeys(kind, entries.map(([k]) => k));
+    const keys = mapKeys(
+      kind,
+      entries.map(([k]) => k),
+    );
     const cells: (string | undefined)[] = new Array(cols.length).fill(undefined);
     let extras: Extras = null;
     entries.forEach(([, v], i) => {

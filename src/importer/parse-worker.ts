@@ -11,8 +11,7 @@ import { fileBytes, inputBytes } from './source.ts';
 
 const port = parentPort!;
 const data = workerData as
-  | { role: 'parse'; path: string; parse: ParseOptions }
-  | { role: 'import'; location: string; opts: RunOptions; input: string | null; summary: ImportSummary };
+  { role: 'parse'; path: string; parse: ParseOptions } | { role: 'import'; location: string; opts: RunOptions; input: string | null; summary: ImportSummary };
 
 if (data.role === 'parse') await parse(data.path, data.parse);
 else await importHere(data.location, data.opts, data.input, data.summary);
@@ -41,7 +40,9 @@ async function importHere(location: string, opts: RunOptions, path: string | nul
   try {
     const store = await openStore(location, { migrate: false });
     try {
-      const result = await runImport(store, opts, path ?? inputBytes(bytesFromParent(port)), summary, (rowsRead) => port.postMessage({ type: 'progress', rowsRead }));
+      const result = await runImport(store, opts, path ?? inputBytes(bytesFromParent(port)), summary, (rowsRead) =>
+        port.postMessage({ type: 'progress', rowsRead }),
+      );
       port.postMessage({ type: 'summary', summary: result });
     } finally {
       await store.close();

@@ -87,7 +87,10 @@ export class ProblemLog {
     let g = this.#groups.get(key);
     if (!g) {
       const label = key === 'other' ? 'other problems' : `${p.field === 'row' ? 'the row' : p.field} ${LABELS[p.code] ?? p.code}`;
-      this.#groups.set(key, (g = { field: key === 'other' ? '' : p.field, code: key === 'other' ? 'other' : p.code, label, count: 0, lines: [], example: p.reason }));
+      this.#groups.set(
+        key,
+        (g = { field: key === 'other' ? '' : p.field, code: key === 'other' ? 'other' : p.code, label, count: 0, lines: [], example: p.reason }),
+      );
     }
     g.count++;
     if (g.lines.length < LINES_PER_GROUP) g.lines.push(p.line);

@@ -41,7 +41,13 @@ export interface RowOptions {
 /** Extra columns of one row: key → text, or null for an empty cell (which clears the key). */
 export type Extras = Record<string, string | null> | null;
 
-export type RowCheck = (cells: (string | undefined)[], extras: Extras, line: number, raw: string | undefined, out: PackedRowsBuilder) => RowProblem[] | undefined;
+export type RowCheck = (
+  cells: (string | undefined)[],
+  extras: Extras,
+  line: number,
+  raw: string | undefined,
+  out: PackedRowsBuilder,
+) => RowProblem[] | undefined;
 
 const text = (s: string | undefined): string | null => {
   if (s === undefined) return null;
@@ -91,7 +97,8 @@ export function rowCheck(o: RowOptions): RowCheck {
         out.str(text(c[4]));
         out.str(created ?? null);
         out.str(attributesJson(extras));
-        const present = 1 | bit(c[1] !== undefined, 1) | bit(c[2] !== undefined, 2) | bit(c[3] !== undefined, 3) | bit(c[4] !== undefined, 4) | bit(c[5] !== undefined, 5);
+        const present =
+          1 | bit(c[1] !== undefined, 1) | bit(c[2] !== undefined, 2) | bit(c[3] !== undefined, 3) | bit(c[4] !== undefined, 4) | bit(c[5] !== undefined, 5);
         out.endRow(line, present | bit(extras !== null, 6), raw);
         return undefined;
       };
@@ -144,13 +151,15 @@ export function rowCheck(o: RowOptions): RowCheck {
         const customer = p.take('customer_id', parseId(c[1]));
         const score = p.take('score', c[2] === undefined ? missing() : parseInteger(c[2]));
         const scaleText = (c[3] ?? '').trim().toLowerCase();
-        if (scaleText !== '' && scaleText !== 'csat' && scaleText !== 'nps') p.add('scale', 'bad-scale', `"${c[3]}" is not a scale: use csat (1–5) or nps (0–10)`);
+        if (scaleText !== '' && scaleText !== 'csat' && scaleText !== 'nps')
+          p.add('scale', 'bad-scale', `"${c[3]}" is not a scale: use csat (1–5) or nps (0–10)`);
         const at = p.take('created_at', c[6] === undefined ? missing() : date(c[6]));
         if (p.list) return p.list;
         // A survey export without a scale: 0–10 answers are NPS, 1–5 are CSAT.
         const scale: 'csat' | 'nps' = scaleText === 'csat' || scaleText === 'nps' ? scaleText : score! > 5 || score === 0 ? 'nps' : 'csat';
         const [lo, hi] = scale === 'csat' ? [1, 5] : [0, 10];
-        if (score! < lo || score! > hi) return [{ field: 'score', code: 'out-of-scale', reason: `${score} is outside the ${scale.toUpperCase()} scale ${lo}–${hi}` }];
+        if (score! < lo || score! > hi)
+          return [{ field: 'score', code: 'out-of-scale', reason: `${score} is outside the ${scale.toUpperCase()} scale ${lo}–${hi}` }];
         const comment = text(c[4]);
         const given = c[0] === undefined ? null : parseId(c[0]);
         const id = given?.ok ? given.value : feedbackId(customer!, scale, score!, comment, at!.iso);
@@ -194,7 +203,10 @@ function transactionLineCheck(o: RowOptions, date: (s: string) => FieldResult<Pa
     const email = c[9] === undefined ? null : p.take('email', parseEmail(c[9]));
     const customer = byEmail
       ? p.take('email', email ? { ok: true, value: email } : { ok: false, code: 'missing', reason: 'is empty: the line names no customer' })
-      : p.take('customer_id', c[1] === undefined || c[1].trim() === '' ? { ok: false, code: 'missing', reason: 'is empty: the line names no customer' } : parseId(c[1]));
+      : p.take(
+          'customer_id',
+          c[1] === undefined || c[1].trim() === '' ? { ok: false, code: 'missing', reason: 'is empty: the line names no customer' } : parseId(c[1]),
+        );
     const order = p.take('order_id', parseId(c[0]));
     const at = p.take('ordered_at', c[2] === undefined ? { ok: false, code: 'missing', reason: 'is missing' } : date(c[2]));
     const named = text(c[3]);
@@ -238,5 +250,11 @@ export function columnsOf(kind: FileKind): readonly string[] {
  * Identical rows are told apart by their place among the identical rows (db/bulk.ts).
  */
 export function feedbackId(customerId: string, scale: string, score: number, comment: string | null, createdAt: string): string {
-  return 'fb_' + createHash('sha1').update([customerId, scale, score, comment ?? '', createdAt].join('\u0000')).digest('hex').slice(0, 20);
+  return (
+    'fb_' +
+    createHash('sha1')
+      .update([customerId, scale, score, comment ?? '', createdAt].join('\u0000'))
+      .digest('hex')
+      .slice(0, 20)
+  );
 }

@@ -39,7 +39,13 @@ const PARSE_WORKER_MIN_BYTES = 8 << 20;
 const WRAP_EVERY_BATCHES = 8;
 
 /** `input` is a file path or the file's bytes; `summary` comes filled with the import's identity. */
-export async function runImport(store: Store, opts: RunOptions, input: string | AsyncIterable<Buffer>, summary: ImportSummary, onProgress?: (rowsRead: number) => void): Promise<ImportSummary> {
+export async function runImport(
+  store: Store,
+  opts: RunOptions,
+  input: string | AsyncIterable<Buffer>,
+  summary: ImportSummary,
+  onProgress?: (rowsRead: number) => void,
+): Promise<ImportSummary> {
   const kind = opts.kind;
   const importId = summary.importId;
   const parse: ParseOptions = {
@@ -67,7 +73,9 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
     // Stored days are calendar days in one zone: a second zone would split or merge purchase days.
     const dayZone = await setMetaOnce(store.db, 'day_zone', opts.timeZone);
     if (dayZone !== opts.timeZone) {
-      summary.fatal = `the days in this store are calendar days in ${dayZone}, but PULSE_TIMEZONE is ${opts.timeZone}; set PULSE_TIMEZONE=${dayZone} (or import into a new store)`;
+      summary.fatal =
+        `the days in this store are calendar days in ${dayZone}, but PULSE_TIMEZONE is ${opts.timeZone}; ` +
+        `set PULSE_TIMEZONE=${dayZone} (or import into a new store)`;
       return summary;
     }
     const path = typeof input === 'string' ? input : undefined;
@@ -110,11 +118,14 @@ export async function runImport(store: Store, opts: RunOptions, input: string | 
       // Customers are written far slower than they are read (each adds words to the search index):
       // a reader of their own would gain nothing and cost its memory.
       const onThread = path !== undefined && (opts.parseWorker ?? (kind !== 'customers' && fileSize(path) >= PARSE_WORKER_MIN_BYTES));
-      result = onThread ? await parseOnWorker(path!, parse, write) : await parseRows(path !== undefined ? fileBytes(path) : (input as AsyncIterable<Buffer>), parse, write);
+      result = onThread
+        ? await parseOnWorker(path!, parse, write)
+        : await parseRows(path !== undefined ? fileBytes(path) : (input as AsyncIterable<Buffer>), parse, write);
     } catch (err) {
       const written = summary.inserted + summary.updated + summary.unchanged;
       const after = summary.rowsRead.toLocaleString('en-US');
-      summary.fatal = `reading ${opts.source} stopped after ${after} rows: ${(err as Error).message}${written > 0 ? ' (the rows before it were imported)' : ''}`;
+      const kept = written > 0 ? ' (the rows before it were imported)' : '';
+      summary.fatal = `reading ${opts.source} stopped after ${after} rows: ${(err as Error).message}${kept}`;
       return summary;
     }
     const f = result.facts;
@@ -159,9 +170,19 @@ function writeProblem(kind: FileKind, o: Outcome, rows: RowSource, packed: Packe
   if (o.kind === 'conflict') {
     const id = spec.keyIndex.map((k) => values[k]).join('/');
     const field = kind === 'order-items' ? 'order_id' : spec.key[0]!;
-    p = { line, field, code: 'conflict', reason: `"${id}" appears again with different values${o.firstLine ? ` (first on line ${o.firstLine})` : ''}; the first stands` };
+    p = {
+      line,
+      field,
+      code: 'conflict',
+      reason: `"${id}" appears again with different values${o.firstLine ? ` (first on line ${o.firstLine})` : ''}; the first stands`,
+    };
   } else if (o.kind === 'missing-parent' && o.parent === 'customer') {
-    p = { line, field: 'customer_id', code: 'unknown-customer', reason: `unknown customer "${values[spec.columns.indexOf('customer_id')]}"; import it in the customers file first` };
+    p = {
+      line,
+      field: 'customer_id',
+      code: 'unknown-customer',
+      reason: `unknown customer "${values[spec.columns.indexOf('customer_id')]}"; import it in the customers file first`,
+    };
   } else {
     p = { line, field: 'order_id', code: 'unknown-order', reason: `unknown order "${values[0]}"; import its order first` };
   }

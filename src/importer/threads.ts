@@ -58,15 +58,26 @@ export function parseOnWorker(path: string, parse: ParseOptions, write: (b: Pars
   });
 }
 
-type ImportMessage = { type: 'progress'; rowsRead: number } | { type: 'more' } | { type: 'summary'; summary: ImportSummary } | { type: 'error'; message: string };
+type ImportMessage =
+  { type: 'progress'; rowsRead: number } | { type: 'more' } | { type: 'summary'; summary: ImportSummary } | { type: 'error'; message: string };
 
 /**
  * Runs runImport on a worker with its own connection to the SQLite file at `location`. This thread,
  * idle meanwhile, copies the write-ahead log back into the database every CHECKPOINT_MS (`checkpoint`).
  */
-export function importOnWorker(location: string, opts: RunOptions, input: string | Readable, summary: ImportSummary, checkpoint: () => void, onProgress?: (rowsRead: number) => void): Promise<ImportSummary> {
+export function importOnWorker(
+  location: string,
+  opts: RunOptions,
+  input: string | Readable,
+  summary: ImportSummary,
+  checkpoint: () => void,
+  onProgress?: (rowsRead: number) => void,
+): Promise<ImportSummary> {
   return new Promise((resolve, reject) => {
-    const worker = spawn({ role: 'import', location, opts: { ...opts, checkpointElsewhere: true }, input: typeof input === 'string' ? input : null, summary }, IMPORT_HEAP);
+    const worker = spawn(
+      { role: 'import', location, opts: { ...opts, checkpointElsewhere: true }, input: typeof input === 'string' ? input : null, summary },
+      IMPORT_HEAP,
+    );
     const checkpoints = setInterval(checkpoint, CHECKPOINT_MS);
     let settled = false;
     const fail = (err: unknown) => {

@@ -44,9 +44,19 @@ export async function writeTransactions(store: Store, importId: number, stage: L
       customerLines.push(b.line);
     }
     for (const o of await customers.write(customerRows, customerLines)) if (o.kind === 'inserted') counts.customersCreated++;
-    const orderOutcomes = await orders.write(rowsFromArrays(built.map((b) => b.order), built.map((b) => b.line)));
+    const orderOutcomes = await orders.write(
+      rowsFromArrays(
+        built.map((b) => b.order),
+        built.map((b) => b.line),
+      ),
+    );
     const itemRows = built.flatMap((b) => b.items);
-    const itemOutcomes = await items.write(rowsFromArrays(itemRows, built.flatMap((b) => b.items.map(() => b.line))));
+    const itemOutcomes = await items.write(
+      rowsFromArrays(
+        itemRows,
+        built.flatMap((b) => b.items.map(() => b.line)),
+      ),
+    );
     counts.items += itemRows.length;
     const changedItems = new Set<string>();
     itemOutcomes.forEach((o, i) => {
@@ -105,7 +115,13 @@ interface Built {
 class OrderBuilder {
   readonly orderId: string;
   readonly #first: StagedLine;
-  readonly #customer = { name: null as string | null, email: null as string | null, company: null as string | null, owner: null as string | null, country: null as string | null };
+  readonly #customer = {
+    name: null as string | null,
+    email: null as string | null,
+    company: null as string | null,
+    owner: null as string | null,
+    country: null as string | null,
+  };
   readonly #extras: Record<string, unknown> = {};
   readonly #products = new Map<string, { quantity: number; total: number; price: number; sku: string | null }>();
   #amount = 0;
@@ -136,7 +152,8 @@ class OrderBuilder {
     c.owner ??= l[L.owner];
     c.country ??= l[L.country];
     const attributes = l[L.attributes];
-    if (attributes) for (const [k, v] of Object.entries(JSON.parse(attributes) as Record<string, unknown>)) if (v !== null && !(k in this.#extras)) this.#extras[k] = v;
+    if (attributes)
+      for (const [k, v] of Object.entries(JSON.parse(attributes) as Record<string, unknown>)) if (v !== null && !(k in this.#extras)) this.#extras[k] = v;
     const quantity = l[L.quantity];
     const total = quantity * l[L.unitPrice];
     this.#amount += total;

@@ -29,8 +29,8 @@ const RETAIL = [
   '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850.0,United Kingdom',
   '536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850.0,United Kingdom',
   '536366,22633,HAND WARMER UNION JACK,6,12/13/2010 8:28,1.85,13047.0,United Kingdom',
-  '536367,22745,POPPY\'S PLAYHOUSE BEDROOM,6,12/13/2010 8:34,2.10,,United Kingdom',
-  '536368,22748,POPPY\'S PLAYHOUSE KITCHEN,6,12/14/2010 8:34,2.10,,United Kingdom',
+  "536367,22745,POPPY'S PLAYHOUSE BEDROOM,6,12/13/2010 8:34,2.10,,United Kingdom",
+  "536368,22748,POPPY'S PLAYHOUSE KITCHEN,6,12/14/2010 8:34,2.10,,United Kingdom",
   'C536379,D,Discount,-1,12/14/2010 9:41,27.50,17850.0,United Kingdom',
   '581587,22613,PACK OF 20 SPACEBOY NAPKINS,12,12/9/2011 12:50,0.85,12680.0,France',
 ].join('\r\n');
@@ -40,7 +40,10 @@ describe('pulse import transactions', () => {
     const r = pulse('shop.sqlite', ['import', 'transactions', file('retail.csv', RETAIL), '--no-refresh']);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^transactions from .*retail\.csv \(UTF-8, comma-separated, slash dates mdy \(read from the dates\)\): 7 rows read/);
-    expect(r.stdout).toMatch(/columns read as: InvoiceNo → order_id, StockCode → sku, Description → product, InvoiceDate → ordered_at, UnitPrice → unit_price, CustomerID → customer_id/);
+    expect(r.stdout).toContain(
+      'columns read as: InvoiceNo → order_id, StockCode → sku, Description → product, InvoiceDate → ordered_at, ' +
+        'UnitPrice → unit_price, CustomerID → customer_id',
+    );
     expect(r.stdout).toMatch(/orders: 4 new, 0 updated, 0 unchanged \(1 refund\); 5 order items; 3 customers created/);
     expect(r.stdout).not.toContain('Each rejected row');
     expect(r.stdout).toContain('2 × customer_id is missing: lines 5, 6 (line 5: is empty: the line names no customer)');
@@ -91,9 +94,18 @@ describe('pulse import options', () => {
 
   it('GIVEN options it does not know THEN exit 2 and a message that says what they take', () => {
     const csv = file('c.csv', 'customer_id\nC1\n');
-    expect(pulse('opts.sqlite', ['import', 'customers', csv, '--encoding', 'ebcdic'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--encoding takes utf8, utf16') });
-    expect(pulse('opts.sqlite', ['import', 'customers', csv, '--date-format', 'ymd'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--date-format takes mdy') });
-    expect(pulse('opts.sqlite', ['import', 'customers', csv, '--delimiter', ':'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--delimiter takes') });
+    expect(pulse('opts.sqlite', ['import', 'customers', csv, '--encoding', 'ebcdic'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--encoding takes utf8, utf16'),
+    });
+    expect(pulse('opts.sqlite', ['import', 'customers', csv, '--date-format', 'ymd'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--date-format takes mdy'),
+    });
+    expect(pulse('opts.sqlite', ['import', 'customers', csv, '--delimiter', ':'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--delimiter takes'),
+    });
     expect(pulse('opts.sqlite', ['import', 'invoices', csv])).toMatchObject({ status: 2, stderr: expect.stringContaining('transactions') });
   });
 

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { CsvReader, type CsvProblem, type CsvRecord } from '../../src/importer/csv.ts';
 
-function readAll(chunks: string[], options: ConstructorParameters<typeof CsvReader>[0] = {}): { records: CsvRecord[]; problems: CsvProblem[]; delimiter: string } {
+function readAll(
+  chunks: string[],
+  options: ConstructorParameters<typeof CsvReader>[0] = {},
+): { records: CsvRecord[]; problems: CsvProblem[]; delimiter: string } {
   const reader = new CsvReader(options);
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
-  for (const c of chunks) reader.push(c, false, (r) => records.push(r), (p) => problems.push(p));
-  reader.end((r) => records.push(r), (p) => problems.push(p));
+  for (const c of chunks)
+    reader.push(
+      c,
+      false,
+      (r) => records.push(r),
+      (p) => problems.push(p),
+    );
+  reader.end(
+    (r) => records.push(r),
+    (p) => problems.push(p),
+  );
   return { records, problems, delimiter: reader.delimiter };
 }
 
@@ -53,7 +65,11 @@ describe('CsvReader', () => {
 
   it('GIVEN lone CR line endings THEN each CR ends a record', () => {
     const { records } = everySplit('a,b\r1,2\r3,4\r');
-    expect(records.map((r) => [r.line, r.fields.join('|')])).toEqual([[1, 'a|b'], [2, '1|2'], [3, '3|4']]);
+    expect(records.map((r) => [r.line, r.fields.join('|')])).toEqual([
+      [1, 'a|b'],
+      [2, '1|2'],
+      [3, '3|4'],
+    ]);
   });
 
   it.each([
@@ -70,7 +86,10 @@ describe('CsvReader', () => {
   it("GIVEN Excel's sep= line THEN it names the delimiter and the header follows on line 2", () => {
     const r = everySplit('sep=;\r\nid;name\r\n1;Ann\r\n');
     expect(r.delimiter).toBe(';');
-    expect(r.records).toEqual([{ fields: ['id', 'name'], line: 2 }, { fields: ['1', 'Ann'], line: 3 }]);
+    expect(r.records).toEqual([
+      { fields: ['id', 'name'], line: 2 },
+      { fields: ['1', 'Ann'], line: 3 },
+    ]);
   });
 
   it('GIVEN a record longer than the cap THEN it is refused with its line and the records after it are read', () => {
@@ -78,8 +97,16 @@ describe('CsvReader', () => {
     const text = `a,b\n1,ok\n2,"${long}\nstill, the same record\n${long}"\n3,ok\n4,${long}${long}\n5,ok`;
     for (const size of [7, 100, 4096, text.length]) {
       const r = readAll(pieces(text, size), { maxRecordChars: 1024 });
-      expect(r.records.map((x) => [x.line, x.fields[0]])).toEqual([[1, 'a'], [2, '1'], [6, '3'], [8, '5']]);
-      expect(r.problems.map((p) => [p.line, p.code])).toEqual([[3, 'record-too-long'], [7, 'record-too-long']]);
+      expect(r.records.map((x) => [x.line, x.fields[0]])).toEqual([
+        [1, 'a'],
+        [2, '1'],
+        [6, '3'],
+        [8, '5'],
+      ]);
+      expect(r.problems.map((p) => [p.line, p.code])).toEqual([
+        [3, 'record-too-long'],
+        [7, 'record-too-long'],
+      ]);
     }
   });
 
@@ -94,15 +121,27 @@ describe('CsvReader', () => {
     const text = 'a\r\n' + 'y'.repeat(3000) + '\r\n1\r\n2\r\n';
     const at = text.indexOf('\r\n1') + 1;
     const r = readAll([text.slice(0, 1500), text.slice(1500, at), text.slice(at)], { maxRecordChars: 1024 });
-    expect(r.records.map((x) => [x.line, x.fields[0]])).toEqual([[1, 'a'], [3, '1'], [4, '2']]);
+    expect(r.records.map((x) => [x.line, x.fields[0]])).toEqual([
+      [1, 'a'],
+      [3, '1'],
+      [4, '2'],
+    ]);
     expect(r.problems.map((p) => p.line)).toEqual([2]);
   });
 
   it('GIVEN text marked as holding undecodable bytes THEN only the records holding U+FFFD are flagged', () => {
     const reader = new CsvReader();
     const records: CsvRecord[] = [];
-    reader.push('a,b\n1,fine\n2,bro\uFFFDken\n3,fine\n', true, (r) => records.push(r), () => {});
-    reader.end((r) => records.push(r), () => {});
+    reader.push(
+      'a,b\n1,fine\n2,bro\uFFFDken\n3,fine\n',
+      true,
+      (r) => records.push(r),
+      () => {},
+    );
+    reader.end(
+      (r) => records.push(r),
+      () => {},
+    );
     expect(records.map((r) => r.badText ?? false)).toEqual([false, false, true, false]);
   });
 });

@@ -16,7 +16,22 @@ function decode(bytes: Buffer, step: number, forced?: Parameters<typeof parseEnc
 }
 
 const TEXT = 'customer_id,name\nC1,Müller — “Straße” €5\n';
-const cp1252 = Buffer.from([...Buffer.from('customer_id,name\nC1,M'), 0xfc, ...Buffer.from('ller '), 0x97, 0x20, 0x93, ...Buffer.from('Stra'), 0xdf, 0x65, 0x94, 0x20, 0x80, 0x35, 0x0a]);
+const cp1252 = Buffer.from([
+  ...Buffer.from('customer_id,name\nC1,M'),
+  0xfc,
+  ...Buffer.from('ller '),
+  0x97,
+  0x20,
+  0x93,
+  ...Buffer.from('Stra'),
+  0xdf,
+  0x65,
+  0x94,
+  0x20,
+  0x80,
+  0x35,
+  0x0a,
+]);
 
 describe('ImportDecoder', () => {
   it.each([1, 2, 3, 7, 1 << 16])('GIVEN the same text in every encoding, fed %i bytes at a time THEN it reads the same and says which', (step) => {

@@ -17,7 +17,8 @@ const put = (name: string, text: string | Buffer) => {
   writeFileSync(file, text);
   return file;
 };
-const run = (kind: ImportOptions['kind'], file: string, more: Partial<ImportOptions> = {}) => importFile(ctx.store, { kind, input: file, timeZone: 'UTC', ...more });
+const run = (kind: ImportOptions['kind'], file: string, more: Partial<ImportOptions> = {}) =>
+  importFile(ctx.store, { kind, input: file, timeZone: 'UTC', ...more });
 const ids = async () => (await ctx.store.db.selectFrom('customers').select('customer_id').orderBy('customer_id').execute()).map((r) => r.customer_id);
 
 describe('rejected rows', () => {
@@ -69,7 +70,9 @@ describe('records too long and files that are not what they say', () => {
     const huge = 'x'.repeat(64 << 20);
     const s = await run('customers', put('huge.csv', `customer_id,name\nC1,Ann\nC2,"${huge}"\nC3,Cy\n`));
     expect(s.inserted).toBe(2);
-    expect(s.problems).toEqual([{ line: 3, field: 'row', code: 'record-too-long', reason: expect.stringMatching(/^the record is 64\.0 MiB long; records over 1 MiB are refused/) }]);
+    expect(s.problems).toEqual([
+      { line: 3, field: 'row', code: 'record-too-long', reason: expect.stringMatching(/^the record is 64\.0 MiB long; records over 1 MiB are refused/) },
+    ]);
     expect(await ids()).toEqual(['C1', 'C3']);
   }, 60_000);
 
@@ -109,7 +112,11 @@ describe('feedback without an id', () => {
     expect(s).toMatchObject({ inserted: 21, rejected: 0 });
     const again = await run('feedback', file);
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 21 });
-    const n = await ctx.store.db.selectFrom('feedback').select((eb) => eb.fn.countAll<number>().as('n')).where('score', '=', 2).executeTakeFirstOrThrow();
+    const n = await ctx.store.db
+      .selectFrom('feedback')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('score', '=', 2)
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(20);
   });
 

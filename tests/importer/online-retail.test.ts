@@ -68,7 +68,10 @@ describe.skipIf(missing && allowMissing)('UCI Online Retail, the real file', () 
   });
 
   it('GIVEN the file THEN there are 4,372 customers and every line with a customer is in an order', async () => {
-    const n = await ctx.store.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const n = await ctx.store.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(4_372);
     expect(first.transactions!.customersCreated).toBe(4_372);
   });
@@ -78,19 +81,36 @@ describe.skipIf(missing && allowMissing)('UCI Online Retail, the real file', () 
     expect(expected.size).toBe(4_372);
     // The largest, one who bought and cancelled everything, a frequent one, a refund-heavy one, the first one.
     for (const id of ['14646', '12346', '12748', '16446', '17850', '13047']) {
-      const r = await ctx.store.db.selectFrom('orders').select((eb) => eb.fn.sum<number>('amount').as('revenue')).where('customer_id', '=', id).executeTakeFirstOrThrow();
+      const r = await ctx.store.db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.sum<number>('amount').as('revenue'))
+        .where('customer_id', '=', id)
+        .executeTakeFirstOrThrow();
       expect(Number(r.revenue), `customer ${id}`).toBeCloseTo(expected.get(id)!, 6);
     }
-    const all = await ctx.store.db.selectFrom('orders').select(['customer_id', (eb) => eb.fn.sum<number>('amount').as('revenue')]).groupBy('customer_id').execute();
+    const all = await ctx.store.db
+      .selectFrom('orders')
+      .select(['customer_id', (eb) => eb.fn.sum<number>('amount').as('revenue')])
+      .groupBy('customer_id')
+      .execute();
     const off = all.filter((r) => Math.abs(Number(r.revenue) - expected.get(r.customer_id)!) > 1e-6);
     expect(off).toEqual([]);
   });
 
   it('GIVEN the same file imported again THEN nothing changes', async () => {
     const snapshot = async () => ({
-      orders: await ctx.store.db.selectFrom('orders').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('amount').as('sum')]).executeTakeFirstOrThrow(),
-      items: await ctx.store.db.selectFrom('order_items').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('quantity').as('sum')]).executeTakeFirstOrThrow(),
-      customers: await ctx.store.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      orders: await ctx.store.db
+        .selectFrom('orders')
+        .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('amount').as('sum')])
+        .executeTakeFirstOrThrow(),
+      items: await ctx.store.db
+        .selectFrom('order_items')
+        .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('quantity').as('sum')])
+        .executeTakeFirstOrThrow(),
+      customers: await ctx.store.db
+        .selectFrom('customers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     });
     const before = await snapshot();
     const again = await importFile(ctx.store, { kind: 'transactions', input: FILE, timeZone: 'UTC' });

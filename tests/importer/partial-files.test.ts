@@ -19,7 +19,11 @@ const run = (kind: ImportOptions['kind'], name: string, text: string) => {
 };
 const customer = (id: string) => ctx.store.db.selectFrom('customers').selectAll().where('customer_id', '=', id).executeTakeFirstOrThrow();
 
-const FULL = 'customer_id,name,email,company,owner,created_at,tier,region\nC1,Ann Lee,ann@acme.com,Acme,Maya Chen,2024-01-05,gold,EU\nC2,Bob Ray,bob@bob.io,Bobco,Tom Becker,2024-02-01,silver,US\n';
+const FULL = [
+  'customer_id,name,email,company,owner,created_at,tier,region',
+  'C1,Ann Lee,ann@acme.com,Acme,Maya Chen,2024-01-05,gold,EU',
+  'C2,Bob Ray,bob@bob.io,Bobco,Tom Becker,2024-02-01,silver,US',
+].join('\n');
 
 describe('partial files', () => {
   it('GIVEN a customer_id,owner file THEN owners change and every other field stays', async () => {
@@ -70,7 +74,10 @@ describe('partial files', () => {
     expect(s.updated).toBe(1);
     await run('order-items', 'new.csv', 'order_id,product\nO1,Spoon\n');
     const items = await ctx.store.db.selectFrom('order_items').select(['product', 'quantity', 'unit_price']).orderBy('product').execute();
-    expect(items).toEqual([{ product: 'Mug', quantity: 3, unit_price: 15 }, { product: 'Spoon', quantity: 1, unit_price: 0 }]);
+    expect(items).toEqual([
+      { product: 'Mug', quantity: 3, unit_price: 15 },
+      { product: 'Spoon', quantity: 1, unit_price: 0 },
+    ]);
   });
 
   it('GIVEN the same partial file twice THEN the second import changes nothing', async () => {

@@ -18,7 +18,8 @@ const put = (name: string, bytes: Buffer | string) => {
   writeFileSync(file, bytes);
   return file;
 };
-const run = (kind: ImportOptions['kind'], file: string, more: Partial<ImportOptions> = {}) => importFile(ctx.store, { kind, input: file, timeZone: 'UTC', ...more });
+const run = (kind: ImportOptions['kind'], file: string, more: Partial<ImportOptions> = {}) =>
+  importFile(ctx.store, { kind, input: file, timeZone: 'UTC', ...more });
 const customer = (id: string) => ctx.store.db.selectFrom('customers').selectAll().where('customer_id', '=', id).executeTakeFirstOrThrow();
 
 /** Windows-1252 bytes of a text that only uses characters it has. */
@@ -29,7 +30,10 @@ function cp1252(text: string): Buffer {
 
 describe('encodings', () => {
   it('GIVEN an Excel (Windows-1252) file THEN names read right and the summary says Windows-1252', async () => {
-    const s = await run('customers', put('excel.csv', cp1252('customer_id,name,company\r\nC1,Jürgen Müller,Café “Zur Straße”\r\nC2,Zoë O’Brien,Crème – Brûlée\r\n')));
+    const s = await run(
+      'customers',
+      put('excel.csv', cp1252('customer_id,name,company\r\nC1,Jürgen Müller,Café “Zur Straße”\r\nC2,Zoë O’Brien,Crème – Brûlée\r\n')),
+    );
     expect(s.encoding).toBe('Windows-1252 (detected: the bytes are not UTF-8)');
     expect(s.inserted).toBe(2);
     expect((await customer('C1')).name).toBe('Jürgen Müller');
@@ -68,7 +72,10 @@ describe('encodings', () => {
 describe('delimiters and numbers', () => {
   it('GIVEN a semicolon file from a comma-decimal locale THEN columns and amounts read right', async () => {
     await run('customers', put('c.csv', 'customer_id\nC1\n'));
-    const s = await run('orders', put('o.csv', 'order_id;customer_id;ordered_at;amount\nO1;C1;2024-03-01;1.234,50\nO2;C1;2024-03-02;19,99\nO3;C1;2024-03-03;-5\n'));
+    const s = await run(
+      'orders',
+      put('o.csv', 'order_id;customer_id;ordered_at;amount\nO1;C1;2024-03-01;1.234,50\nO2;C1;2024-03-02;19,99\nO3;C1;2024-03-03;-5\n'),
+    );
     expect(s).toMatchObject({ delimiter: ';', inserted: 3, rejected: 0 });
     const amounts = await ctx.store.db.selectFrom('orders').select(['order_id', 'amount']).orderBy('order_id').execute();
     expect(amounts.map((a) => a.amount)).toEqual([1234.5, 19.99, -5]);
@@ -107,7 +114,10 @@ describe('spreadsheet ids and dates', () => {
 
   it('GIVEN US slash dates that only read month-first THEN they are read so, and the summary says so', async () => {
     await run('customers', put('c.csv', 'customer_id\nC1\n'));
-    const s = await run('orders', put('o.csv', 'order_id,customer_id,ordered_at,amount\nO1,C1,12/1/2010 8:26,1\nO2,C1,12/13/2010 17:05,1\nO3,C1,1/2/2011 9:00 PM,1\n'));
+    const s = await run(
+      'orders',
+      put('o.csv', 'order_id,customer_id,ordered_at,amount\nO1,C1,12/1/2010 8:26,1\nO2,C1,12/13/2010 17:05,1\nO3,C1,1/2/2011 9:00 PM,1\n'),
+    );
     expect(s).toMatchObject({ inserted: 3, dateFormat: 'mdy (read from the dates)' });
     const at = await ctx.store.db.selectFrom('orders').select(['order_id', 'ordered_at']).orderBy('order_id').execute();
     expect(at.map((r) => r.ordered_at)).toEqual(['2010-12-01T08:26:00.000Z', '2010-12-13T17:05:00.000Z', '2011-01-02T21:00:00.000Z']);

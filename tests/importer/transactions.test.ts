@@ -17,7 +17,13 @@ const run = (name: string, text: string, more: Partial<ImportOptions> = {}) => {
   return importFile(ctx.store, { kind: 'transactions', input: file, timeZone: 'UTC', ...more });
 };
 const orders = () => ctx.store.db.selectFrom('orders').select(['order_id', 'customer_id', 'ordered_at', 'amount']).orderBy('order_id').execute();
-const items = (orderId: string) => ctx.store.db.selectFrom('order_items').select(['product', 'quantity', 'unit_price', 'attributes']).where('order_id', '=', orderId).orderBy('product').execute();
+const items = (orderId: string) =>
+  ctx.store.db
+    .selectFrom('order_items')
+    .select(['product', 'quantity', 'unit_price', 'attributes'])
+    .where('order_id', '=', orderId)
+    .orderBy('product')
+    .execute();
 
 // The layout of UCI Online Retail: float customer ids, codes and descriptions, cancellations as C….
 const UCI = [
@@ -26,7 +32,7 @@ const UCI = [
   '536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26:00,3.39,17850.0,United Kingdom',
   '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,2,2010-12-01 08:26:00,2.55,17850.0,United Kingdom', // same product again
   '536366,22633,"HAND WARMER ""UNION JACK""",6,2010-12-01 08:28:00,1.85,13047.0,France',
-  '536367,22745,POPPY\'S PLAYHOUSE BEDROOM,6,2010-12-01 08:34:00,2.10,,United Kingdom', // no customer
+  "536367,22745,POPPY'S PLAYHOUSE BEDROOM,6,2010-12-01 08:34:00,2.10,,United Kingdom", // no customer
   'C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,17850.0,United Kingdom', // a cancellation
   '536368,22960,JAM MAKING SET WITH JARS,6,2010-12-01 08:34:00,4.25,13047.0,France',
   '536365,22752,SET 7 BABUSHKA NESTING BOXES,2,2010-12-01 08:26:00,7.65,17850.0,United Kingdom', // its order, further down
@@ -65,7 +71,12 @@ describe('transactions', () => {
 
   it('GIVEN a later export where an order lost a line THEN the order and its items follow the new file', async () => {
     await run('retail.csv', UCI);
-    const s = await run('fixed.csv', UCI.split('\n').filter((l) => !l.includes('BABUSHKA')).join('\n'));
+    const s = await run(
+      'fixed.csv',
+      UCI.split('\n')
+        .filter((l) => !l.includes('BABUSHKA'))
+        .join('\n'),
+    );
     expect(s.transactions!.orders).toEqual({ inserted: 0, updated: 1, unchanged: 3 });
     expect((await items('536365')).map((i) => i.product)).toEqual(['WHITE HANGING HEART T-LIGHT HOLDER', 'WHITE METAL LANTERN']);
     expect((await orders())[0]!.amount).toBeCloseTo(8 * 2.55 + 6 * 3.39, 9);
@@ -100,19 +111,35 @@ describe('transactions', () => {
   });
 
   it('GIVEN a line naming another customer than its order THEN that line is refused, named by its line', async () => {
-    const s = await run('mixed.csv', ['order_id,customer_id,ordered_at,product,quantity,unit_price', 'A1,C1,2024-01-01,Mug,1,5', 'A1,C2,2024-01-01,Cup,1,3'].join('\n'));
-    expect(s.problems).toEqual([{ line: 3, field: 'customer_id', code: 'order-customer-mismatch', reason: 'order "A1" belongs to customer "C1" (line 2); this line names "C2"' }]);
+    const s = await run(
+      'mixed.csv',
+      ['order_id,customer_id,ordered_at,product,quantity,unit_price', 'A1,C1,2024-01-01,Mug,1,5', 'A1,C2,2024-01-01,Cup,1,3'].join('\n'),
+    );
+    expect(s.problems).toEqual([
+      { line: 3, field: 'customer_id', code: 'order-customer-mismatch', reason: 'order "A1" belongs to customer "C1" (line 2); this line names "C2"' },
+    ]);
     expect((await orders()).map((o) => o.amount)).toEqual([5]);
   });
 
   it('GIVEN order ids that all start with C THEN the C is part of the id, not a cancellation', async () => {
-    const s = await run('c-ids.csv', ['order_id,customer_id,ordered_at,product,quantity,unit_price', 'C100,K1,2024-01-01,Mug,1,5', 'C101,K1,2024-01-02,Mug,2,5'].join('\n'));
+    const s = await run(
+      'c-ids.csv',
+      ['order_id,customer_id,ordered_at,product,quantity,unit_price', 'C100,K1,2024-01-01,Mug,1,5', 'C101,K1,2024-01-02,Mug,2,5'].join('\n'),
+    );
     expect(s.transactions!.refunds).toBe(0);
     expect((await orders()).map((o) => o.amount)).toEqual([5, 10]);
   });
 
   it('GIVEN a line total instead of a unit price, and US dates THEN the price is the total over the quantity', async () => {
-    const s = await run('sales.csv', ['Order ID,Order Date,Customer ID,Customer Name,Product Name,Sales,Quantity', 'CA-1,11/28/2016,CG-125,Claire Gute,Bookcase,261.96,2', 'CA-1,11/28/2016,CG-125,Claire Gute,Chair,731.94,3', 'CA-2,6/12/2016,DV-135,Darrin Van,Labels,14.62,2'].join('\n'));
+    const s = await run(
+      'sales.csv',
+      [
+        'Order ID,Order Date,Customer ID,Customer Name,Product Name,Sales,Quantity',
+        'CA-1,11/28/2016,CG-125,Claire Gute,Bookcase,261.96,2',
+        'CA-1,11/28/2016,CG-125,Claire Gute,Chair,731.94,3',
+        'CA-2,6/12/2016,DV-135,Darrin Van,Labels,14.62,2',
+      ].join('\n'),
+    );
     expect(s).toMatchObject({ rejected: 0, dateFormat: 'mdy (read from the dates)' });
     expect(await orders()).toEqual([
       { order_id: 'CA-1', customer_id: 'CG-125', ordered_at: '2016-11-28', amount: 993.9 },
