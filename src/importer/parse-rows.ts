@@ -90,6 +90,8 @@ export async function parseRows(
   const reject = (p: ImportProblem) => {
     rowsRead++;
     problems.push(p);
+    // A file of bad rows must not pile them up either.
+    if (problems.length >= opts.batchSize) cut();
   };
   const rejectRow = (line: number, list: RowProblem[], raw: string | undefined) => {
     const first = list[0]!;
