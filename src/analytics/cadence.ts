@@ -108,6 +108,42 @@ export function customerCadence(purchaseDays: ArrayLike<number>, asOfDay: number
 }
 
 /**
+ * `customerCadence` for days already sorted ascending (the first `count` of `sortedDays`), with a
+ * scratch buffer of at least `count` for the gaps: no allocation but the result, for a million
+ * customers a refresh.
+ * @example customerCadenceSorted([0, 30, 60, 80], 4, 100, new Float64Array(4)).usualGapDays // 30
+ */
+export function customerCadenceSorted(sortedDays: ArrayLike<number>, count: number, asOfDay: number, scratch: Float64Array): CustomerCadence {
+  let n = 0;
+  let last = NaN;
+  let first = NaN;
+  // Distinct days on or before the as-of day, their gaps written into the scratch buffer.
+  for (let i = 0; i < count; i++) {
+    const day = sortedDays[i]!;
+    if (day > asOfDay) break;
+    if (n > 0 && day === last) continue;
+    if (n === 0) first = day;
+    else scratch[n - 1] = day - last;
+    last = day;
+    n++;
+  }
+  if (n === 0) return { purchaseDays: 0, daysSinceFirstPurchase: null, daysSinceLastPurchase: null, usualGapDays: null, lastGapDays: null, usualGapBeforeLastDays: null };
+  const lastGap = n >= 2 ? scratch[n - 2]! : null;
+  // Before the last gap, then with it: each median sorts the gaps in place, so the order matters.
+  const beforeLast = n >= 3 ? medianSortingInPlace(scratch, n - 2) : null;
+  if (n >= 3) scratch[n - 2] = lastGap!;
+  const usual = n >= 2 ? medianSortingInPlace(scratch, n - 1) : null;
+  return { purchaseDays: n, daysSinceFirstPurchase: asOfDay - first, daysSinceLastPurchase: asOfDay - last, usualGapDays: usual, lastGapDays: lastGap, usualGapBeforeLastDays: beforeLast };
+}
+
+/** Median of the first `n` values of `buffer`, which it sorts in place. */
+function medianSortingInPlace(buffer: Float64Array, n: number): number {
+  const values = buffer.subarray(0, n).sort();
+  const mid = n >> 1;
+  return n % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
+
+/**
  * Population fallback for one-time buyers: the median of repeat customers' usual gaps.
  * Non-finite entries (customers without a usual gap, stored as NaN) are skipped; null if none remain.
  * A per-customer median (not the pooled gaps) so frequent buyers do not dominate the typical rhythm.

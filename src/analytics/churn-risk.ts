@@ -1,4 +1,5 @@
-// Churn risk 0–100 = 100·σ(w·x), a logistic model (Cox 1958) over overdue ratio, P(alive) and satisfaction, weights fitted by IRLS (Newton–Raphson, McCullagh & Nelder 1989 §4.4).
+// Churn risk 0–100 = 100·σ(w·x), a logistic model (Cox 1958) over overdue ratio, P(alive) and
+// satisfaction, weights fitted by IRLS (Newton–Raphson, McCullagh & Nelder 1989 §4.4).
 import { expectedGap, overdueRatio, type CustomerCadence, type ExpectedGap } from './cadence.ts';
 import { fitLogistic, type LogisticFit, type LogisticFitOptions } from './logistic-regression.ts';
 
@@ -101,7 +102,7 @@ export interface ChurnRiskResult {
   /** Modelled probability of no further purchase, unrounded (use it to rank). */
   readonly probability: number;
   readonly features: Readonly<Record<ChurnFeature, number>>;
-  /** The biggest upward pushes, largest first (at most `maxDrivers`, each ≥ `minContribution`). */
+  /** The biggest upward pushes that are bad news in themselves, largest first (at most `maxDrivers`, each ≥ `minContribution`). */
   readonly drivers: ChurnDriver[];
 }
 
@@ -184,7 +185,8 @@ export function churnFeatures(input: ChurnRiskInput): Record<ChurnFeature, numbe
     recentDetractors: satisfaction ? Math.log1p(satisfaction.recentDetractors) : 0,
     satisfactionDrop: drop,
     noFeedback: satisfaction ? 0 : 1,
-    fewPurchasesExpected: input.expectedPurchases90 == null || !Number.isFinite(input.expectedPurchases90) ? 0 : Math.exp(-Math.max(0, input.expectedPurchases90)),
+    fewPurchasesExpected:
+      input.expectedPurchases90 == null || !Number.isFinite(input.expectedPurchases90) ? 0 : Math.exp(-Math.max(0, input.expectedPurchases90)),
   };
 }
 
@@ -209,11 +211,29 @@ export function churnRisk(
   const minContribution = options.minContribution ?? 0.1;
   const gap = expectedGap(input.cadence, input.populationGapDays);
   const drivers = contributions
-    .filter(({ contribution }) => contribution >= minContribution)
+    .filter(({ feature, contribution }) => contribution >= minContribution && isReason(feature, input, features))
     .sort((a, b) => b.contribution - a.contribution || CHURN_FEATURES.indexOf(a.feature) - CHURN_FEATURES.indexOf(b.feature))
     .slice(0, options.maxDrivers ?? 3)
     .map(({ feature, contribution }) => ({ feature, contribution, text: driverText(feature, input, gap) }));
   return { risk: Math.round(100 * probability), probability, features, drivers };
+}
+
+/**
+ * A push is shown as a reason only when the fact behind it is bad news in itself: within their usual
+ * gap, expecting a purchase or more in the next 90 days, or likely alive, a customer's figure can
+ * still add a little risk, but telling a rep "expected to buy 3.5 times" as a reason to call is wrong.
+ */
+function isReason(feature: ChurnFeature, input: ChurnRiskInput, features: Record<ChurnFeature, number>): boolean {
+  switch (feature) {
+    case 'overdue':
+      return features.overdue >= Math.LN2; // at least one usual gap since the last purchase
+    case 'notAlive':
+      return input.pAlive !== null && input.pAlive < 0.8;
+    case 'fewPurchasesExpected':
+      return input.expectedPurchases90 != null && input.expectedPurchases90 < 1;
+    default:
+      return true;
+  }
 }
 
 function driverText(feature: ChurnFeature, input: ChurnRiskInput, gap: ExpectedGap): string {

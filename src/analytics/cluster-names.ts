@@ -20,15 +20,34 @@ export function inferRoles(featureNames: readonly string[]): FeatureRoles {
   return roles;
 }
 
+/** A cluster most of whose members spent nothing or got refunded more than they paid. */
+export const NO_SPEND_NAME = 'No net spend (refunds or free orders)';
+
+/** How a rep says "lower" and "higher" on each role, and what the role is. */
+const ROLE_WORDS: Record<keyof FeatureRoles, { low: string; high: string; noun: string }> = {
+  recency: { low: 'more recent', high: 'longer gone', noun: 'time since last purchase' },
+  frequency: { low: 'fewer purchases', high: 'more purchases', noun: 'purchase count' },
+  monetary: { low: 'smaller orders', high: 'bigger orders', noun: 'order size' },
+  tenure: { low: 'newer', high: 'longer-standing', noun: 'time as a customer' },
+};
+
 /**
  * Names from centroid z-scores (|z| ≥ 0.5 counts as high/low). With RFM roles: a noun from
  * frequency and tenure (regulars, newcomers, one-timers, occasional buyers), "Lapsed"/"Recent" from
- * recency, "high-value"/"low-value" from monetary. Without roles: the two most extreme features.
- * Duplicate names are told apart by the feature on which they differ most.
+ * recency, "high-value"/"low-value" from monetary; a cluster where at least half the members spent
+ * nothing or were refunded more than they paid is named for that. Without roles: the two most
+ * extreme features. Duplicate names are told apart, in a rep's words, by the feature on which they
+ * differ most ("Newcomers (bigger orders)").
  */
-export function nameClusters(zScores: number[][], featureNames: readonly string[], roles: FeatureRoles): string[] {
+export function nameClusters(
+  zScores: number[][],
+  featureNames: readonly string[],
+  roles: FeatureRoles,
+  extras: { readonly noSpendShare?: readonly number[] } = {},
+): string[] {
   const hasRfm = roles.recency !== undefined || roles.frequency !== undefined || roles.monetary !== undefined;
-  const names = zScores.map((z) => (hasRfm ? rfmName(z, roles) : genericName(z, featureNames)));
+  const names = zScores.map((z, c) => ((extras.noSpendShare?.[c] ?? 0) >= 0.5 ? NO_SPEND_NAME : hasRfm ? rfmName(z, roles) : genericName(z, featureNames)));
+  const roleOf = (j: number) => (Object.keys(roles) as (keyof FeatureRoles)[]).find((role) => roles[role] === j);
   const groups = new Map<string, number[]>();
   names.forEach((name, c) => groups.set(name, [...(groups.get(name) ?? []), c]));
   for (const [name, members] of groups) {
@@ -44,10 +63,11 @@ export function nameClusters(zScores: number[][], featureNames: readonly string[
       }
     }
     const ordered = [...members].sort((a, b) => zScores[a]![feature]! - zScores[b]![feature]! || a - b);
-    const label = featureNames[feature]!;
+    const role = roleOf(feature);
+    const words = role ? ROLE_WORDS[role] : { low: `lower ${featureNames[feature]}`, high: `higher ${featureNames[feature]}`, noun: featureNames[feature]! };
     ordered.forEach((c, rank) => {
-      const qualifier =
-        ordered.length === 2 ? `${rank === 0 ? 'lower' : 'higher'} ${label}` : `${label} tier ${rank + 1} of ${ordered.length}`;
+      const middle = ordered.length === 3 ? `mid ${words.noun}` : `${words.noun} ${rank + 1} of ${ordered.length}`;
+      const qualifier = rank === 0 ? words.low : rank === ordered.length - 1 ? words.high : middle;
       names[c] = `${name} (${qualifier})`;
     });
   }

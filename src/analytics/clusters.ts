@@ -1,15 +1,14 @@
 // Behaviour clusters: k-means (Lloyd 1982; k-means++ start, Arthur & Vassilvitskii 2007) via ml-kmeans, k by mean silhouette (Rousseeuw 1987).
 import { kmeans } from 'ml-kmeans';
+import { distance, previousCentres, stableIds, type PreviousCluster } from './cluster-ids.ts';
 import { inferRoles, nameClusters } from './cluster-names.ts';
-import { hungarian } from './hungarian.ts';
+import { fromStandardised, standardise, type FeatureScaling, type FeatureTransform } from './cluster-scaling.ts';
+import { kmeansPlusPlus } from './kmeans-seeding.ts';
 import { mulberry32 } from './random.ts';
+import { silhouetteScore } from './silhouette.ts';
 
-/** How a raw feature becomes a modelling feature before standardising. */
-export type FeatureTransform =
-  /** sign(x)·ln(1 + |x|): log1p for counts and amounts, still defined for refunds (x < 0). */
-  | 'log'
-  /** used as given (already a log, a ratio, a score). */
-  | 'none';
+export type { FeatureTransform } from './cluster-scaling.ts';
+export type { PreviousCluster } from './cluster-ids.ts';
 
 /** Which feature plays which part, for naming clusters; inferred from feature names when absent. */
 export interface FeatureRoles {
@@ -23,11 +22,6 @@ export interface FeatureRoles {
   readonly tenure?: number;
 }
 
-/** A cluster from the previous refresh: its id and its centre in original feature units. */
-export interface PreviousCluster {
-  readonly id: number;
-  readonly center: readonly number[];
-}
 
 export interface ClusterOptions {
   /** Fixed number of clusters; when absent, k is chosen by silhouette over `kRange`. */
@@ -50,8 +44,14 @@ export interface ClusterOptions {
   readonly transforms?: readonly FeatureTransform[];
   /** Feature roles for naming (default: inferred from `featureNames`). */
   readonly roles?: FeatureRoles;
-  /** Last refresh's clusters: matching new clusters inherit their ids. */
+  /**
+   * Last refresh's clusters. k-means restarts from them, and they are kept (evolved, same ids)
+   * unless another k separates customers clearly better (silhouette higher by `switchMargin`);
+   * otherwise matching new clusters inherit their ids.
+   */
   readonly previous?: readonly PreviousCluster[];
+  /** How much better (mean silhouette) another k must be to replace last refresh's clusters (default 0.02). */
+  readonly switchMargin?: number;
   /** A new cluster inherits an old id only within this distance in standardised units (default 1). */
   readonly maxMatchDistance?: number;
 }
@@ -71,6 +71,8 @@ export interface ClusterProfile {
   readonly zScores: number[];
   /** Arithmetic mean of the members' raw features (NaN for an empty cluster). */
   readonly memberMeans: number[];
+  /** Members whose spend (the monetary feature) is zero or negative: refunds, free orders. */
+  readonly noSpendShare: number;
   /** Distance (standardised units) to the previous cluster whose id it took; null if new. */
   readonly distanceToPrevious: number | null;
 }
@@ -88,7 +90,9 @@ export interface ClusterModel {
   /** One profile per cluster, sorted by id. */
   readonly clusters: ClusterProfile[];
   /** Standardisation in transformed space: z = (t(x) − mean) / sd. */
-  readonly scaling: { readonly transforms: FeatureTransform[]; readonly mean: number[]; readonly sd: number[] };
+  readonly scaling: FeatureScaling;
+  /** Whether last refresh's clusters were kept (restarted from and evolved) rather than replaced. */
+  readonly keptPrevious: boolean;
   /** Rows k-means was fitted on. */
   readonly fittedOn: number;
 }
@@ -102,6 +106,7 @@ const DEFAULTS = {
   restarts: 3,
   maxIterations: 100,
   maxMatchDistance: 1,
+  switchMargin: 0.02,
 };
 
 
@@ -130,7 +135,9 @@ export function clusterCustomers(
   const { z, mean, sd } = standardise(columns, transforms, n);
   const scaling = { transforms, mean, sd };
   if (n === 0) {
-    return { featureNames: [...featureNames], k: 0, seed, silhouette: null, silhouetteByK: [], clusterOf: new Int32Array(0), clusters: [], scaling, fittedOn: 0 };
+    const clusterOf = new Int32Array(0);
+    const names = [...featureNames];
+    return { featureNames: names, k: 0, seed, silhouette: null, silhouetteByK: [], clusterOf, clusters: [], scaling, fittedOn: 0, keptPrevious: false };
   }
 
   // three nested seeded samples: fit (≤ 20,000 rows) ⊇ k selection (≤ 5,000) ⊇ silhouette (≤ 2,000)
@@ -149,7 +156,8 @@ export function clusterCustomers(
   const evalRows = evalSample.flat;
   const silhouetteOf = (centroids: Float64Array, k: number) => silhouetteScore(evalRows, d, assignNearest(evalRows, d, centroids, k), k);
 
-  const candidates = candidateKs(options, countDistinctRows(fitSample.rows));
+  const distinct = countDistinctRows(fitSample.rows);
+  const candidates = candidateKs(options, distinct);
   const silhouetteByK: { k: number; silhouette: number }[] = [];
   let chosen: { k: number; centroids: Float64Array; silhouette: number } | null = null;
   if (candidates.length === 1) {
@@ -171,21 +179,44 @@ export function clusterCustomers(
       chosen = { k: chosen!.k, centroids, silhouette: silhouetteOf(centroids, chosen!.k) };
     }
   }
+  // Last refresh's clusters, restarted on today's data: kept unless another k is clearly better, so a
+  // refresh for another as-of day (everyone's recency and tenure shift) does not reshuffle them.
+  const previous = options.previous ?? [];
+  let keptPrevious = false;
+  let previousZ: number[][] = [];
+  if (previous.length > 0 && previous.length <= distinct && (options.k === undefined || options.k === previous.length)) {
+    previousZ = previousCentres(previous, scaling);
+    const evolved = restartFrom(fitSample, previousZ, d, options);
+    if (evolved) {
+      const silhouette = silhouetteOf(evolved, previous.length);
+      if (!(chosen!.silhouette > silhouette + (options.switchMargin ?? DEFAULTS.switchMargin))) {
+        chosen = { k: previous.length, centroids: evolved, silhouette };
+        keptPrevious = true;
+      }
+    }
+  }
   const { k, centroids } = chosen!;
   const fittedOn = fitSample.rows.length;
 
+  const roles = options.roles ?? inferRoles(featureNames);
   const assignment = assignNearest(z, d, centroids, k);
   const sizes = new Float64Array(k);
   const sums = new Float64Array(k * d);
+  const noSpend = new Float64Array(k);
+  const monetary = roles.monetary === undefined ? undefined : columns[roles.monetary];
   for (let i = 0; i < n; i++) {
     const c = assignment[i]!;
     sizes[c]! += 1;
     for (let j = 0; j < d; j++) sums[c * d + j]! += columns[j]![i]!;
+    if (monetary && !(monetary[i]! > 0)) noSpend[c]! += 1;
   }
 
   const zScores = Array.from({ length: k }, (_, c) => Array.from(centroids.subarray(c * d, c * d + d)));
-  const ids = stableIds(zScores, sizes, options.previous ?? [], scaling, options.maxMatchDistance ?? DEFAULTS.maxMatchDistance);
-  const names = nameClusters(zScores, featureNames, options.roles ?? inferRoles(featureNames));
+  const noSpendShare = Array.from(noSpend, (count, c) => (sizes[c]! > 0 ? count / sizes[c]! : 0));
+  const ids = keptPrevious
+    ? zScores.map((zc, c) => ({ id: previous[c]!.id, distance: distance(zc, previousZ[c]!) }))
+    : stableIds(zScores, sizes, previous, scaling, options.maxMatchDistance ?? DEFAULTS.maxMatchDistance);
+  const names = nameClusters(zScores, featureNames, roles, { noSpendShare });
 
   const idOf = Int32Array.from(ids.map((match) => match.id));
   const clusterOf = new Int32Array(n);
@@ -199,11 +230,22 @@ export function clusterCustomers(
     center: zc.map((value, j) => fromStandardised(value, j, scaling)),
     zScores: zc,
     memberMeans: Array.from(sums.subarray(c * d, c * d + d), (sum) => sum / sizes[c]!),
+    noSpendShare: noSpendShare[c]!,
     distanceToPrevious: ids[c]!.distance,
   }));
   clusters.sort((a, b) => a.id - b.id);
   const silhouette = k >= 2 && !Number.isNaN(chosen!.silhouette) ? chosen!.silhouette : null;
-  return { featureNames: [...featureNames], k, seed, silhouette, silhouetteByK, clusterOf, clusters, scaling, fittedOn };
+  return { featureNames: [...featureNames], k, seed, silhouette, silhouetteByK, clusterOf, clusters, scaling, fittedOn, keptPrevious };
+}
+
+/** Lloyd iterations on the fit sample from given centres (row-major result); null when a centre loses every member. */
+function restartFrom(sample: SampleRows, start: number[][], d: number, options: ClusterOptions): Float64Array | null {
+  const k = start.length;
+  const result = kmeans(sample.rows, k, { initialization: start, maxIterations: options.maxIterations ?? DEFAULTS.maxIterations, tolerance: 1e-4 });
+  const centroids = Float64Array.from(result.centroids.flat());
+  const members = new Float64Array(k);
+  for (const c of assignNearest(sample.flat, d, centroids, k)) members[c]! += 1;
+  return members.every((m) => m > 0) && centroids.every(Number.isFinite) ? centroids : null;
 }
 
 function candidateKs(options: ClusterOptions, distinct: number): number[] {
@@ -249,68 +291,6 @@ function fitOnSample(sample: SampleRows, k: number, d: number, seed: number, opt
     }
   }
   return best!;
-}
-
-/**
- * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k candidates per step as in
- * scikit-learn): each next centre is drawn with probability proportional to squared distance from
- * the centres so far, keeping the candidate that lowers the total most.
- */
-function kmeansPlusPlus(rows: Float64Array, d: number, k: number, random: () => number): Float64Array {
-  const n = rows.length / d;
-  const centers = new Float64Array(k * d);
-  const trials = 2 + Math.floor(Math.log(k));
-  const first = Math.min(n - 1, Math.floor(random() * n));
-  centers.set(rows.subarray(first * d, first * d + d), 0);
-  let closest = new Float64Array(n);
-  let potential = 0;
-  for (let i = 0; i < n; i++) {
-    closest[i] = squaredDistance(rows, i * d, rows, first * d, d);
-    potential += closest[i]!;
-  }
-  let candidateClosest = new Float64Array(n);
-  let bestClosest = new Float64Array(n);
-  for (let c = 1; c < k; c++) {
-    let bestCandidate = -1;
-    let bestPotential = Infinity;
-    for (let t = 0; t < trials; t++) {
-      const candidate = potential > 0 ? drawProportional(closest, potential * random()) : Math.floor(random() * n);
-      let candidatePotential = 0;
-      for (let i = 0; i < n; i++) {
-        const dist = Math.min(closest[i]!, squaredDistance(rows, i * d, rows, candidate * d, d));
-        candidateClosest[i] = dist;
-        candidatePotential += dist;
-      }
-      if (candidatePotential < bestPotential) {
-        bestPotential = candidatePotential;
-        bestCandidate = candidate;
-        [bestClosest, candidateClosest] = [candidateClosest, bestClosest];
-      }
-    }
-    centers.set(rows.subarray(bestCandidate * d, bestCandidate * d + d), c * d);
-    [closest, bestClosest] = [bestClosest, closest];
-    potential = bestPotential;
-  }
-  return centers;
-}
-
-function drawProportional(weights: Float64Array, target: number): number {
-  let cumulative = 0;
-  for (let i = 0; i < weights.length; i++) {
-    cumulative += weights[i]!;
-    if (cumulative > target && weights[i]! > 0) return i;
-  }
-  for (let i = weights.length - 1; i >= 0; i--) if (weights[i]! > 0) return i;
-  return 0;
-}
-
-function squaredDistance(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, d: number): number {
-  let sum = 0;
-  for (let j = 0; j < d; j++) {
-    const diff = a[aOffset + j]! - b[bOffset + j]!;
-    sum += diff * diff;
-  }
-  return sum;
 }
 
 function withinSumOfSquares(rows: Float64Array, d: number, centroids: Float64Array, k: number): number {
@@ -363,93 +343,6 @@ export function assignNearest(rows: Float64Array, d: number, centroids: Float64A
   return labels;
 }
 
-/**
- * Mean silhouette s(i) = (b − a) / max(a, b) over a row-major matrix, with Euclidean distances,
- * a = mean distance to the rest of its own cluster, b = lowest mean distance to another cluster,
- * and s = 0 for a point alone in its cluster (Rousseeuw 1987). NaN with fewer than two clusters used.
- * @example silhouetteScore(Float64Array.of(0, 1, 10, 11), 1, Uint16Array.of(0, 0, 1, 1), 2) // ≈ 0.9
- */
-export function silhouetteScore(rows: Float64Array, d: number, labels: ArrayLike<number>, k: number): number {
-  const m = labels.length;
-  const counts = new Float64Array(k);
-  for (let i = 0; i < m; i++) counts[labels[i]!]! += 1;
-  let used = 0;
-  for (let c = 0; c < k; c++) if (counts[c]! > 0) used++;
-  if (used < 2) return NaN;
-  const sums = new Float64Array(m * k);
-  for (let i = 0; i < m; i++) {
-    const li = labels[i]!;
-    for (let t = i + 1; t < m; t++) {
-      let sq = 0;
-      for (let j = 0; j < d; j++) {
-        const diff = rows[i * d + j]! - rows[t * d + j]!;
-        sq += diff * diff;
-      }
-      const dist = Math.sqrt(sq);
-      sums[i * k + labels[t]!]! += dist;
-      sums[t * k + li]! += dist;
-    }
-  }
-  let total = 0;
-  for (let i = 0; i < m; i++) {
-    const own = labels[i]!;
-    if (counts[own]! <= 1) continue;
-    const a = sums[i * k + own]! / (counts[own]! - 1);
-    let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && counts[c]! > 0) b = Math.min(b, sums[i * k + c]! / counts[c]!);
-    const denominator = Math.max(a, b);
-    total += denominator > 0 ? (b - a) / denominator : 0;
-  }
-  return total / m;
-}
-
-function transformValue(x: number, transform: FeatureTransform): number {
-  if (transform === 'none') return x;
-  return x >= 0 ? Math.log1p(x) : -Math.log1p(-x);
-}
-
-function fromStandardised(value: number, j: number, scaling: ClusterModel['scaling']): number {
-  const t = value * scaling.sd[j]! + scaling.mean[j]!;
-  return scaling.transforms[j] === 'log' ? Math.sign(t) * Math.expm1(Math.abs(t)) : t;
-}
-
-function toStandardised(x: number, j: number, scaling: ClusterModel['scaling']): number {
-  return (transformValue(x, scaling.transforms[j]!) - scaling.mean[j]!) / scaling.sd[j]!;
-}
-
-/** Row-major standardised matrix over the whole population (population SD; a constant feature gets SD 1). */
-function standardise(columns: readonly ArrayLike<number>[], transforms: FeatureTransform[], n: number) {
-  const d = columns.length;
-  const z = new Float64Array(n * d);
-  const mean: number[] = [];
-  const sd: number[] = [];
-  for (let j = 0; j < d; j++) {
-    const column = columns[j]!;
-    const log = transforms[j] === 'log';
-    let sum = 0;
-    for (let i = 0, at = j; i < n; i++, at += d) {
-      const x = column[i]!;
-      if (!Number.isFinite(x)) throw new RangeError(`clusterCustomers requires finite features (column ${j}, row ${i})`);
-      const t = log ? (x >= 0 ? Math.log1p(x) : -Math.log1p(-x)) : x;
-      z[at] = t;
-      sum += t;
-    }
-    const mu = n > 0 ? sum / n : 0;
-    let squares = 0;
-    for (let at = j; at < z.length; at += d) {
-      const diff = z[at]! - mu;
-      squares += diff * diff;
-    }
-    const sigma = n > 0 ? Math.sqrt(squares / n) : 0;
-    const scale = sigma > 1e-12 ? sigma : 1;
-    for (let at = j; at < z.length; at += d) z[at] = (z[at]! - mu) / scale;
-    mean.push(mu);
-    sd.push(scale);
-  }
-  return { z, mean, sd };
-}
-
-
 /** Up to `size` distinct indices of 0..n−1 (Floyd's algorithm), ascending; all of them when n ≤ size. */
 function sampleRows(n: number, size: number, random: () => number): Int32Array {
   if (n <= size) {
@@ -488,43 +381,6 @@ function countDistinctRows(rows: number[][]): number {
   return seen.size;
 }
 
-/**
- * Ids that survive refreshes: new centroids are matched one-to-one to the previous ones (Hungarian
- * method on Euclidean distance in this run's standardised space); a match within `maxDistance`
- * keeps the old id, anything else gets the next unused id, larger clusters first.
- */
-function stableIds(
-  zScores: number[][],
-  sizes: Float64Array,
-  previous: readonly PreviousCluster[],
-  scaling: ClusterModel['scaling'],
-  maxDistance: number,
-): { id: number; distance: number | null }[] {
-  const k = zScores.length;
-  const result: { id: number; distance: number | null }[] = Array.from({ length: k }, () => ({ id: -1, distance: null }));
-  if (previous.length > 0) {
-    const previousZ = previous.map((p) => {
-      if (p.center.length !== scaling.mean.length) throw new RangeError('clusterCustomers: previous centre has the wrong number of features');
-      return p.center.map((x, j) => toStandardised(x, j, scaling));
-    });
-    const cost = zScores.map((zc) => previousZ.map((pz) => Math.sqrt(pz.reduce((s, v, j) => s + (v - zc[j]!) ** 2, 0))));
-    for (const [c, p] of hungarian(cost)) {
-      const distance = cost[c]![p]!;
-      if (distance <= maxDistance) result[c] = { id: previous[p]!.id, distance };
-    }
-  }
-  let nextId = previous.reduce((max, p) => Math.max(max, p.id), -1) + 1;
-  const order = Array.from({ length: k }, (_, c) => c).sort(
-    (a, b) => sizes[b]! - sizes[a]! || compareLexicographic(zScores[a]!, zScores[b]!),
-  );
-  for (const c of order) if (result[c]!.id < 0) result[c] = { id: nextId++, distance: null };
-  return result;
-}
-
-function compareLexicographic(a: number[], b: number[]): number {
-  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return a[j]! - b[j]!;
-  return 0;
-}
-
 export { hungarian } from './hungarian.ts';
+export { silhouetteScore } from './silhouette.ts';
 export { inferRoles } from './cluster-names.ts';

@@ -1,4 +1,7 @@
-// Lifecycle stages by explicit rules on the customer's own cadence (median purchase gap, cadence.ts) and P(alive) (Pareto/NBD, Schmittlein, Morrison & Colombo 1987).
+// Lifecycle stages by explicit rules on the churn risk (churn-risk.ts), the customer's own cadence
+// (median purchase gap, cadence.ts) and P(alive), so that stage, risk and P(alive) tell one story:
+// at-risk and churned only at or above the risk threshold, churned only when long overdue and more
+// likely gone than not.
 import { expectedGap, overdueRatio, type CustomerCadence, type ExpectedGap } from './cadence.ts';
 
 export const LIFECYCLE_STAGES = ['prospect', 'new', 'active', 'at-risk', 'churned', 'reactivated'] as const;
@@ -6,14 +9,14 @@ export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
 
 /** Thresholds of the rules; every field can be overridden, e.g. after a backtest. */
 export interface LifecycleRules {
-  /** Churned when days since last purchase ≥ this × the usual gap, whatever P(alive) says. */
+  /** At risk when the churn risk (0–100) is at least this: the threshold `/churn-risk` lists from. */
+  readonly atRiskRisk: number;
+  /** Churned when at risk, at least this many usual gaps past the last purchase… */
   readonly churnedGapRatio: number;
-  /** …or when ≥ `atRiskGapRatio` × the usual gap and P(alive) is below this. */
+  /** …and P(alive), when known, is below this. */
   readonly churnedPAlive: number;
-  /** At risk when days since last purchase ≥ this × the usual gap. */
-  readonly atRiskGapRatio: number;
-  /** …or when past one usual gap and P(alive) is below this. */
-  readonly atRiskPAlive: number;
+  /** A comeback: the latest purchase ended a pause of at least this many usual gaps. */
+  readonly comebackGapRatio: number;
   /** New while the customer has at most this many purchase days… */
   readonly newMaxPurchaseDays: number;
   /** …and the first one was at most this many usual gaps ago. */
@@ -21,10 +24,10 @@ export interface LifecycleRules {
 }
 
 export const DEFAULT_LIFECYCLE_RULES: LifecycleRules = Object.freeze({
+  atRiskRisk: 60,
   churnedGapRatio: 4,
-  churnedPAlive: 0.2,
-  atRiskGapRatio: 2,
-  atRiskPAlive: 0.5,
+  churnedPAlive: 0.5,
+  comebackGapRatio: 2,
   newMaxPurchaseDays: 2,
   newWindowGaps: 2,
 });
@@ -32,24 +35,30 @@ export const DEFAULT_LIFECYCLE_RULES: LifecycleRules = Object.freeze({
 /**
  * The rules in words, in the order they are applied (the first that holds decides). "Usual gap" is
  * the median gap between the customer's purchase days, or for a one-time buyer the median usual gap
- * across customers; "overdue" = days since last purchase ÷ usual gap.
+ * across customers; "overdue" = days since last purchase ÷ usual gap. The stages follow the churn
+ * risk, so a card never says churned beside a low risk or active beside a high one.
  */
 export function describeLifecycleRules(rules: LifecycleRules = DEFAULT_LIFECYCLE_RULES): string[] {
   return [
     'prospect: no purchase yet',
-    `churned: overdue ≥ ${rules.churnedGapRatio}×, or overdue ≥ ${rules.atRiskGapRatio}× with P(alive) below ${rules.churnedPAlive}`,
-    `at-risk: overdue ≥ ${rules.atRiskGapRatio}×, or overdue ≥ 1× with P(alive) below ${rules.atRiskPAlive}`,
-    `reactivated: the latest purchase came after a pause of ≥ ${rules.atRiskGapRatio}× the usual gap before it, or the customer was at-risk or churned and has bought since; it lasts until the next purchase`,
+    `churned: churn risk ≥ ${rules.atRiskRisk}, overdue ≥ ${rules.churnedGapRatio}× and P(alive) (when known) below ${rules.churnedPAlive}`,
+    `at-risk: churn risk ≥ ${rules.atRiskRisk}`,
+    `reactivated: the latest purchase came after a pause of ≥ ${rules.comebackGapRatio}× the usual gap before it, ` +
+      'or the customer was at-risk or churned and has bought since; it lasts until the next purchase',
     `new: at most ${rules.newMaxPurchaseDays} purchase days, the first within ${rules.newWindowGaps} usual gaps`,
-    'active: everyone else who has bought',
+    `active: everyone else who has bought (churn risk below ${rules.atRiskRisk})`,
   ];
 }
 
 export interface LifecycleInput {
   /** Cadence as of the evaluation day (`customerCadence`). */
   readonly cadence: CustomerCadence;
-  /** Probability the customer is still buying (Pareto/NBD or MBG/NBD); null when unknown. */
+  /** The customer's P(alive) figure (a model's P(alive), or the calibrated chance of buying again); null when unknown. */
   readonly pAlive: number | null;
+  /** What that figure is called in the reason ("P(alive)", "chance of buying again in 90 days"). */
+  readonly pAliveLabel?: string;
+  /** Churn risk 0–100 (`churnRisk`), required once the customer has bought. */
+  readonly churnRisk: number | null;
   /** Median usual gap across customers: the usual gap of a one-time buyer. */
   readonly populationGapDays: number;
   /** Stage at the previous evaluation and the purchase days counted then, when known. */
@@ -76,53 +85,47 @@ export interface LifecycleTransition {
 
 /**
  * The customer's stage and why, by the rules of `describeLifecycleRules`.
- * @example lifecycleStage({ cadence: customerCadence([0, 46, 92], 234), pAlive: 0.18, populationGapDays: 40 })
- *   // { stage: 'churned', reason: 'last purchase 142 days ago, 3.1× their usual gap of 46 days; P(alive) 0.18', … }
+ * @example lifecycleStage({ cadence: customerCadence([0, 30, 60], 200), pAlive: 0.18, churnRisk: 91, populationGapDays: 40 })
+ *   // { stage: 'churned', reason: 'last purchase 140 days ago, 4.7× their usual gap of 30 days; P(alive) 0.18; churn risk 91/100', … }
  */
 export function lifecycleStage(input: LifecycleInput): LifecycleResult {
   const rules = { ...DEFAULT_LIFECYCLE_RULES, ...input.rules };
-  const { cadence, pAlive } = input;
+  const { cadence, pAlive, churnRisk: risk } = input;
   if (pAlive !== null && !(pAlive >= 0 && pAlive <= 1)) throw new RangeError('lifecycleStage requires pAlive in [0, 1] or null');
   if (cadence.purchaseDays === 0 || cadence.daysSinceLastPurchase === null || cadence.daysSinceFirstPurchase === null) {
     return { stage: 'prospect', reason: 'no purchase yet', overdueRatio: null, usualGap: null };
   }
+  if (risk === null || !(risk >= 0 && risk <= 100)) throw new RangeError('lifecycleStage requires a churn risk in [0, 100] for a customer who has bought');
   const gap = expectedGap(cadence, input.populationGapDays);
   const ratio = overdueRatio(cadence.daysSinceLastPurchase, gap.days);
   const since = cadence.daysSinceLastPurchase;
-  const pAliveText = pAlive === null ? '' : `; P(alive) ${pAlive.toFixed(2)}`;
+  const facts = `${pAlive === null ? '' : `; ${input.pAliveLabel ?? 'P(alive)'} ${pAlive.toFixed(2)}`}; churn risk ${Math.round(risk)}/100`;
   const lastPurchase = `${cadence.purchaseDays === 1 ? 'only purchase' : 'last purchase'} ${days(since)} ago`;
-  const overdue = `${lastPurchase}, ${ratio.toFixed(1)}× ${gapText(gap)}${pAliveText}`;
+  const overdue = `${lastPurchase}, ${ratio.toFixed(1)}× ${gapText(gap)}${facts}`;
   const result = (stage: LifecycleStage, reason: string): LifecycleResult => ({ stage, reason, overdueRatio: ratio, usualGap: gap });
-  const lowPAlive = (threshold: number) => pAlive !== null && pAlive < threshold;
 
-  if (ratio >= rules.churnedGapRatio || (ratio >= rules.atRiskGapRatio && lowPAlive(rules.churnedPAlive))) {
+  if (risk >= rules.atRiskRisk && ratio >= rules.churnedGapRatio && !(pAlive !== null && pAlive >= rules.churnedPAlive)) {
     return result('churned', overdue);
   }
-  if (ratio >= rules.atRiskGapRatio || (ratio >= 1 && lowPAlive(rules.atRiskPAlive))) {
-    return result('at-risk', overdue);
-  }
+  if (risk >= rules.atRiskRisk) return result('at-risk', overdue);
 
   const comeback = comebackGap(cadence, input.populationGapDays);
   const previous = input.previous ?? null;
   const boughtSincePrevious = previous !== null && cadence.purchaseDays > previous.purchaseDays;
   const wasLapsing = previous !== null && (previous.stage === 'at-risk' || previous.stage === 'churned');
-  if (
-    (comeback !== null && comeback.ratio >= rules.atRiskGapRatio) ||
-    (wasLapsing && boughtSincePrevious) ||
-    (previous?.stage === 'reactivated' && !boughtSincePrevious)
-  ) {
-    const pause =
-      comeback !== null && comeback.ratio >= rules.atRiskGapRatio
-        ? ` after ${days(comeback.pause)} away, ${comeback.ratio.toFixed(1)}× ${gapText(comeback.gap)}`
-        : wasLapsing && boughtSincePrevious
-          ? ` after being ${previous!.stage}`
-          : '';
-    return result('reactivated', `bought again ${days(since)} ago${pause}${pAliveText}`);
+  const cameBack = comeback !== null && comeback.ratio >= rules.comebackGapRatio;
+  if (cameBack || (wasLapsing && boughtSincePrevious) || (previous?.stage === 'reactivated' && !boughtSincePrevious)) {
+    const pause = cameBack
+      ? ` after ${days(comeback!.pause)} away, ${comeback!.ratio.toFixed(1)}× ${gapText(comeback!.gap)}`
+      : wasLapsing && boughtSincePrevious
+        ? ` after being ${previous!.stage}`
+        : '';
+    return result('reactivated', `bought again ${days(since)} ago${pause}${facts}`);
   }
 
   if (cadence.purchaseDays <= rules.newMaxPurchaseDays && cadence.daysSinceFirstPurchase <= rules.newWindowGaps * gap.days) {
     const count = cadence.purchaseDays === 1 ? '1 purchase so far' : `${cadence.purchaseDays} purchases so far`;
-    return result('new', `first purchase ${days(cadence.daysSinceFirstPurchase)} ago, ${count}${pAliveText}`);
+    return result('new', `first purchase ${days(cadence.daysSinceFirstPurchase)} ago, ${count}${facts}`);
   }
   return result('active', overdue);
 }

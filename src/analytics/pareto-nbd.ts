@@ -1,8 +1,11 @@
-// Pareto/NBD model: Schmittlein, Morrison & Colombo (1987); likelihood, P(alive) and E[Y(t)] as in Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions", eqs. (18)–(22).
+// Pareto/NBD model: Schmittlein, Morrison & Colombo (1987); likelihood, P(alive) and E[Y(t)] as in
+// Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions", eqs.
+// (18)–(22).
 
-import type { ObjectiveWithGradient } from './optimize.ts';
 import type { HistoryGroups } from './purchase-history.ts';
-import { fitInStages, type StagedFitOptions } from './staged-fit.ts';
+import { fitOnLogParameters, purchasesAndExposure, softplus } from './repeat-purchase-model.ts';
+import type { HistoryScores, RepeatPurchaseFit, RepeatPurchaseModel } from './repeat-purchase-model.ts';
+import type { StagedFitOptions } from './staged-fit.ts';
 import { digamma, lnGamma, logIncompleteBetaFraction } from './special-functions.ts';
 
 /** Purchase rate λ ~ Gamma(r, α), dropout rate μ ~ Gamma(s, β); α and β in the time unit of the data. */
@@ -13,11 +16,9 @@ export interface ParetoNbdParams {
   beta: number;
 }
 
-export interface ParetoNbdFit extends ParetoNbdParams {
-  logLik: number;
-  iterations: number;
-  converged: boolean;
-}
+export type ParetoNbdFit = RepeatPurchaseFit<ParetoNbdParams>;
+
+const NAMES = ['r', 'alpha', 's', 'beta'] as const;
 
 /** Staged-fit options (warm-up sample, tolerance, iterations) plus starting values. */
 export interface ParetoNbdFitOptions extends StagedFitOptions {
@@ -36,35 +37,18 @@ export interface ParetoNbdFitOptions extends StagedFitOptions {
  * distinct pair per evaluation, with its gradient, and each history row then costs four exp/logs.
  */
 export function fitParetoNbd(groups: HistoryGroups, options: ParetoNbdFitOptions = {}): ParetoNbdFit {
-  const start = options.initial ?? initialGuess(groups);
-  const result = fitInStages(
+  return fitOnLogParameters<ParetoNbdParams, PreparedParetoNbd>(
     groups,
-    { prepare, identified: (m) => m.repeatPurchases > 0, objective, notIdentified: 'fitParetoNbd: no repeat purchases, the model is not identified' },
-    [Math.log(start.r), Math.log(start.alpha), Math.log(start.s), Math.log(start.beta)],
+    NAMES,
+    {
+      prepare,
+      logLik: (m) => m.evaluate,
+      identified: (m) => m.repeatPurchases > 0,
+      notIdentified: 'fitParetoNbd: no repeat purchases, the model is not identified',
+    },
+    options.initial ?? initialGuess(groups),
     options,
   );
-  const [r, alpha, s, beta] = result.theta.map(Math.exp) as [number, number, number, number];
-  return { r, alpha, s, beta, logLik: -result.value * groups.customers, iterations: result.iterations, converged: result.converged };
-}
-
-function objective(model: PreparedParetoNbd, customers: number): ObjectiveWithGradient {
-  const grad = new Float64Array(4);
-  return (theta, gradient) => {
-    const p = { r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), s: Math.exp(theta[2]!), beta: Math.exp(theta[3]!) };
-    let ll: number;
-    try {
-      ll = model.evaluate(p, grad);
-    } catch (error) {
-      // Only absurd trial points (α/β ≈ 1e12) fail to converge: tell the line search to back off.
-      if (error instanceof RangeError) return NaN;
-      throw error;
-    }
-    gradient[0] = (-grad[0]! * p.r) / customers;
-    gradient[1] = (-grad[1]! * p.alpha) / customers;
-    gradient[2] = (-grad[2]! * p.s) / customers;
-    gradient[3] = (-grad[3]! * p.beta) / customers;
-    return -ll / customers;
-  };
 }
 
 /**
@@ -119,10 +103,7 @@ export function paretoNbdConditionalExpectedPurchases(
   return rate * powerGrowth(s - 1, Math.log1p(t / (beta + T))) * paretoNbdProbabilityAlive(params, x, tx, T);
 }
 
-export interface ParetoNbdScores {
-  probabilityAlive: Float64Array;
-  expectedPurchases: Float64Array;
-}
+export type ParetoNbdScores = HistoryScores;
 
 /**
  * P(alive) and E[Y(horizon) | history] for every row of grouped histories, G computed once per (x, t) pair.
@@ -211,18 +192,8 @@ function logTail(
   return value;
 }
 
-function softplus(d: number): number {
-  if (d === -Infinity) return 0;
-  return d > 0 ? d + Math.log1p(Math.exp(-d)) : Math.log1p(Math.exp(d));
-}
-
 function initialGuess(groups: HistoryGroups): ParetoNbdParams {
-  let purchases = 0;
-  let exposure = 0;
-  for (let i = 0; i < groups.size; i++) {
-    purchases += groups.weight[i]! * groups.frequency[i]!;
-    exposure += groups.weight[i]! * groups.age[i]!;
-  }
+  const { purchases, exposure } = purchasesAndExposure(groups);
   const scale = Math.min(Math.max(exposure / Math.max(purchases, Number.MIN_VALUE), 1e-6), 1e12);
   return { r: 1, alpha: scale, s: 1, beta: scale };
 }
@@ -403,3 +374,18 @@ function prepare(groups: HistoryGroups): PreparedParetoNbd {
   };
   return { repeatPurchases, evaluate };
 }
+
+/** Pareto/NBD behind the common model surface. */
+export const PARETO_NBD: RepeatPurchaseModel<ParetoNbdParams> = Object.freeze({
+  name: 'paretoNbd',
+  label: 'Pareto/NBD',
+  parameterNames: NAMES,
+  oneTimeBuyersCanDropOut: true,
+  meanDropout: (p: ParetoNbdParams) => p.s / p.beta,
+  fit: fitParetoNbd,
+  logLikelihoodOf: (groups: HistoryGroups) => prepare(groups).evaluate,
+  probabilityAlive: paretoNbdProbabilityAlive,
+  expectedPurchases: paretoNbdExpectedPurchases,
+  conditionalExpectedPurchases: paretoNbdConditionalExpectedPurchases,
+  scores: paretoNbdScores,
+});

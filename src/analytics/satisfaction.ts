@@ -89,17 +89,35 @@ export function assertScore(caller: string, score: number, scale: SatisfactionSc
  * @example csat([5, 4, 4, 5, 3, 5, 4, 2, 5, 4]).csat // 0.8, interval [0.4902, 0.9433]
  */
 export function csat(scores: readonly number[], options: SummaryOptions = {}): CsatSummary {
+  return csatOfCounts(countCsat('csat', scores), options);
+}
+
+/** How many CSAT answers, and how many of them 4–5. */
+export interface CsatCounts {
+  n: number;
+  satisfied: number;
+}
+
+/**
+ * `csat` from counts (what a rollup stores): the same figures without the list of scores.
+ * @example csatOfCounts({ n: 10, satisfied: 8 }).csat // 0.8
+ */
+export function csatOfCounts(counts: CsatCounts, options: SummaryOptions = {}): CsatSummary {
   const minResponses = checkMinResponses('csat', options.minResponses);
   const z = zForConfidence('csat', options.confidence ?? DEFAULT_CONFIDENCE);
-  let satisfied = 0;
-  for (const score of scores) {
-    assertScore('csat', score, 'csat');
-    if (score >= 4) satisfied++;
-  }
-  const n = scores.length;
+  const { n, satisfied } = counts;
   if (n === 0) return { csat: null, n, satisfied, lower: null, upper: null, tooFew: true };
   const { lower, upper } = wilsonInterval(satisfied, n, z);
   return { csat: satisfied / n, n, satisfied, lower, upper, tooFew: n < minResponses };
+}
+
+function countCsat(caller: string, scores: readonly number[]): CsatCounts {
+  let satisfied = 0;
+  for (const score of scores) {
+    assertScore(caller, score, 'csat');
+    if (score >= 4) satisfied++;
+  }
+  return { n: scores.length, satisfied };
 }
 
 /**
@@ -130,10 +148,18 @@ export function wilsonInterval(successes: number, n: number, z: number): { lower
  * @example nps([10, 10, 9, 9, 9, 8, 7, 6, 3, 0]).nps // 20, interval [−30.33, 61.10]
  */
 export function nps(scores: readonly number[], options: SummaryOptions = {}): NpsSummary {
+  return npsOfCounts(countNps('nps', scores), options);
+}
+
+/**
+ * `nps` from counts (what a rollup stores): the same figures without the list of scores.
+ * @example npsOfCounts({ promoters: 5, passives: 2, detractors: 3 }).nps // 20
+ */
+export function npsOfCounts(counts: NpsCounts, options: SummaryOptions = {}): NpsSummary {
   const minResponses = checkMinResponses('nps', options.minResponses);
   const z = zForConfidence('nps', options.confidence ?? DEFAULT_CONFIDENCE);
-  const { promoters, passives, detractors } = countNps('nps', scores);
-  const n = scores.length;
+  const { promoters, passives, detractors } = counts;
+  const n = promoters + passives + detractors;
   if (n === 0) return { nps: null, n, promoters, passives, detractors, lower: null, upper: null, tooFew: true };
   const adjustedN = n + 3;
   const pPro = (promoters + 0.75) / adjustedN;
@@ -162,19 +188,14 @@ export function compareCsat(
   current: readonly number[],
   options: ComparisonOptions = {},
 ): PeriodComparison {
+  return compareCsatCounts(countCsat('compareCsat', previous), countCsat('compareCsat', current), options);
+}
+
+/** `compareCsat` from counts. */
+export function compareCsatCounts(previous: CsatCounts, current: CsatCounts, options: ComparisonOptions = {}): PeriodComparison {
   const { minResponses, alpha } = comparisonOptions('compareCsat', options);
-  const count = (scores: readonly number[]): number => {
-    let satisfied = 0;
-    for (const score of scores) {
-      assertScore('compareCsat', score, 'csat');
-      if (score >= 4) satisfied++;
-    }
-    return satisfied;
-  };
-  const x1 = count(previous);
-  const x2 = count(current);
-  const n1 = previous.length;
-  const n2 = current.length;
+  const { n: n1, satisfied: x1 } = previous;
+  const { n: n2, satisfied: x2 } = current;
   if (n1 === 0 || n2 === 0) return emptyComparison(n1 === 0 ? null : x1 / n1, n2 === 0 ? null : x2 / n2, n1, n2);
   const p1 = x1 / n1;
   const p2 = x2 / n2;
@@ -195,11 +216,14 @@ export function compareNps(
   current: readonly number[],
   options: ComparisonOptions = {},
 ): PeriodComparison {
+  return compareNpsCounts(countNps('compareNps', previous), countNps('compareNps', current), options);
+}
+
+/** `compareNps` from counts. */
+export function compareNpsCounts(a: NpsCounts, b: NpsCounts, options: ComparisonOptions = {}): PeriodComparison {
   const { minResponses, alpha } = comparisonOptions('compareNps', options);
-  const a = countNps('compareNps', previous);
-  const b = countNps('compareNps', current);
-  const n1 = previous.length;
-  const n2 = current.length;
+  const n1 = a.promoters + a.passives + a.detractors;
+  const n2 = b.promoters + b.passives + b.detractors;
   if (n1 === 0 || n2 === 0) {
     const netShare = (c: NpsCounts, n: number): number | null => (n === 0 ? null : (c.promoters - c.detractors) / n);
     return emptyComparison(netShare(a, n1), netShare(b, n2), n1, n2, 100);
@@ -240,7 +264,8 @@ const ERFC_CHEBYSHEV = [
   0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223,
 ] as const;
 
-interface NpsCounts {
+/** NPS answers by group: 9–10, 7–8, 0–6. */
+export interface NpsCounts {
   promoters: number;
   passives: number;
   detractors: number;

@@ -107,27 +107,78 @@ export function commentTerms(comment: string, options: TermOptions = {}): string
  *          // [{ term: 'late delivery', comments: 2, share: 0.667 }]
  */
 export function topThemes(comments: readonly string[], options: ThemeOptions = {}): Theme[] {
+  const segmenter = segmenterFor(options.locale);
+  const tally = newTermTally();
+  for (const comment of comments) addComment(tally, [...termsOf(comment, segmenter, options).values()], 'neutral');
+  return themesFromTally(tally, options);
+}
+
+/** A comment's terms: content words and two-word phrases (a phrase keeps its two words). */
+export interface CommentTerm {
+  readonly text: string;
+  readonly parts: readonly string[];
+}
+
+/**
+ * The distinct terms of one comment with their parts, as `painPoints` and `topThemes` count them:
+ * what a store keeps so a comment is tokenised once.
+ * @example commentTermList('物流太慢') // [{ text: '物流', parts: ['物流'] }, …, { text: '物流太慢', parts: ['物流', '太慢'] }]
+ */
+export function commentTermList(comment: string, options: TermOptions = {}): CommentTerm[] {
+  return [...termsOf(comment, segmenterFor(options.locale), options).values()];
+}
+
+/** The term a list of parts reads as: one word, or two joined the way the comment had them. */
+export function termOfParts(parts: readonly string[]): CommentTerm {
+  return { text: parts.length === 2 ? joinPhrase(parts[0]!, parts[1]!) : parts.join(' '), parts };
+}
+
+/** Document frequencies by score band: what `painPoints` and `topThemes` rank, accumulated comment by comment. */
+export interface TermTally {
+  readonly counts: Map<string, { low: number; high: number; all: number }>;
+  readonly phrases: Map<string, readonly string[]>;
+  nLow: number;
+  nHigh: number;
+  nAll: number;
+  /** Comments with at least one term. */
+  withText: number;
+}
+
+export function newTermTally(): TermTally {
+  return { counts: new Map(), phrases: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0 };
+}
+
+/** Counts one comment's distinct terms in its band. */
+export function addComment(tally: TermTally, terms: readonly CommentTerm[], band: ScoreBand): void {
+  if (terms.length === 0) return;
+  tally.withText++;
+  for (const term of terms) {
+    let count = tally.counts.get(term.text);
+    if (count === undefined) tally.counts.set(term.text, (count = { low: 0, high: 0, all: 0 }));
+    count.all++;
+    tally.nAll++;
+    if (band === 'low') {
+      count.low++;
+      tally.nLow++;
+    } else if (band === 'high') {
+      count.high++;
+      tally.nHigh++;
+    }
+    if (term.parts.length > 1) tally.phrases.set(term.text, term.parts);
+  }
+}
+
+/** `topThemes` of a tally. */
+export function themesFromTally(tally: TermTally, options: Pick<ThemeOptions, 'limit' | 'minComments'> = {}): Theme[] {
   const limit = checkCount('topThemes', 'limit', options.limit ?? 10);
   const minComments = checkCount('topThemes', 'minComments', options.minComments ?? 2);
-  const segmenter = segmenterFor(options.locale);
-  const counts = new Map<string, number>();
-  const phrases = new Map<string, readonly string[]>();
-  let withText = 0;
-  for (const comment of comments) {
-    const terms = termsOf(comment, segmenter, options);
-    if (terms.size === 0) continue;
-    withText++;
-    for (const [text, term] of terms) {
-      counts.set(text, (counts.get(text) ?? 0) + 1);
-      if (term.parts.length > 1) phrases.set(text, term.parts);
-    }
-  }
-  const hidden = subsumedWords(counts, phrases);
-  return [...counts]
+  const all = new Map([...tally.counts].map(([text, count]) => [text, count.all]));
+  const hidden = subsumedWords(all, tally.phrases);
+  return [...all]
     .filter(([term, count]) => count >= minComments && !hidden.has(term))
     .sort(([a, x], [b, y]) => y - x || compareText(a, b))
     .slice(0, limit)
-    .map(([term, count]) => ({ term, comments: count, share: count / withText }));
+    .map(([term, count]) => ({ term, comments: count, share: count / tally.withText }));
 }
 
 /**
@@ -149,41 +200,25 @@ export function scoreBand(score: number, scale: SatisfactionScale): ScoreBand {
  * Sorted by z, highest first.
  */
 export function painPoints(feedback: readonly ScoredComment[], options: PainPointOptions = {}): PainPoint[] {
-  const limit = checkCount('painPoints', 'limit', options.limit ?? 10);
-  const minComments = checkCount('painPoints', 'minComments', options.minComments ?? 2);
-  const minZ = options.minZ ?? 1.96;
-  const priorWeight = options.priorWeight ?? 1;
-  if (!(priorWeight > 0)) throw new RangeError(`painPoints: priorWeight must be > 0, got ${String(priorWeight)}`);
+  checkPainOptions(options);
   const segmenter = segmenterFor(options.locale);
-
-  const counts = new Map<string, { low: number; high: number; all: number }>();
-  const phrases = new Map<string, readonly string[]>();
-  let nLow = 0;
-  let nHigh = 0;
-  let nAll = 0;
+  const tally = newTermTally();
   for (const { score, scale, comment } of feedback) {
     const band = scoreBandFor('painPoints', score, scale);
     if (comment === undefined || comment === null) continue;
-    for (const [text, term] of termsOf(comment, segmenter, options)) {
-      let count = counts.get(text);
-      if (count === undefined) counts.set(text, (count = { low: 0, high: 0, all: 0 }));
-      count.all++;
-      nAll++;
-      if (band === 'low') {
-        count.low++;
-        nLow++;
-      } else if (band === 'high') {
-        count.high++;
-        nHigh++;
-      }
-      if (term.parts.length > 1) phrases.set(text, term.parts);
-    }
+    addComment(tally, [...termsOf(comment, segmenter, options).values()], band);
   }
+  return painPointsFromTally(tally, options);
+}
 
+/** `painPoints` of a tally. */
+export function painPointsFromTally(tally: TermTally, options: Pick<PainPointOptions, 'limit' | 'minComments' | 'minZ' | 'priorWeight'> = {}): PainPoint[] {
+  const { limit, minComments, minZ, priorWeight } = checkPainOptions(options);
+  const { nLow, nHigh, nAll } = tally;
   const alpha0 = priorWeight * nAll;
-  const hidden = subsumedWords(new Map([...counts].map(([text, count]) => [text, count.all])), phrases);
+  const hidden = subsumedWords(new Map([...tally.counts].map(([text, count]) => [text, count.all])), tally.phrases);
   const found: PainPoint[] = [];
-  for (const [term, { low, high, all }] of counts) {
+  for (const [term, { low, high, all }] of tally.counts) {
     if (low < minComments || hidden.has(term)) continue;
     const alpha = priorWeight * all;
     const logOdds =
@@ -192,6 +227,14 @@ export function painPoints(feedback: readonly ScoredComment[], options: PainPoin
     if (z >= minZ) found.push({ term, z, logOdds, lowComments: low, highComments: high, comments: all });
   }
   return found.sort((a, b) => b.z - a.z || compareText(a.term, b.term)).slice(0, limit);
+}
+
+function checkPainOptions(options: PainPointOptions): { limit: number; minComments: number; minZ: number; priorWeight: number } {
+  const limit = checkCount('painPoints', 'limit', options.limit ?? 10);
+  const minComments = checkCount('painPoints', 'minComments', options.minComments ?? 2);
+  const priorWeight = options.priorWeight ?? 1;
+  if (!(priorWeight > 0)) throw new RangeError(`painPoints: priorWeight must be > 0, got ${String(priorWeight)}`);
+  return { limit, minComments, minZ: options.minZ ?? 1.96, priorWeight };
 }
 
 function scoreBandFor(caller: string, score: number, scale: SatisfactionScale): ScoreBand {

@@ -1,4 +1,4 @@
-// `pulse refresh [--as-of YYYY-MM-DD|latest] [--json]` and `pulse model [--json]`.
+// `pulse refresh [--as-of YYYY-MM-DD|latest] [--holdout-days N] [--json]` and `pulse model [--json]`.
 import { createContext } from '../app/context.ts';
 import type { Context } from '../core/context.ts';
 import { localDay, parseDayArg } from '../core/time.ts';
@@ -10,7 +10,11 @@ import { refresh } from '../refresh/refresh.ts';
 import { parseCli, UsageError } from './cli-args.ts';
 
 export async function refreshCommand(args: string[]): Promise<number> {
-  const { values } = parseCli(args, { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } }, false);
+  const { values } = parseCli(args, { 'as-of': { type: 'string' }, 'holdout-days': { type: 'string' }, json: { type: 'boolean', default: false } }, false);
+  const holdoutDays = values['holdout-days'] === undefined ? undefined : Number(values['holdout-days']);
+  if (holdoutDays !== undefined && !(Number.isInteger(holdoutDays) && holdoutDays >= 1 && holdoutDays <= 3650)) {
+    throw new UsageError('--holdout-days takes a whole number of days from 1 to 3650, e.g. --holdout-days 90');
+  }
   const ctx = await createContext();
   try {
     let asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
@@ -25,7 +29,7 @@ export async function refreshCommand(args: string[]): Promise<number> {
       if (d === undefined) throw new UsageError('--as-of takes a day as YYYY-MM-DD, or latest (the newest order\'s day)');
       asOfDay = d;
     }
-    const card = await refresh(ctx, { asOfDay });
+    const card = await refresh(ctx, { asOfDay, ...(holdoutDays ? { holdoutDays } : {}) });
     process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card) + '\n');
     return 0;
   } finally {

@@ -1,15 +1,7 @@
-// /customer QUERY — the card a rep reads before a call: who, whose, how much, how often, how lately.
+// /customer QUERY — the card a rep reads before a call (see reports/customer-card.ts).
 import { z } from 'zod';
-import { customerCadence } from '../analytics/cadence.ts';
 import { defineCommand } from '../core/command.ts';
-import type { Context } from '../core/context.ts';
-import { formatCount, formatDayAgo, formatMoney, plural } from '../core/format.ts';
-import type { Reply, ReplyField } from '../core/reply.ts';
-import { formatDay, localDay, parseDate } from '../core/time.ts';
-import { purchaseDays } from '../db/customers.ts';
-import type { CustomerRow } from '../db/schema.ts';
-import { customerSatisfactionFields } from './customer-satisfaction.ts';
-import { insightFields } from './customer-insights.ts';
+import { customerCard } from '../reports/customer-card.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
 export const customerCommand = defineCommand({
@@ -29,46 +21,3 @@ export const customerCommand = defineCommand({
     return customerCard(ctx, found.customer);
   },
 });
-
-export async function customerCard(ctx: Context, c: CustomerRow): Promise<Reply> {
-  const today = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
-  const days = await purchaseDays(ctx.store.db, c.customer_id);
-  const buyingDays = days.filter((d) => d.orders > 0).map((d) => d.day);
-  const cadence = customerCadence(buyingDays, today);
-  const orders = days.reduce((s, d) => s + d.orders, 0);
-  const revenue = days.reduce((s, d) => s + d.amount, 0);
-
-  const fields: ReplyField[] = [
-    { label: 'Company', value: c.company ?? '—', inline: true },
-    { label: 'Owner', value: c.owner ?? 'unassigned', inline: true },
-    { label: 'Email', value: c.email ?? '—', inline: true, pii: true },
-    { label: 'Customer id', value: c.customer_id, inline: true },
-    { label: 'Orders', value: orders === buyingDays.length ? formatCount(orders) : `${formatCount(orders)} on ${plural(buyingDays.length, 'day')}`, inline: true },
-    { label: 'Lifetime revenue', value: formatMoney(revenue), inline: true },
-  ];
-  if (buyingDays.length > 0) {
-    fields.push({ label: 'First order', value: formatDayAgo(buyingDays[0]!, today), inline: true });
-    fields.push({ label: 'Last order', value: formatDayAgo(buyingDays[buyingDays.length - 1]!, today), inline: true });
-    fields.push({
-      label: 'Usual gap',
-      value: cadence.usualGapDays === null ? 'one purchase so far' : `every ${plural(Math.round(cadence.usualGapDays), 'day')}`,
-      inline: true,
-    });
-  }
-  fields.push(...(await insightFields(ctx, c.customer_id)));
-  fields.push(...(await customerSatisfactionFields(ctx, c.customer_id)));
-  const lines: string[] = [];
-  if (buyingDays.length === 0) lines.push('No orders yet.');
-  const since = c.created_at ? parseDate(c.created_at, ctx.config.timeZone) : undefined;
-  if (since) lines.push(`Customer since ${formatDay(since.day)}.`);
-  return {
-    title: c.name ? `${c.name}${c.company && c.company !== c.name ? ` · ${c.company}` : ''}` : c.customer_id,
-    ...(lines.length ? { text: lines.join(' ') } : {}),
-    fields,
-    buttons: [
-      { label: 'Share in channel', action: { kind: 'share', command: `/customer ${c.customer_id}` } },
-      { label: 'Log feedback', action: { kind: 'feedback-form', customerId: c.customer_id } },
-    ],
-    visibility: 'private',
-  };
-}

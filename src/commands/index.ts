@@ -12,6 +12,7 @@ import { valueCommand } from './value.ts';
 import { helpCommand } from './help.ts';
 import { lifecycleCommand } from './lifecycle.ts';
 import { pulseCommand } from './pulse.ts';
+import { requireLiveRun } from '../reports/live-run.ts';
 
 export function allCommands(): CommandDef[] {
   const list: CommandDef[] = [customerCommand, segmentCommand, churnRiskCommand, valueCommand, lifecycleCommand, feedbackCommand, satisfactionCommand, basketCommand, pulseCommand, digestCommand].map((c) => c as unknown as CommandDef);
@@ -20,5 +21,5 @@ export function allCommands(): CommandDef[] {
 }
 
 export function createRegistry(): Registry {
-  return new Registry(allCommands());
+  return new Registry(allCommands(), { insights: requireLiveRun });
 }

@@ -1,12 +1,9 @@
-// /lifecycle [STAGE] [customer:] — how customers are distributed over the stages, who moved this
-// week and why; or one customer's path.
+// /lifecycle [STAGE] [customer:] — the stages, who moved this week and why; or one customer's path.
 import { z } from 'zod';
-import { describeLifecycleRules, LIFECYCLE_STAGES } from '../analytics/lifecycle.ts';
+import { LIFECYCLE_STAGES } from '../analytics/lifecycle.ts';
 import { defineCommand } from '../core/command.ts';
-import { formatCount, formatPercent } from '../core/format.ts';
-import { formatDay } from '../core/time.ts';
-import { summarizeBy, transitionsSince } from '../db/insights.ts';
-import { asOfFooter, requireRun } from './insight-guard.ts';
+import { customerLifecycleReport, lifecycleReport } from '../reports/lifecycle.ts';
+import { reportData } from '../reports/live-run.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
 export const lifecycleCommand = defineCommand({
@@ -23,36 +20,11 @@ export const lifecycleCommand = defineCommand({
   rest: true,
   prepare: (raw) => (typeof raw.stage === 'string' ? { ...raw, stage: raw.stage.toLowerCase().replace(/\s+/g, '-') } : raw),
   role: 'rep',
+  requires: ['insights'],
   async run({ stage, customer, limit }, _call, ctx) {
-    const run = await requireRun(ctx);
-    if (customer) {
-      const found = await resolveCustomer(ctx, customer, (id) => `/lifecycle customer:${id}`);
-      if ('choices' in found) return found.choices;
-      const moves = await transitionsSince(ctx.store.db, 0, { customerId: found.customer.customer_id }, 20);
-      return {
-        title: `Lifecycle of ${found.customer.name ?? found.customer.customer_id}`,
-        tables: [{ columns: [{ label: 'Day' }, { label: 'Move' }, { label: 'Why' }], rows: moves.map((m) => [formatDay(m.as_of_day), `${m.from_stage ?? 'first seen'} → ${m.to_stage}`, m.reason]) }],
-        footer: asOfFooter(run),
-        visibility: 'private',
-      };
-    }
-    const since = run.as_of_day - 6;
-    const moves = await transitionsSince(ctx.store.db, since, stage ? { stage } : {}, limit);
-    const groups = await summarizeBy(ctx.store.db, 'lifecycle_stage');
-    const total = groups.reduce((s, g) => s + g.customers, 0) || 1;
-    const byStage = new Map(groups.map((g) => [g.key, g.customers]));
-    return {
-      title: stage ? `Moves into ${stage} this week` : 'Customer lifecycle',
-      tables: [
-        ...(stage ? [] : [{ title: 'Where customers are', columns: [{ label: 'Stage' }, { label: 'Customers', align: 'right' as const }, { label: 'Share', align: 'right' as const }], rows: LIFECYCLE_STAGES.map((st) => [st, formatCount(byStage.get(st) ?? 0), formatPercent((byStage.get(st) ?? 0) / total)]) }]),
-        {
-          title: `Moved since ${formatDay(since)}`,
-          columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Move' }, { label: 'Why' }],
-          rows: moves.map((m) => [`${m.name ?? m.customer_id} (${m.customer_id})`, m.owner ?? '—', `${m.from_stage ?? 'first seen'} → ${m.to_stage}`, m.reason]),
-        },
-      ],
-      footer: `Rules: ${describeLifecycleRules().join(' · ')}. ${asOfFooter(run)}`,
-      visibility: 'private',
-    };
+    const data = await reportData(ctx);
+    if (!customer) return lifecycleReport(ctx, data, { stage, limit });
+    const found = await resolveCustomer(ctx, customer, (id) => `/lifecycle customer:${id}`);
+    return 'choices' in found ? found.choices : customerLifecycleReport(ctx, data, found.customer);
   },
 });

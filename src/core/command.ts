@@ -16,6 +16,8 @@ export interface CommandDef<S extends z.ZodObject<any> = z.ZodObject<any>> exten
   args: S;
   /** Lowest role allowed to run it. */
   role: Role;
+  /** What must exist before it can answer (checked by the registry, which answers for it when missing). */
+  requires?: readonly Requirement[];
   /**
    * Reshapes raw arguments before validation, for commands whose words are ambiguous by position
    * (`/feedback acme corp 2 late` — where does the name end?). Runs for typed and named arguments.
@@ -27,6 +29,12 @@ export interface CommandDef<S extends z.ZodObject<any> = z.ZodObject<any>> exten
   slow?: boolean;
   run(args: z.infer<S>, call: Invocation, ctx: Context): Promise<Reply>;
 }
+
+/** `insights`: a refresh has fitted the models. */
+export type Requirement = 'insights';
+
+/** How the registry checks a requirement: throws a PulseError (NOT_FOUND, with what to do) when it is not met. */
+export type RequirementCheck = (ctx: Context) => Promise<unknown>;
 
 /** Identity function that keeps the schema's type flowing into `run`. */
 export function defineCommand<S extends z.ZodObject<any>>(def: CommandDef<S>): CommandDef<S> {

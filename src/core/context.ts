@@ -2,6 +2,7 @@
 import type { Store } from '../db/store.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { OffLoopRunner } from './off-loop.ts';
 import type { Clock } from './time.ts';
 
 export interface Context {
@@ -9,6 +10,8 @@ export interface Context {
   readonly config: Config;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Where slow work goes instead of this event loop (the bot sets it; absent elsewhere: work runs inline). */
+  readonly offLoop?: OffLoopRunner;
 }
 
 export type Role = 'rep' | 'manager' | 'admin';

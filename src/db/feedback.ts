@@ -2,21 +2,33 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, FeedbackRow, NewFeedback } from './schema.ts';
 
-/** Stores the feedback unless the same author sent the same thing for the same customer since `since`. */
-export async function recordFeedback(db: Kysely<Database>, row: NewFeedback, since: string): Promise<{ feedbackId: string; duplicate: boolean }> {
-  let q = db
-    .selectFrom('feedback')
-    .select('feedback_id')
-    .where('customer_id', '=', row.customer_id)
-    .where('scale', '=', row.scale)
-    .where('score', '=', row.score)
-    .where('created_at', '>=', since);
-  q = row.author == null ? q.where('author', 'is', null) : q.where('author', '=', row.author);
-  q = row.comment == null ? q.where('comment', 'is', null) : q.where('comment', '=', row.comment);
-  const existing = await q.executeTakeFirst();
-  if (existing) return { feedbackId: existing.feedback_id, duplicate: true };
-  await db.insertInto('feedback').values(row).execute();
-  return { feedbackId: row.feedback_id, duplicate: false };
+/**
+ * Stores the feedback unless the same submission (`dedupeKey`, derived from who sent what about whom)
+ * was stored after `since`. Decided by one statement, so two copies arriving at once (a double
+ * click, a retried request, two replicas) cannot both pass a check: the key's row is inserted, or —
+ * when it exists — taken over only if its submission is older than `since`; when neither happens the
+ * insert is ignored and this is a duplicate.
+ */
+export async function recordFeedback(
+  db: Kysely<Database>,
+  row: NewFeedback,
+  dedupe: { key: string; since: string },
+): Promise<{ feedbackId: string; duplicate: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const claim = await trx
+      .insertInto('feedback_keys')
+      .values({ dedupe_key: dedupe.key, feedback_id: row.feedback_id, created_at: row.created_at })
+      .onConflict((oc) =>
+        oc.column('dedupe_key').doUpdateSet({ feedback_id: row.feedback_id, created_at: row.created_at }).where('feedback_keys.created_at', '<', dedupe.since),
+      )
+      .executeTakeFirst();
+    if (Number(claim.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const existing = await trx.selectFrom('feedback_keys').select('feedback_id').where('dedupe_key', '=', dedupe.key).executeTakeFirst();
+      return { feedbackId: existing?.feedback_id ?? row.feedback_id, duplicate: true };
+    }
+    await trx.insertInto('feedback').values(row).execute();
+    return { feedbackId: row.feedback_id, duplicate: false };
+  });
 }
 
 export async function customerFeedback(db: Kysely<Database>, customerId: string): Promise<FeedbackRow[]> {

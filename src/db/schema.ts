@@ -56,6 +56,8 @@ export interface FeedbackTable {
   attributes: string | null;
   import_id: number | null;
   import_line: number | null;
+  /** The comment's terms (tokenised once by the refresh; null until then or after the comment changed). */
+  terms: Generated<string | null>;
 }
 
 export interface UsersTable {
@@ -92,12 +94,16 @@ export interface ModelRunsTable {
   status: 'running' | 'done' | 'failed';
   customers: number;
   card: string | null;
+  /** The newest feedback (by arrival) the run's satisfaction rollups count; later feedback is added at read time. */
+  feedback_watermark: number | null;
 }
 
 export interface InsightsTable {
   customer_id: string;
   run_id: number;
   as_of_day: number;
+  /** The owner's name trimmed and lower-cased: what owner filters match. */
+  owner_key: string | null;
   orders: number;
   purchase_days: number;
   revenue: number;
@@ -122,6 +128,8 @@ export interface InsightsTable {
   lifecycle_stage: string;
   lifecycle_reason: string | null;
   stage_since_day: number | null;
+  /** The refresh in which the customer entered their current stage. */
+  stage_since_run: number | null;
 }
 
 export interface LifecycleTransitionsTable {
@@ -181,6 +189,115 @@ export interface DigestDeliveriesTable {
   posted_at: string | null;
   error: string | null;
   updated_at: string;
+  /** Set just before the first post attempt: from then on the message may be on the platform. */
+  attempted_at: string | null;
+}
+
+export interface AuditLogTable {
+  audit_id: string;
+  at: string;
+  actor_id: string;
+  platform: string;
+  channel: string | null;
+  command: string;
+  outcome: string;
+  incident_id: string | null;
+  detail: string | null;
+}
+
+export interface FeedbackKeysTable {
+  dedupe_key: string;
+  feedback_id: string;
+  created_at: string;
+}
+
+/** Group figures of one refresh: scope 'all' | 'owner' | 'segment' | 'owner-segment' | 'stage' | 'cluster'. */
+export interface ReportGroupsTable {
+  run_id: number;
+  scope: string;
+  /** '' for 'all'; the owner key, segment, stage or cluster id; `owner\u001fsegment` for 'owner-segment'. */
+  key: string;
+  /** How the key reads (an owner's own spelling, a cluster's name). */
+  label: string | null;
+  customers: number;
+  revenue: number;
+  clv: number;
+  value_at_risk: number;
+  /** Customers with a churn risk. */
+  scored: number;
+  /** Customers at or above the high-risk threshold, and their value at risk. */
+  at_risk: number;
+  at_risk_value: number;
+  /** Customers with a CLV, the CLV held by the top 20% of them, and the value tiers (JSON). */
+  clv_customers: number;
+  clv_top20: number | null;
+  tiers: string | null;
+}
+
+export interface ReportListsTable {
+  run_id: number;
+  list: string;
+  scope: string;
+  key: string;
+  rank: number;
+  customer_id: string;
+}
+
+export interface ReportEntrantsTable {
+  run_id: number;
+  since_run: number;
+  owner_key: string;
+  segment: string;
+  owner: string | null;
+  customers: number;
+  value_at_risk: number;
+}
+
+export interface ReportSatisfactionTable {
+  run_id: number;
+  scope: string;
+  key: string;
+  day: number;
+  scale: 'csat' | 'nps';
+  score: number;
+  responses: number;
+}
+
+export interface ReportTermWindowsTable {
+  run_id: number;
+  scope: string;
+  key: string;
+  from_day: number;
+  to_day: number;
+  /** Comments with text in the window. */
+  comments: number;
+}
+
+export interface ReportTermsTable {
+  run_id: number;
+  scope: string;
+  key: string;
+  from_day: number;
+  to_day: number;
+  kind: 'pain' | 'theme';
+  rank: number;
+  term: string;
+  comments: number;
+  low: number;
+  high: number;
+  z: number | null;
+  log_odds: number | null;
+  share: number | null;
+}
+
+export interface ReportDetractorsTable {
+  run_id: number;
+  scope: string;
+  key: string;
+  from_day: number;
+  to_day: number;
+  rank: number;
+  feedback_id: string;
 }
 
 export interface Database {
@@ -198,6 +315,15 @@ export interface Database {
   meta: MetaTable;
   digest_subscriptions: DigestSubscriptionsTable;
   digest_deliveries: DigestDeliveriesTable;
+  report_groups: ReportGroupsTable;
+  report_lists: ReportListsTable;
+  report_entrants: ReportEntrantsTable;
+  report_satisfaction: ReportSatisfactionTable;
+  report_term_windows: ReportTermWindowsTable;
+  report_terms: ReportTermsTable;
+  report_detractors: ReportDetractorsTable;
+  audit_log: AuditLogTable;
+  feedback_keys: FeedbackKeysTable;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;

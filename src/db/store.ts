@@ -2,9 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { migrateToLatest } from './migrations/index.ts';
+import type { RefreshIO } from './refresh-io.ts';
 import type { Database } from './schema.ts';
+import { DerivedAttachment } from './sqlite-derived.ts';
+import { sqliteRefreshIO } from './sqlite-refresh-io.ts';
+import { RetryingSqliteDialect } from './sqlite-retry.ts';
 
 /** The subset of better-sqlite3 that the bulk paths use (kysely's own idea of hiding a driver). */
 export interface SqliteHandle {
@@ -19,6 +23,10 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Set for SQLite: the synchronous handle that bulk import and refresh use for speed. */
   readonly sqlite: SqliteHandle | undefined;
+  /** What the refresh reads and writes, in this backend's fastest way. */
+  readonly refresh: RefreshIO;
+  /** The feedback column that numbers rows by arrival (`rowid` in SQLite, an identity column in PostgreSQL). */
+  readonly feedbackSeq: 'rowid' | 'seq';
   /** Where the data lives, without credentials (for logs and the model card). */
   readonly location: string;
   close(): Promise<void>;
@@ -28,20 +36,42 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-export async function openStore(url: string, options: { migrate?: boolean } = {}): Promise<Store> {
-  const store = isPostgresUrl(url) ? await openPostgres(url) : openSqlite(url);
-  if (options.migrate !== false) await migrateToLatest(store.db);
+export interface StoreOptions {
+  /** Bring the schema up to date (default true). */
+  migrate?: boolean;
+  /** A read-only connection (worker threads that only read). */
+  readonly?: boolean;
+  /**
+   * How long a statement waits for another process's write lock inside SQLite — blocking its
+   * thread — before the async retry takes over (default 5 s; the bot uses a few ms, see sqlite-retry.ts).
+   */
+  busyTimeoutMs?: number;
+}
+
+export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const readonly = options.readonly === true;
+  if (isPostgresUrl(url)) {
+    const store = await openPostgres(url);
+    if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
+    return store;
+  }
+  const { store, derived } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000);
+  if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
+  if (readonly) derived.sync(true);
+  else derived.ensureLive();
   return store;
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { store: Store; derived: DerivedAttachment } {
   const file = url.replace(/^sqlite:(\/\/)?/i, '');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const handle = new BetterSqlite3(file);
-  handle.pragma('journal_mode = WAL');
+  if (file === ':memory:') throw new Error('A SQLite store is a file (its derived data lives in files beside it): set DATABASE_URL to a path.');
+  if (!readonly) mkdirSync(dirname(file), { recursive: true });
+  const handle = new BetterSqlite3(file, { readonly });
+  const derived = new DerivedAttachment(handle, file);
+  if (!readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
-  handle.pragma('busy_timeout = 5000');
+  handle.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
   handle.pragma('cache_size = -65536');
   // kysely prepares every query anew; caching prepared statements by SQL text halves the cost of
   // a lookup. A statement that is mid-iteration (a streamed read) is never handed out twice.
@@ -50,6 +80,8 @@ function openSqlite(url: string): Store {
     get(target, prop) {
       if (prop === 'prepare') {
         return (text: string) => {
+          // A refresh elsewhere may have published new derived data: attach it before reading.
+          derived.sync();
           let stmt = statements.get(text);
           if (!stmt || stmt.busy) {
             stmt = target.prepare(text);
@@ -62,20 +94,23 @@ function openSqlite(url: string): Store {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingHandle }) });
-  return {
+  const db = new Kysely<Database>({ dialect: new RetryingSqliteDialect({ database: cachingHandle }) });
+  const store: Store = {
     db,
     dialect: 'sqlite',
     sqlite: handle,
+    refresh: sqliteRefreshIO(handle, file, derived),
+    feedbackSeq: 'rowid',
     location: file,
     async close() {
       await db.destroy();
     },
   };
+  return { store, derived };
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const [{ default: pg }, { default: Cursor }, { PostgresDialect }] = await Promise.all([import('pg'), import('pg-cursor'), import('kysely')]);
+  const [{ default: pg }, { default: Cursor }, { PostgresDialect }, { postgresRefreshIO }] = await Promise.all([import('pg'), import('pg-cursor'), import('kysely'), import('./postgres-refresh-io.ts')]);
   // BIGINT and NUMERIC come back as strings by default; our counts and amounts fit in a double.
   pg.types.setTypeParser(20, (v: string) => Number(v));
   pg.types.setTypeParser(1700, (v: string) => Number(v));
@@ -87,6 +122,8 @@ async function openPostgres(url: string): Promise<Store> {
     db,
     dialect: 'postgres',
     sqlite: undefined,
+    refresh: postgresRefreshIO(db),
+    feedbackSeq: 'seq',
     location: safe,
     async close() {
       await db.destroy();

@@ -4,7 +4,9 @@
 // weights used for today's scores are then fitted on all of it.
 import { churnLabels, compareWithBaseline } from '../analytics/backtest.ts';
 import { mulberry32 } from '../analytics/random.ts';
-import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights, type ChurnRiskInput, type ChurnWeights } from '../analytics/churn-risk.ts';
+import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights } from '../analytics/churn-risk.ts';
+import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
+import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
 import { customerStateAsOf } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
@@ -35,14 +37,27 @@ const MIN_ELIGIBLE = 50;
 /** A random sample this large measures AUC to about ±0.003 and fits eight weights comfortably. */
 export const BACKTEST_SAMPLE = 150_000;
 
-export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoint[], asOfDay: number, firstDataDay: number, horizonDays = 90, seed = 1): ChurnCalibration {
+/**
+ * `pAliveFrom` is today's P(alive) choice: the features at the cutoff are computed the same way (the
+ * chosen model refitted on the history before the cutoff; no P(alive) when today's is not a model's).
+ */
+export function calibrateChurn(
+  h: OrderHistories,
+  feedback: readonly FeedbackPoint[],
+  asOfDay: number,
+  firstDataDay: number,
+  horizonDays = 90,
+  seed = 1,
+  pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'> = { chosen: 'paretoNbd', basis: 'model' },
+): ChurnCalibration {
   const cutoff = asOfDay - horizonDays;
   if (!(cutoff - firstDataDay >= horizonDays)) {
-    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})` };
+    const note = `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})`;
+    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note };
   }
   ({ h, feedback } = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed));
   const state = customerStateAsOf(h, feedback, cutoff);
-  const models = fitModels(state, { pAliveOnly: true });
+  const models = fitModels(state, { pAliveOnly: pAliveFrom });
   const eligible: number[] = [];
   const inputs: ChurnRiskInput[] = [];
   const before: number[] = [];
@@ -52,7 +67,13 @@ export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoi
     const cadence = state.cadence[i]!;
     const pAlive = models.pAlive[i]!;
     eligible.push(i);
-    inputs.push({ cadence, populationGapDays: state.populationGapDays, pAlive: Number.isNaN(pAlive) ? null : pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: nullIfNaN(models.paretoExpected90[i]!) });
+    inputs.push({
+      cadence,
+      populationGapDays: state.populationGapDays,
+      pAlive: Number.isNaN(pAlive) ? null : pAlive,
+      satisfaction: state.satisfaction[i]!,
+      expectedPurchases90: nullIfNaN(models.expected90ForChurn[i]!),
+    });
     before.push(state.summaries.lastPurchaseDay[i]!);
     after.push(firstPurchaseAfter(h, i, cutoff));
     since.push(cadence.daysSinceLastPurchase ?? 0);
@@ -64,7 +85,8 @@ export function calibrateChurn(h: OrderHistories, feedback: readonly FeedbackPoi
   let churned = 0;
   for (const l of labels) churned += l === 1 ? 1 : 0;
   if (churned < 10 || churned > labels.length - 10) {
-    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note: `too few churners or stayers to learn from (${churned} of ${labels.length} churned)` };
+    const note = `too few churners or stayers to learn from (${churned} of ${labels.length} churned)`;
+    return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note };
   }
   const matrix = churnFeatureMatrix(inputs);
   const p = matrix.length / inputs.length;
@@ -108,7 +130,12 @@ function firstPurchaseAfter(h: OrderHistories, i: number, day: number): number {
 const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
 /** At most `max` customers, chosen by a seeded shuffle, with their orders and feedback. */
-export function sampleCustomers(h: OrderHistories, feedback: readonly FeedbackPoint[], max: number, seed: number): { h: OrderHistories; feedback: readonly FeedbackPoint[] } {
+export function sampleCustomers(
+  h: OrderHistories,
+  feedback: readonly FeedbackPoint[],
+  max: number,
+  seed: number,
+): { h: OrderHistories; feedback: readonly FeedbackPoint[] } {
   const n = h.customerIds.length;
   if (n <= max) return { h, feedback };
   const order = new Int32Array(n);
@@ -137,7 +164,8 @@ export function sampleCustomers(h: OrderHistories, feedback: readonly FeedbackPo
     }
   });
   offsets[max] = at;
-  const sub: OrderHistories = { customerIds: Array.from(chosen, (old) => h.customerIds[old]!), owners: Array.from(chosen, (old) => h.owners[old] ?? null), offsets, days, amounts };
+  const customerIds = Array.from(chosen, (old) => h.customerIds[old]!);
+  const sub: OrderHistories = { customerIds, owners: Array.from(chosen, (old) => h.owners[old] ?? null), offsets, days, amounts };
   const subFeedback = feedback.filter((f) => newIndex[f.customerIndex]! >= 0).map((f) => ({ ...f, customerIndex: newIndex[f.customerIndex]! }));
   return { h: sub, feedback: subFeedback };
 }

@@ -1,7 +1,7 @@
 // Each customer's state as of one day, from the compressed-row order histories: the purchase
 // summary (x, t_x, T, spend), cadence, and satisfaction signals. Pure; used for today and for the
 // backtest cutoff alike, so the two are computed the same way.
-import { customerCadence, populationUsualGap, type CustomerCadence } from '../analytics/cadence.ts';
+import { customerCadenceSorted, populationUsualGap, type CustomerCadence } from '../analytics/cadence.ts';
 import { satisfactionSignals, type FeedbackResponse, type SatisfactionSignals } from '../analytics/churn-risk.ts';
 import { summarizeCustomers, type PurchaseSummaries } from '../analytics/purchase-history.ts';
 import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
@@ -25,6 +25,7 @@ export function customerStateAsOf(h: OrderHistories, feedback: readonly Feedback
   const orders = new Int32Array(n);
   const cadence: CustomerCadence[] = new Array(n);
   const dayBuffer = new Float64Array(Math.max(16, maxOrders(h)));
+  const gapBuffer = new Float64Array(dayBuffer.length);
   for (let i = 0; i < n; i++) {
     let m = 0;
     for (let k = h.offsets[i]!; k < h.offsets[i + 1]!; k++) {
@@ -35,7 +36,7 @@ export function customerStateAsOf(h: OrderHistories, feedback: readonly Feedback
         dayBuffer[m++] = day;
       }
     }
-    cadence[i] = customerCadence(dayBuffer.subarray(0, m), asOfDay);
+    cadence[i] = customerCadenceSorted(dayBuffer, m, asOfDay, gapBuffer);
   }
   const gaps: number[] = [];
   for (const c of cadence) if (c.usualGapDays !== null) gaps.push(c.usualGapDays);

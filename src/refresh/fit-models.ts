@@ -1,23 +1,34 @@
-// Fits the probabilistic models on the buyers of a CustomerState and scores every buyer:
-// BG/NBD for expected purchases and CLV (the repeat-purchase model), Pareto/NBD for P(alive)
-// (BG/NBD says 1 for every one-time buyer), Gamma-Gamma for expected spend. Times are in days.
-import { bgnbdScores, fitBgnbd, logLikelihoodInUnit, type BgnbdFit } from '../analytics/bgnbd.ts';
+// Fits the probabilistic models on the buyers of a CustomerState and scores every buyer: BG/NBD,
+// Pareto/NBD and MBG/NBD with their diagnoses; the P(alive) choice made from them and the holdout
+// (a trusted model's P(alive), else the calibrated chance of buying again, which the churn risk
+// gives: see score-customer.ts); BG/NBD (or the next converged model) for expected purchases and
+// CLV; Gamma-Gamma for expected spend. Times are in days.
 import { customerLifetimeValues, PERIODS_PER_MONTH } from '../analytics/clv.ts';
 import { fitGammaGamma, gammaGammaExpectedSpends, type GammaGammaFit } from '../analytics/gamma-gamma.ts';
-import { fitParetoNbd, paretoNbdScores, type ParetoNbdFit } from '../analytics/pareto-nbd.ts';
-import { expandToCustomers, groupHistories } from '../analytics/purchase-history.ts';
+import { fitEveryModel, REPEAT_PURCHASE_MODELS as EVERY_MODEL, type ModelFitResult, type ModelFits } from '../analytics/model-fits.ts';
+import { CHURN_HORIZON_DAYS, choosePAlive, type PAliveChoice } from '../analytics/p-alive-choice.ts';
+import { expandToCustomers, groupHistories, type HistoryGroups } from '../analytics/purchase-history.ts';
+import type { RepeatPurchaseModelName } from '../analytics/repeat-purchase-model.ts';
+import type { PurchaseRatePrior } from '../analytics/value-at-risk.ts';
 import { pick, type CustomerState } from './customer-state.ts';
+import type { HoldoutResult } from './holdout-step.ts';
+
 
 export interface ModelScores {
-  /** Per customer (NaN for non-buyers or when the model could not be fitted). */
+  /** Per customer, the chosen model's P(alive) when `pAliveChoice.basis` is `model`; NaN otherwise and for non-buyers. */
   pAlive: Float64Array;
-  /** Pareto/NBD E[purchases in 90 days | history], which knows one-time buyers may be gone. */
-  paretoExpected90: Float64Array;
+  pAliveChoice: PAliveChoice;
+  /** E[purchases in the next 90 days | history] from the model P(alive) is chosen from (the churn score's feature). */
+  expected90ForChurn: Float64Array;
+  /** E[purchases in the next 90 days | history] from the expectations model (BG/NBD unless it failed). */
   expectedPurchases90: Float64Array;
   expectedSpend: Float64Array;
   clv12: Float64Array;
-  bgnbd: (BgnbdFit & { logLikWeeks: number }) | { error: string };
-  paretoNbd: (ParetoNbdFit & { logLikWeeks: number }) | { error: string };
+  /** The model behind expected purchases and CLV. */
+  expectationModel: RepeatPurchaseModelName | null;
+  /** Its Gamma prior of the purchase rate (per day), for a customer's yearly value; null without a fit. */
+  ratePrior: PurchaseRatePrior | null;
+  fits: ModelFits;
   gammaGamma: GammaGammaFit | { error: string };
   timings: Record<string, number>;
 }
@@ -25,11 +36,16 @@ export interface ModelScores {
 export interface FitOptions {
   clvMonths?: number;
   discountRatePerMonth?: number;
-  /** Skip BG/NBD, Gamma-Gamma and CLV (the churn backtest only needs P(alive)). */
-  pAliveOnly?: boolean;
+  /** The holdout of this refresh: its per-customer error picks the P(alive) model. */
+  holdout?: HoldoutResult | null;
+  /**
+   * Only what the churn backtest needs at its cutoff, scored the way today's choice scores: the
+   * chosen model's P(alive) when the basis is `model`, else none (unknown), and its 90-day expectations.
+   */
+  pAliveOnly?: Pick<PAliveChoice, 'chosen' | 'basis'>;
 }
 
-const failure = (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) });
+const EXPECTATION_ORDER: readonly RepeatPurchaseModelName[] = ['bgnbd', 'mbgnbd', 'paretoNbd'];
 
 export function fitModels(state: CustomerState, options: FitOptions = {}): ModelScores {
   const n = state.summaries.count;
@@ -39,45 +55,68 @@ export function fitModels(state: CustomerState, options: FitOptions = {}): Model
     try {
       return fn();
     } finally {
-      timings[name] = Math.round(performance.now() - t0);
+      timings[name] = (timings[name] ?? 0) + Math.round(performance.now() - t0);
     }
   };
   const nan = () => new Float64Array(n).fill(NaN);
-  const out: ModelScores = { pAlive: nan(), paretoExpected90: nan(), expectedPurchases90: nan(), expectedSpend: nan(), clv12: nan(), bgnbd: { error: 'no buyers' }, paretoNbd: { error: 'no buyers' }, gammaGamma: { error: 'no buyers' }, timings };
+  const noFits: ModelFits = { fitted: {}, failed: {}, nbd: null, buyers: 0, repeatBuyers: 0, totalRepeatPurchases: 0, warnings: [] };
+  const out: ModelScores = {
+    pAlive: nan(),
+    pAliveChoice: { chosen: null, basis: 'unknown', label: 'P(alive)', why: 'There are no buyers yet: P(alive) cannot be told.', horizonDays: null },
+    expected90ForChurn: nan(),
+    expectedPurchases90: nan(),
+    expectedSpend: nan(),
+    clv12: nan(),
+    expectationModel: null,
+    ratePrior: null,
+    fits: noFits,
+    gammaGamma: { error: 'no buyers' },
+    timings,
+  };
   const buyers = state.buyers;
   if (buyers.length === 0) return out;
   const s = state.summaries;
   const x = pick(s.frequency, buyers);
-  const tx = pick(s.recency, buyers);
-  const T = pick(s.age, buyers);
-  const groups = time('group histories', () => groupHistories(x, tx, T, { keepCustomerRows: true }));
-  let totalRepeat = 0;
-  for (let j = 0; j < x.length; j++) totalRepeat += x[j]!;
+  const groups = time('group histories', () => groupHistories(x, pick(s.recency, buyers), pick(s.age, buyers), { keepCustomerRows: true }));
   const spread = (rowValues: Float64Array, into: Float64Array) => {
     const perBuyer = expandToCustomers(rowValues, groups);
     for (let j = 0; j < buyers.length; j++) into[buyers[j]!] = perBuyer[j]!;
   };
 
-  try {
-    const fit = time('pareto/nbd fit', () => fitParetoNbd(groups));
-    out.paretoNbd = { ...fit, logLikWeeks: logLikelihoodInUnit(fit.logLik, totalRepeat, 7) };
-    time('pareto/nbd score', () => {
-      const scores = paretoNbdScores(fit, groups, 90);
-      spread(scores.probabilityAlive, out.pAlive);
-      spread(scores.expectedPurchases, out.paretoExpected90);
-    });
-  } catch (err) {
-    out.paretoNbd = failure(err);
+  if (options.pAliveOnly) {
+    const name = options.pAliveOnly.chosen;
+    const model = name ? EVERY_MODEL.find((m) => m.name === name) : undefined;
+    if (!model) return out;
+    try {
+      const fit = time(`${model.label.toLowerCase()} fit`, () => model.fit(groups));
+      const scores = model.scores(fit, groups, CHURN_HORIZON_DAYS);
+      if (options.pAliveOnly.basis === 'model') spread(scores.probabilityAlive, out.pAlive);
+      spread(scores.expectedPurchases, out.expected90ForChurn);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+    return out;
   }
-  if (options.pAliveOnly) return out;
 
-  let bg: BgnbdFit | undefined;
-  try {
-    bg = time('bg/nbd fit', () => fitBgnbd(groups));
-    out.bgnbd = { ...bg, logLikWeeks: logLikelihoodInUnit(bg.logLik, totalRepeat, 7) };
-    time('bg/nbd score', () => spread(bgnbdScores(bg!, groups, 90).expectedPurchases, out.expectedPurchases90));
-  } catch (err) {
-    out.bgnbd = failure(err);
+  const fits = (out.fits = fitEveryModel(groups, {}, time));
+  const holdout = options.holdout ?? null;
+  const choice = (out.pAliveChoice = choosePAlive(fits, holdout ? { days: holdout.days, error: holdout.table.error } : null));
+  const chosen = choice.chosen ? fits.fitted[choice.chosen] : undefined;
+  if (chosen) {
+    time(`${chosen.model.label.toLowerCase()} score`, () => {
+      const scores = chosen.model.scores(chosen.fit, groups, CHURN_HORIZON_DAYS);
+      spread(scores.expectedPurchases, out.expected90ForChurn);
+      if (choice.basis === 'model') spread(scores.probabilityAlive, out.pAlive);
+    });
+  }
+
+  const expectation = EXPECTATION_ORDER.map((name) => fits.fitted[name]).find((f): f is ModelFitResult => f !== undefined && f.fit.converged);
+  out.expectationModel = expectation?.model.name ?? null;
+  if (expectation) {
+    const { model, fit } = expectation;
+    const { r, alpha } = fit as unknown as { r: number; alpha: number };
+    out.ratePrior = { r, alpha };
+    time(`${model.label.toLowerCase()} score`, () => spread(model.scores(fit, groups, 90).expectedPurchases, out.expectedPurchases90));
   }
 
   const meanSpend = pick(s.meanRepeatSpend, buyers);
@@ -86,19 +125,21 @@ export function fitModels(state: CustomerState, options: FitOptions = {}): Model
     out.gammaGamma = gg;
     const spends = gammaGammaExpectedSpends(gg, x, meanSpend);
     for (let j = 0; j < buyers.length; j++) out.expectedSpend[buyers[j]!] = spends[j]!;
-    if (bg) {
-      const fit = bg;
-      const clv = time('clv', () =>
-        customerLifetimeValues((t) => expandToCustomers(bgnbdScores(fit, groups, t).expectedPurchases, groups), spends, {
-          periodsPerMonth: PERIODS_PER_MONTH.day,
-          months: options.clvMonths ?? 12,
-          discountRatePerMonth: options.discountRatePerMonth ?? 0.01,
-        }),
-      );
+    if (expectation) {
+      const clv = time('clv', () => clvOf(expectation, groups, spends, options));
       for (let j = 0; j < buyers.length; j++) out.clv12[buyers[j]!] = clv[j]!;
     }
   } catch (err) {
-    out.gammaGamma = failure(err);
+    out.gammaGamma = { error: err instanceof Error ? err.message : String(err) };
   }
   return out;
+}
+
+function clvOf(expectation: ModelFitResult, groups: HistoryGroups, spends: Float64Array, options: FitOptions): Float64Array {
+  const { model, fit } = expectation;
+  return customerLifetimeValues((t) => expandToCustomers(model.scores(fit, groups, t).expectedPurchases, groups), spends, {
+    periodsPerMonth: PERIODS_PER_MONTH.day,
+    months: options.clvMonths ?? 12,
+    discountRatePerMonth: options.discountRatePerMonth ?? 0.01,
+  });
 }

@@ -1,21 +1,29 @@
-// `pulse refresh`: recomputes every insight as of one day and writes one row per customer plus a
-// model-run record (the model card). Runs after imports, nightly, and on demand — never inside a
-// slash command.
-import { associationRules } from '../analytics/basket.ts';
-import { churnRisk } from '../analytics/churn-risk.ts';
+// `pulse refresh`: recomputes every insight as of one day and writes one row per customer, the
+// rollups the reports read, and a model-run record (the model card). Runs after imports, nightly,
+// and on demand — never inside a slash command. It reads one snapshot, computes in memory, writes
+// the insights and rollups where readers do not see them yet, and goes live in one short
+// transaction (RefreshIO): commands keep answering from the previous run meanwhile.
 import { clusterCustomers, type PreviousCluster } from '../analytics/clusters.ts';
 import { daysOverdue, expectedGap } from '../analytics/cadence.ts';
-import { LIFECYCLE_STAGES, lifecycleStage, transition, type LifecycleStage } from '../analytics/lifecycle.ts';
+import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleStage } from '../analytics/lifecycle.ts';
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
-import { loadBasketItems, loadFeedbackPoints, loadOrderHistories } from '../db/histories.ts';
-import { finishRun, latestRun, previousStages, startRun, writeRefreshResults, type InsightValues } from '../db/insights.ts';
+import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
+import { finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
+import type { InsightValues } from '../db/refresh-io.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
+import { ownerKey } from '../reports/report-data.ts';
+import { standardWindows } from '../reports/satisfaction.ts';
 import { calibrateChurn } from './churn-backtest.ts';
 import { customerStateAsOf, pick } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
-import type { ModelCard } from './model-card.ts';
+import { mineBasketRules } from './basket-rules.ts';
+import { holdoutFor } from './holdout-step.ts';
+import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
+import { RollupBuilder } from './rollups.ts';
+import { satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
+import { customerScorer } from './score-customer.ts';
 
 export interface RefreshOptions {
   asOfDay: number;
@@ -23,6 +31,8 @@ export interface RefreshOptions {
   /** Force the number of behaviour clusters (default: chosen by silhouette). */
   clusters?: number;
   backtestHorizonDays?: number;
+  /** Days of the calibration/holdout check (`--holdout-days`); default 90, or half a shorter history. */
+  holdoutDays?: number;
   basket?: { minSupport?: number; minConfidence?: number; minLift?: number };
 }
 
@@ -30,6 +40,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
   const started = performance.now();
   const timings: Record<string, number> = {};
   const step = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    ctx.log.debug('refresh step', { step: name });
     const t0 = performance.now();
     const v = await fn();
     timings[name] = Math.round(performance.now() - t0);
@@ -40,16 +51,29 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
   const db = ctx.store.db;
   const previousCard = await latestRun(db).then((r) => (r?.card ? (JSON.parse(r.card) as ModelCard) : undefined));
   const runId = await startRun(db, asOf, ctx.clock.now());
+  const io = ctx.store.refresh;
+  let writer: Awaited<ReturnType<typeof io.shadowWriter>> | undefined;
+  const basketOptions = { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 };
+  // On a second core while this one fits the models; awaited before publishing.
+  const basketStarted = performance.now();
+  const basket = mineBasketRules(ctx.store, asOf, basketOptions).then((rules) => {
+    timings['basket rules (parallel)'] = Math.round(performance.now() - basketStarted);
+    return rules;
+  });
+  basket.catch(() => undefined); // awaited below; a failure then fails the refresh
   try {
-    const h = await step('load orders', () => loadOrderHistories(ctx.store, asOf));
-    const feedback = await step('load feedback', () => loadFeedbackPoints(ctx.store, h.customerIds, asOf));
+    const snapshot = await step('read snapshot', () => io.readSnapshot(asOf));
+    const h = snapshot.histories;
+    const feedback = snapshot.feedback;
     const n = h.customerIds.length;
     const state = await step('customer state', () => customerStateAsOf(h, feedback, asOf));
-    const models = await step('probabilistic models', () => fitModels(state));
+    const holdout = await step('holdout', () => holdoutFor(h, state, opts.holdoutDays, seed));
+    const models = await step('probabilistic models', () => fitModels(state, { holdout: holdout && !('error' in holdout) ? holdout : null }));
     Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
     let firstDataDay = Infinity;
     for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
-    const churn = await step('churn backtest', () => calibrateChurn(h, feedback, asOf, firstDataDay, opts.backtestHorizonDays ?? 90, seed));
+    const horizon = opts.backtestHorizonDays ?? 90;
+    const churn = await step('churn backtest', () => calibrateChurn(h, feedback, asOf, firstDataDay, horizon, seed, models.pAliveChoice));
 
     const s = state.summaries;
     const daysSinceLast = new Float64Array(n);
@@ -75,36 +99,25 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
       for (const c of clusterModel.clusters) clusterName.set(c.id, c.name);
     }
 
-    const previous = await step('read previous stages', () => previousStages(ctx.store));
+    const previous = snapshot.previous;
     const previousAsOf = previousCard ? parseDayArg(previousCard.asOf) ?? -Infinity : -Infinity;
     const forward = asOf > previousAsOf;
     const transitions: LifecycleTransitionsTable[] = [];
     const stageCounts: Record<string, number> = Object.fromEntries(LIFECYCLE_STAGES.map((st) => [st, 0]));
     let valueAtRiskTotal = 0;
-    const basketRules = await step('basket rules', async () => {
-      const items = await loadBasketItems(ctx.store, asOf);
-      if (items.orderIndex.length === 0) return [];
-      const rules = associationRules(
-        { orderIndex: items.orderIndex, productIndex: items.productIndex, productIds: items.productIds },
-        { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 },
-      );
-      return rules.map((r): BasketRulesTable => ({ run_id: runId, antecedent: r.antecedent.join(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
-    });
 
+    const rollups = new RollupBuilder(runId);
+    const ownerKeys = h.owners.map((o) => ownerKey(o));
+    /** What a detractor is worth (12-month CLV, else revenue), per customer, for the satisfaction rollups. */
+    const worth = new Float64Array(n);
     // Scored lazily while being written: a million rows never sit in memory at once.
+    const score = customerScorer(state, models, churn);
     function* scoreAll(): Generator<InsightValues> {
       for (let i = 0; i < n; i++) {
         const id = h.customerIds[i]!;
         const cadence = state.cadence[i]!;
-        const pAliveRaw = models.pAlive[i]!;
-        const pAlive = Number.isNaN(pAliveRaw) ? null : pAliveRaw;
-        const prev = previous.get(id);
-        const life = lifecycleStage({
-          cadence,
-          pAlive,
-          populationGapDays: state.populationGapDays,
-          previous: prev ? { stage: prev.stage as LifecycleStage, purchaseDays: prev.purchaseDays } : null,
-        });
+        const prev = previous.known[i] ? { stage: previous.stage[i] as LifecycleStage, since: nullIfNaN(previous.sinceDay[i]!), sinceRun: nullIfNaN(previous.sinceRun[i]!), purchaseDays: previous.purchaseDays[i]! } : undefined;
+        const { pAlive, risk, life, valueAtRisk } = score(i, prev);
         stageCounts[life.stage] = (stageCounts[life.stage] ?? 0) + 1;
         // The very first refresh places everyone; only later runs record moves (a customer new to
         // the store since the last run is recorded as first seen).
@@ -112,21 +125,16 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         // Orders imported after their customers (a backfill) are not a prospect's first purchase:
         // a history that starts before the previous run is not news for a digest.
         const backfill = prev?.stage === 'prospect' && s.purchaseDays[i]! > 0 && s.firstPurchaseDay[i]! <= previousAsOf;
-        const moved = !forward || backfill ? null : prev ? transition(prev.stage as LifecycleStage, life) : previous.size > 0 ? transition(null, life) : null;
+        const moved = !forward || backfill ? null : prev ? transition(prev.stage, life) : previous.count > 0 ? transition(null, life) : null;
         if (moved) transitions.push({ customer_id: id, run_id: runId, as_of_day: asOf, from_stage: moved.from, to_stage: moved.to, reason: moved.reason });
-        const expected = models.paretoExpected90[i]!;
-        const risk = churnRisk({ cadence, populationGapDays: state.populationGapDays, pAlive, satisfaction: state.satisfaction[i]!, expectedPurchases90: Number.isNaN(expected) ? null : expected }, churn.weights, { maxDrivers: 3 });
         const bought = s.purchaseDays[i]! > 0;
         const gap = bought ? expectedGap(cadence, state.populationGapDays) : null;
-        // What a year of this customer is worth at their own pace so far, times the chance it stops.
-        const tenure = bought ? Math.max(s.age[i]!, gap!.days, 30) : 0;
-        const yearly = bought ? Math.max(0, (s.revenue[i]! / tenure) * 365) : 0;
-        const valueAtRisk = risk ? (yearly * risk.risk) / 100 : null;
         if (valueAtRisk) valueAtRiskTotal += valueAtRisk;
-        yield {
+        const row: InsightValues = {
           customer_id: id,
           run_id: runId,
           as_of_day: asOf,
+          owner_key: ownerKeys[i] || null,
           orders: state.orders[i]!,
           purchase_days: s.purchaseDays[i]!,
           revenue: round2(s.revenue[i]!),
@@ -150,11 +158,51 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
           lifecycle_stage: life.stage,
           lifecycle_reason: life.reason,
           stage_since_day: moved || !prev ? asOf : prev.since ?? asOf,
+          stage_since_run: moved ? runId : prev ? prev.sinceRun : null,
         };
+        rollups.add(row, h.owners[i] ?? null);
+        worth[i] = row.clv_12m ?? row.revenue;
+        yield row;
       }
     }
 
-    await step('score and write insights', () => writeRefreshResults(ctx.store, { insights: scoreAll(), transitions, basketRules }));
+    writer = await io.shadowWriter(runId);
+    const w = writer;
+    await step('score and write insights', () => w.insights(scoreAll()));
+    const satisfaction = await step('satisfaction rollups', async () => {
+      const windows = standardWindows(asOf);
+      const from = Math.min(...windows.map((x) => x.from));
+      const to = Math.max(...windows.map((x) => x.to));
+      const raw = await io.readWindowAnswers(from, to, snapshot.feedbackWatermark);
+      // A comment is tokenised once, here, and its terms kept with it.
+      const memo = new Map<string, string>();
+      const saves: { seq: number; terms: string }[] = [];
+      const index = new Map(h.customerIds.map((id, i) => [id, i]));
+      const answers: WindowAnswer[] = [];
+      for (const a of raw) {
+        const i = index.get(a.customerId);
+        if (i === undefined) continue;
+        let terms = a.terms;
+        if (terms === null && a.comment) {
+          terms = memo.get(a.comment) ?? encodeTerms(termsOfComment(a.comment));
+          memo.set(a.comment, terms);
+          saves.push({ seq: a.seq, terms });
+        }
+        answers.push({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decodeTerms(terms) : [] });
+      }
+      await io.saveTerms(saves);
+      return satisfactionRollups({ runId, answers: feedback, windowAnswers: answers, windows, ownerKeys, valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
+    });
+    await step('write rollups', async () => {
+      await w.append('lifecycle_transitions', transitions);
+      await w.append('report_groups', rollups.groups());
+      await w.append('report_lists', rollups.lists());
+      await w.append('report_entrants', rollups.entrants());
+      await w.append('report_satisfaction', satisfaction.daily);
+      await w.append('report_term_windows', satisfaction.windows);
+      await w.append('report_terms', satisfaction.terms);
+      await w.append('report_detractors', satisfaction.detractors);
+    });
 
     const card: ModelCard = {
       runId,
@@ -164,9 +212,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
       buyers: buyers.length,
       orders: h.days.length,
       dataWindow: buyers.length ? { firstPurchase: formatDay(firstDataDay), lastDay: formatDay(asOf) } : null,
-      bgnbd: 'error' in models.bgnbd ? { error: models.bgnbd.error } : { r: models.bgnbd.r, alpha: models.bgnbd.alpha, alphaWeeks: models.bgnbd.alpha / 7, a: models.bgnbd.a, b: models.bgnbd.b, logLik: models.bgnbd.logLik, logLikWeeks: models.bgnbd.logLikWeeks, timeUnit: 'day', converged: models.bgnbd.converged },
-      oneTimeBuyerModel: 'pareto-nbd',
-      paretoNbd: 'error' in models.paretoNbd ? { error: models.paretoNbd.error } : { r: models.paretoNbd.r, alpha: models.paretoNbd.alpha, s: models.paretoNbd.s, beta: models.paretoNbd.beta, logLik: models.paretoNbd.logLik, logLikWeeks: models.paretoNbd.logLikWeeks, timeUnit: 'day', converged: models.paretoNbd.converged },
+      ...repeatPurchaseCard(models, holdout, state, churn, score),
       gammaGamma: 'error' in models.gammaGamma ? { error: models.gammaGamma.error } : { p: models.gammaGamma.p, q: models.gammaGamma.q, v: models.gammaGamma.v, customers: models.gammaGamma.customers, logLik: models.gammaGamma.logLik },
       clv: { months: 12, discountRatePerMonth: 0.01, total: sumFinite(models.clv12) },
       churn: {
@@ -178,23 +224,35 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
         baselineAuc: churn.backtest?.baselineAuc ?? null,
         precisionTopDecile: churn.backtest?.precisionTopDecile ?? null,
         valueAtRisk: round2(valueAtRiskTotal),
+        threshold: DEFAULT_LIFECYCLE_RULES.atRiskRisk,
       },
       clustering: clusterModel
         ? { k: clusterModel.k, silhouette: clusterModel.silhouette, seed, fittedOn: clusterModel.fittedOn, clusters: clusterModel.clusters.map((c) => ({ id: c.id, name: c.name, size: c.size, share: c.share, center: c.center })) }
         : null,
       lifecycle: { stages: stageCounts, transitions: transitions.length },
-      basket: { rules: basketRules.length },
+      basket: { rules: 0 },
       timingsMs: { ...timings, total: Math.round(performance.now() - started) },
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      longestWriteLockMs: 0,
     };
-    await finishRun(db, runId, 'done', n, card, ctx.clock.now());
-    ctx.log.info('refresh done', { runId, asOf: card.asOf, customers: n, ms: card.timingsMs.total });
+    const basketRules = (await step('wait for basket rules', () => basket)).map((r): BasketRulesTable => ({ run_id: runId, antecedent: r.antecedent.join(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
+    card.basket = { rules: basketRules.length };
+    await w.publish({ runId, customers: n, card, finishedAt: ctx.clock.now().toISOString(), feedbackWatermark: snapshot.feedbackWatermark, basketRules });
+    await step('clean up', () => w.cleanup());
+    card.longestWriteLockMs = Math.round(w.longestLockMs);
+    card.timingsMs = { ...timings, total: Math.round(performance.now() - started) };
+    card.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    await updateRunCard(db, runId, card);
+    ctx.log.info('refresh done', { runId, asOf: card.asOf, customers: n, ms: card.timingsMs.total, longestWriteLockMs: card.longestWriteLockMs });
     return card;
   } catch (err) {
+    await writer?.abandon(runId).catch((e: unknown) => ctx.log.warn('could not remove what a failed refresh wrote', { error: e }));
     await finishRun(db, runId, 'failed', 0, { error: err instanceof Error ? err.message : String(err) }, ctx.clock.now());
     throw err;
   }
 }
+
+const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;

@@ -62,3 +62,16 @@ describe('cadence', () => {
     expect(() => overdueRatio(10, 0)).toThrow(RangeError);
   });
 });
+
+describe('customerCadenceSorted', () => {
+  it('GIVEN sorted days with repeats and days after the as-of day THEN it equals customerCadence', async () => {
+    const { customerCadence, customerCadenceSorted } = await import('../../src/analytics/cadence.ts');
+    const cases: number[][] = [[], [5], [5, 5], [0, 30, 60, 80], [0, 0, 10, 10, 25, 26, 90, 200], [1, 2, 3, 4, 5, 6, 7, 8, 9, 50], [10, 20, 300, 301]];
+    const scratch = new Float64Array(16);
+    for (const days of cases) {
+      for (const asOf of [0, 9, 60, 100, 500]) {
+        expect(customerCadenceSorted(days, days.length, asOf, scratch)).toEqual(customerCadence(days, asOf));
+      }
+    }
+  });
+});

@@ -162,6 +162,58 @@ describe('clusterCustomers', () => {
   });
 });
 
+describe('cluster names and ids a rep can rely on', () => {
+  const FIELDS = ['recency_days', 'frequency_purchase_days', 'monetary_per_purchase', 'tenure_days'];
+
+  it('GIVEN customers who spent nothing or were refunded THEN their cluster is named for that, not "Newcomers"', () => {
+    const { columns } = blobs(500, 21, [0, 1, 2]);
+    for (let i = 0; i < 40; i++) {
+      columns[0]!.push(30 + i);
+      columns[1]!.push(1);
+      columns[2]!.push(i % 2 === 0 ? 0 : -25);
+      columns[3]!.push(30 + i);
+    }
+    const model = clusterCustomers(columns, FIELDS, { seed: 1, k: 4 });
+    const noSpend = model.clusters.find((c) => c.name === 'No net spend (refunds or free orders)')!;
+    expect(noSpend.size).toBe(40);
+    expect(noSpend.noSpendShare).toBe(1);
+  });
+
+  it('GIVEN two clusters that would share a name THEN they are told apart in words, never by a field name', () => {
+    const random = mulberry32(4);
+    const columns = FIELDS.map(() => [] as number[]);
+    for (let i = 0; i < 1200; i++) {
+      const big = i % 2 === 0;
+      columns[0]!.push(5 + 5 * random());
+      columns[1]!.push(1);
+      columns[2]!.push((big ? 80 : 20) * (1 + 0.1 * random()));
+      columns[3]!.push(5 + 5 * random());
+    }
+    for (let i = 0; i < 600; i++) {
+      columns[0]!.push(300 + 50 * random());
+      columns[1]!.push(12 + Math.round(4 * random()));
+      columns[2]!.push(200 * (1 + 0.1 * random()));
+      columns[3]!.push(700 + 50 * random());
+    }
+    const model = clusterCustomers(columns, FIELDS, { seed: 1, k: 3 });
+    const names = model.clusters.map((c) => c.name).sort();
+    expect(names.filter((n) => /\((smaller|bigger) orders\)$/.test(n))).toHaveLength(2);
+    for (const name of names) expect(name).not.toMatch(/_|recency|frequency|monetary|tenure/);
+  });
+
+  it('GIVEN only the as-of day moves (every recency and tenure 14 days longer) THEN every cluster keeps its id and almost every customer theirs', () => {
+    const { columns } = blobs(1500, 31);
+    const first = clusterCustomers(columns, NAMES, { seed: 1 });
+    const later = [columns[0]!.map((v) => v + 14), columns[1]!, columns[2]!, columns[3]!.map((v) => v + 14)];
+    const second = clusterCustomers(later, NAMES, { seed: 1, previous: first.clusters.map((c) => ({ id: c.id, center: c.center })) });
+    expect(second.keptPrevious).toBe(true);
+    expect(second.clusters.map((c) => c.id)).toEqual(first.clusters.map((c) => c.id));
+    let same = 0;
+    for (let i = 0; i < first.clusterOf.length; i++) if (first.clusterOf[i] === second.clusterOf[i]) same++;
+    expect(same / first.clusterOf.length).toBeGreaterThan(0.99);
+  });
+});
+
 describe('silhouetteScore', () => {
   it('GIVEN 1-D points 0, 1 | 10, 11 THEN the mean of (b − a)/max(a, b) per point', () => {
     const s = silhouetteScore(Float64Array.of(0, 1, 10, 11), 1, Uint16Array.of(0, 0, 1, 1), 2);

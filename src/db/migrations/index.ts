@@ -4,11 +4,15 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { coreTables } from './0001-core.ts';
 import { insightTables } from './0002-insights.ts';
 import { digestTables } from './0003-digests.ts';
+import { reportTables } from './0004-reports.ts';
+import { privacyAuditTables } from './0006-privacy-audit.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
   '0002_insights': insightTables,
   '0003_digests': digestTables,
+  '0004_reports': reportTables,
+  '0006_privacy_audit': privacyAuditTables,
 });
 
 class StaticProvider implements MigrationProvider {
@@ -18,7 +22,8 @@ class StaticProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  // Unordered: a store made while migrations were numbered in parallel (0004 and 0006 before 0005) still takes 0005.
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../src/core/time.ts';
 import { upsertUser } from '../../src/db/users.ts';
-import { atRiskReply, buildDigest, lastCompleteWeek, type AtRiskDigestData } from '../../src/digests/content.ts';
+import { atRiskReply, type AtRiskDigestData } from '../../src/reports/at-risk-digest.ts';
+import { buildDigest, lastCompleteWeek } from '../../src/reports/digest.ts';
 import { refresh } from '../../src/refresh/refresh.ts';
 import { makeTestContext, seedTestDemo, type TestContext } from '../helpers/context.ts';
 
@@ -129,6 +130,7 @@ describe('at-risk digest', () => {
 describe('atRiskReply (pure)', () => {
   const data = (over: Partial<AtRiskDigestData> = {}): AtRiskDigestData => ({
     run: { run_id: 4, as_of_day: 20_000 },
+    currency: 'USD',
     afterDay: 19_993,
     untilDay: 20_000,
     scope: '',

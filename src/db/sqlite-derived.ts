@@ -1,0 +1,143 @@
+// Which derived-data file (see derived-schema.ts) a SQLite connection reads. The store's `meta` names
+// the live one; every connection attaches it as `derived`, and re-attaches when a refresh publishes
+// a new one: `PRAGMA data_version` says cheaply when another connection has committed to the
+// store, and only then is `meta` read again. Unqualified table names (`insights`, `report_groups`)
+// resolve to the attached file, since the store itself holds no table of those names.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { DERIVED_INDEXES, DERIVED_TABLES, DERIVED_VERSION } from './derived-schema.ts';
+import type { SqliteHandle } from './store.ts';
+
+export const DERIVED_ALIAS = 'derived';
+const META_KEY = 'derived_file';
+
+/** `…/pulse.sqlite` + run 12 → `…/pulse.sqlite.insights-12`. */
+export function derivedPath(storeFile: string, runId: number | string): string {
+  return `${storeFile}.insights-${runId}`;
+}
+
+/** Creates an empty derived file of the current version at `path` (its tables, no rows). */
+export function createDerivedFile(path: string): BetterSqlite3.Database {
+  rmSync(path, { force: true });
+  const b = new BetterSqlite3(path);
+  // Nobody reads it until it is published, and a crash leaves a file that is simply rebuilt.
+  b.pragma('journal_mode = OFF');
+  b.pragma('synchronous = OFF');
+  b.pragma('cache_size = -131072');
+  for (const ddl of DERIVED_TABLES) b.exec(ddl);
+  b.pragma(`user_version = ${DERIVED_VERSION}`);
+  return b;
+}
+
+export function indexDerivedFile(b: BetterSqlite3.Database): void {
+  for (const ddl of DERIVED_INDEXES) b.exec(ddl);
+}
+
+export class DerivedAttachment {
+  readonly #h: SqliteHandle;
+  readonly #storeFile: string;
+  #attached: string | undefined;
+  #dataVersion = -1;
+  /** False until the store is migrated (its `meta` may not exist before). */
+  #ready = false;
+
+  constructor(handle: SqliteHandle, storeFile: string) {
+    this.#h = handle;
+    this.#storeFile = storeFile;
+  }
+
+  /** The live file's name, from the store. */
+  liveName(): string | undefined {
+    return this.#h.prepare('SELECT value FROM main.meta WHERE key = ?').pluck().get(META_KEY) as string | undefined;
+  }
+
+  /**
+   * Attaches the live file if another connection published a new one since the last look (cheap:
+   * one pragma). Not inside a transaction, nor while a statement reading it is open: then later.
+   */
+  sync(force = false): void {
+    const h = this.#h as SqliteHandle & { inTransaction: boolean };
+    if (force) this.#ready = true;
+    if (!this.#ready || h.inTransaction) return;
+    const version = h.pragma('main.data_version', { simple: true }) as number;
+    if (!force && version === this.#dataVersion && this.#attached !== undefined) return;
+    this.#dataVersion = version;
+    const name = this.liveName();
+    if (!name || name === this.#attached) return;
+    const path = join(dirname(this.#storeFile), name);
+    if (!existsSync(path)) return;
+    try {
+      if (this.#attached !== undefined) h.exec(`DETACH DATABASE ${DERIVED_ALIAS}`);
+      h.prepare(`ATTACH DATABASE ? AS ${DERIVED_ALIAS}`).run(path);
+      this.#attached = name;
+    } catch {
+      // A statement still reads the old file: it stays attached (or none yet); try again next time.
+      this.#dataVersion = -1;
+    }
+  }
+
+  /**
+   * Before the first refresh (or after an upgrade, or a file of another version): an empty derived
+   * file — holding the insights of the previous schema when a migration kept them — made live.
+   */
+  ensureLive(): void {
+    this.#ready = true;
+    const name = this.liveName();
+    if (name && this.#isCurrent(join(dirname(this.#storeFile), name))) return;
+    const path = derivedPath(this.#storeFile, `init-${process.pid}-${Date.now()}`);
+    const b = createDerivedFile(path);
+    try {
+      const hasOld = this.#h.prepare("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'insights_v3'").pluck().get() as number;
+      if (hasOld) {
+        b.prepare('ATTACH DATABASE ? AS store').run(this.#storeFile);
+        b.exec(`INSERT INTO insights SELECT customer_id, run_id, as_of_day, NULL, orders, purchase_days, revenue, first_day, last_day, usual_gap_days,
+          days_overdue, recency_score, frequency_score, monetary_score, segment, cluster_id, cluster_name, p_alive, expected_purchases_90d,
+          expected_spend, clv_12m, churn_risk, churn_drivers, value_at_risk, lifecycle_stage, lifecycle_reason, stage_since_day,
+          (SELECT max(t.run_id) FROM store.lifecycle_transitions t WHERE t.customer_id = i.customer_id AND t.to_stage = i.lifecycle_stage)
+          FROM store.insights_v3 i ORDER BY customer_id`);
+        b.exec('DETACH DATABASE store');
+      }
+      indexDerivedFile(b);
+    } finally {
+      b.close();
+    }
+    // Two processes opening at once: the first name written stands; the other removes its file.
+    const set = this.#h.prepare('INSERT INTO main.meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE main.meta.value = ?');
+    const current = this.liveName();
+    set.run(META_KEY, basename(path), current ?? '');
+    if (this.liveName() !== basename(path)) rmSync(path, { force: true });
+    else if (this.#h.prepare("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'insights_v3'").pluck().get()) this.#h.exec('DROP TABLE insights_v3');
+    this.sync(true);
+  }
+
+  /** Makes `name` the live file (inside the caller's transaction on the store). */
+  publish(name: string): void {
+    this.#h.prepare('INSERT INTO main.meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(META_KEY, name);
+  }
+
+  /**
+   * Deletes derived files other than these (a reader still on one keeps reading it until it
+   * re-attaches), and files a refresh of an earlier run was building when it was killed: only one
+   * refresh runs at a time, so a half-built file of a run before `runId` will never be finished.
+   */
+  removeAllBut(keep: readonly string[], runId: number): void {
+    const dir = dirname(this.#storeFile);
+    const prefix = `${basename(this.#storeFile)}.insights-`;
+    for (const f of readdirSync(dir)) {
+      if (!f.startsWith(prefix) || keep.includes(f)) continue;
+      const building = /^(\d+)\.building(-journal)?$/.exec(f.slice(prefix.length));
+      if (building ? Number(building[1]) < runId : !f.includes('.building')) rmSync(join(dir, f), { force: true });
+    }
+  }
+
+  #isCurrent(path: string): boolean {
+    if (!existsSync(path)) return false;
+    const b = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+    try {
+      return b.pragma('user_version', { simple: true }) === DERIVED_VERSION;
+    } finally {
+      b.close();
+    }
+  }
+}

@@ -1,0 +1,387 @@
+// RefreshIO on SQLite (see refresh-io.ts) through the synchronous better-sqlite3 handle: reads in one
+// read transaction with every per-customer list read in customer-id order and matched to the
+// customer list by walking it (no million-entry maps). The insights and rollups are written into a
+// new derived-data file on a connection of its own (sqlite-derived.ts), so building them never
+// touches the store's write lock; publishing is one small transaction naming the new file. What
+// does go into the store (lifecycle moves, comment terms) is written a few thousand rows per
+// transaction with a pause between, so other processes' writers get the lock within milliseconds.
+import type { BasketInput, FeedbackPoint, OrderHistories } from './histories.ts';
+import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
+import { renameSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import { createDerivedFile, derivedPath, indexDerivedFile, type DerivedAttachment } from './sqlite-derived.ts';
+import type { SqliteHandle } from './store.ts';
+
+/** Rows per write transaction: each holds the write lock for a few tens of milliseconds. */
+const WRITE_BATCH = 2_000;
+/** The pause after each write transaction, long enough for a waiting writer to take the lock. */
+const WRITE_PAUSE_MS = 8;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: DerivedAttachment): RefreshIO {
+  return {
+    async readSnapshot(toDay) {
+      derived.sync(true);
+      h.exec('BEGIN');
+      try {
+        return readSnapshot(h, toDay);
+      } finally {
+        h.exec('COMMIT');
+      }
+    },
+    async readWindowAnswers(fromDay, toDay, watermark) {
+      const rows = h
+        .prepare(
+          `SELECT rowid, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '', terms, CASE WHEN terms IS NULL THEN comment END
+           FROM feedback WHERE day >= ? AND day <= ? AND rowid <= ?`,
+        )
+        .raw(true)
+        .all(fromDay, toDay, watermark) as [number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null][];
+      return rows.map(([seq, feedbackId, customerId, day, scale, score, has, terms, comment]): RawWindowAnswer => ({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment }));
+    },
+    async saveTerms(updates) {
+      deferCheckpoints(h);
+      const save = h.prepare('UPDATE feedback SET terms = ? WHERE rowid = ? AND terms IS NULL');
+      await inBatches(h, updates, (u) => void save.run(u.terms, u.seq));
+    },
+    async readBasket(toDay) {
+      return readBasket(h, toDay);
+    },
+    async shadowWriter(runId) {
+      return derivedFileWriter(h, storeFile, derived, runId);
+    },
+  };
+}
+
+function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
+  const customerIds: string[] = [];
+  const owners: (string | null)[] = [];
+  for (const [id, owner] of h.prepare('SELECT customer_id, owner FROM customers ORDER BY customer_id').raw(true).iterate() as Iterable<[string, string | null]>) {
+    customerIds.push(id);
+    owners.push(owner);
+  }
+  const n = customerIds.length;
+  const find = walker(customerIds);
+
+  // Orders: one row per customer, its days and amounts as text lists (crossing into JS per row
+  // is the cost, not the bytes), parsed by hand; amounts in whole cents.
+  const offsets = new Int32Array(n + 1);
+  let days = new Int32Array(1 << 20);
+  let amounts = new Float64Array(1 << 20);
+  let k = 0;
+  let last = -1;
+  const rows = h
+    .prepare('SELECT customer_id, group_concat(day), group_concat(amount) FROM orders WHERE day <= ? GROUP BY customer_id ORDER BY customer_id')
+    .raw(true)
+    .iterate(toDay) as Iterable<[string, string, string]>;
+  for (const [customerId, dayList, amountList] of rows) {
+    const i = find(customerId);
+    if (i < 0) continue; // an order whose customer is gone (cannot happen with the foreign key on)
+    for (let j = last + 1; j <= i; j++) offsets[j] = k;
+    last = i;
+    const from = k;
+    let need = k + 1;
+    for (let c = 0; c < dayList.length; c++) if (dayList.charCodeAt(c) === 44) need++;
+    if (need > days.length) {
+      const size = Math.max(need, days.length * 2);
+      const d = new Int32Array(size);
+      d.set(days);
+      days = d;
+      const a = new Float64Array(size);
+      a.set(amounts);
+      amounts = a;
+    }
+    k = parseIntList(dayList, days, from);
+    parseNumberList(amountList, amounts, from);
+    sortCustomerSlice(days, amounts, from, k);
+  }
+  for (let j = last + 1; j <= n; j++) offsets[j] = k;
+  const histories: OrderHistories = { customerIds, owners, offsets, days: days.subarray(0, k), amounts: amounts.subarray(0, k) };
+
+  // Every answer, in customer order from the covering index, then by day and arrival.
+  const feedback: FeedbackPoint[] = [];
+  const findF = walker(customerIds);
+  const answers = h
+    .prepare('SELECT customer_id, day, scale, score, rowid FROM feedback INDEXED BY feedback_customer ORDER BY customer_id')
+    .raw(true)
+    .iterate() as Iterable<[string, number, 'csat' | 'nps', number, number]>;
+  let group: (FeedbackPoint & { seq: number })[] = [];
+  let groupOf = -1;
+  const flush = () => {
+    if (group.length > 1) group.sort((a, b) => a.day - b.day || a.seq - b.seq);
+    for (const p of group) feedback.push({ customerIndex: p.customerIndex, day: p.day, scale: p.scale, score: p.score });
+    group = [];
+  };
+  for (const [customerId, day, scale, score, seq] of answers) {
+    const i = findF(customerId);
+    if (i < 0) continue;
+    if (i !== groupOf) {
+      flush();
+      groupOf = i;
+    }
+    group.push({ customerIndex: i, day, scale, score, seq });
+  }
+  flush();
+  const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
+
+  const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), count: 0 };
+  const findP = walker(customerIds);
+  const prev = h.prepare('SELECT customer_id, lifecycle_stage, stage_since_day, stage_since_run, purchase_days FROM insights ORDER BY customer_id').raw(true).iterate() as Iterable<[string, string, number | null, number | null, number]>;
+  for (const [customerId, stage, sinceDay, sinceRun, purchaseDays] of prev) {
+    const i = findP(customerId);
+    if (i < 0) continue;
+    previous.known[i] = 1;
+    previous.stage[i] = stage;
+    previous.sinceDay[i] = sinceDay ?? NaN;
+    previous.sinceRun[i] = sinceRun ?? NaN;
+    previous.purchaseDays[i] = purchaseDays;
+    previous.count++;
+  }
+  return { histories, feedback, previous, feedbackWatermark };
+}
+
+/**
+ * Finds ids in `sorted` for a caller that asks in the same order (both lists come from SQLite in
+ * customer-id order): a forward walk, with a map for an id the walk cannot find (never expected).
+ */
+function walker(sorted: readonly string[]): (id: string) => number {
+  let p = 0;
+  let map: Map<string, number> | undefined;
+  return (id) => {
+    const start = p;
+    while (p < sorted.length && sorted[p] !== id) p++;
+    if (p < sorted.length) return p;
+    p = start;
+    map ??= new Map(sorted.map((s, i) => [s, i]));
+    return map.get(id) ?? -1;
+  };
+}
+
+/** Parses "12,-3,40" into `out` from `at`; returns the index after the last number. */
+function parseIntList(text: string, out: Int32Array, at: number): number {
+  let v = 0;
+  let neg = false;
+  let any = false;
+  for (let c = 0; c < text.length; c++) {
+    const ch = text.charCodeAt(c);
+    if (ch === 44) {
+      out[at++] = neg ? -v : v;
+      v = 0;
+      neg = false;
+      any = false;
+    } else if (ch === 45) neg = true;
+    else {
+      v = v * 10 + (ch - 48);
+      any = true;
+    }
+  }
+  if (any) out[at++] = neg ? -v : v;
+  return at;
+}
+
+/** Parses a comma-separated list of numbers as SQLite writes them (`12.5`, `-3.0`, `1.0e-05`). */
+function parseNumberList(text: string, out: Float64Array, at: number): number {
+  let start = 0;
+  for (let c = 0; c <= text.length; c++) {
+    if (c === text.length || text.charCodeAt(c) === 44) {
+      out[at++] = Number(text.slice(start, c));
+      start = c + 1;
+    }
+  }
+  return at;
+}
+
+/** group_concat follows the index order in practice, but SQL does not promise it: check, and sort if needed. */
+function sortCustomerSlice(days: Int32Array, amounts: Float64Array, from: number, to: number): void {
+  let sorted = true;
+  for (let i = from + 1; i < to && sorted; i++) if (days[i]! < days[i - 1]!) sorted = false;
+  if (sorted) return;
+  const idx = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => days[a]! - days[b]!);
+  const d = idx.map((i) => days[i]!);
+  const a = idx.map((i) => amounts[i]!);
+  days.set(d, from);
+  amounts.set(a, from);
+}
+
+function readBasket(h: SqliteHandle, toDay: number): BasketInput {
+  const products = new Map<string, number>();
+  const productIds: string[] = [];
+  let orderIdx = new Int32Array(1 << 16);
+  let productIdx = new Int32Array(1 << 16);
+  let n = 0;
+  let lastOrder = '';
+  let o = -1;
+  // The orders to leave out (refunds, and orders after the day) are few: collect them from the
+  // covering index and skip them, instead of joining 15M items to their orders.
+  const excluded = new Set(h.prepare('SELECT order_id FROM orders WHERE day > ? OR amount < 0').pluck().all(toDay) as string[]);
+  let skip = false;
+  for (const [orderId, product] of h.prepare('SELECT order_id, product FROM order_items ORDER BY order_id').raw(true).iterate() as Iterable<[string, string]>) {
+    if (orderId !== lastOrder) {
+      lastOrder = orderId;
+      skip = excluded.has(orderId);
+      if (!skip) o++;
+    }
+    if (skip) continue;
+    let p = products.get(product);
+    if (p === undefined) {
+      p = productIds.length;
+      products.set(product, p);
+      productIds.push(product);
+    }
+    if (n === orderIdx.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      orderIdx = grow(orderIdx);
+      productIdx = grow(productIdx);
+    }
+    orderIdx[n] = o;
+    productIdx[n] = p;
+    n++;
+  }
+  return { orderIndex: orderIdx.slice(0, n), productIndex: productIdx.slice(0, n), productIds };
+}
+
+/**
+ * Runs `each` over `items` in write transactions of WRITE_BATCH, pausing between them; returns the
+ * longest hold in ms. Items are taken (and, from a generator, computed) before the lock is.
+ */
+async function inBatches<T>(h: SqliteHandle, items: Iterable<T>, each: (item: T) => void): Promise<number> {
+  let longest = 0;
+  const it = items[Symbol.iterator]();
+  for (;;) {
+    const batch: T[] = [];
+    for (let next = it.next(); !next.done; next = it.next()) {
+      batch.push(next.value);
+      if (batch.length === WRITE_BATCH) break;
+    }
+    if (batch.length === 0) return longest;
+    const t0 = performance.now();
+    h.exec('BEGIN IMMEDIATE');
+    try {
+      for (const item of batch) each(item);
+      h.exec('COMMIT');
+    } catch (err) {
+      h.exec('ROLLBACK');
+      throw err;
+    }
+    longest = Math.max(longest, performance.now() - t0);
+    if (batch.length < WRITE_BATCH) return longest;
+    await pause(WRITE_PAUSE_MS);
+  }
+}
+
+/** Deletes one run's rows (a failed refresh's lifecycle moves), a few thousand per transaction. */
+async function deleteRun(h: SqliteHandle, table: 'lifecycle_transitions', runId: number): Promise<void> {
+  const del = h.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE run_id = ? LIMIT ${WRITE_BATCH})`);
+  for (;;) {
+    h.exec('BEGIN IMMEDIATE');
+    let changes: number;
+    try {
+      changes = del.run(runId).changes;
+      h.exec('COMMIT');
+    } catch (err) {
+      h.exec('ROLLBACK');
+      throw err;
+    }
+    if (changes < WRITE_BATCH) return;
+    await pause(WRITE_PAUSE_MS);
+  }
+}
+
+const INSIGHT_COLUMNS = [
+  'customer_id', 'run_id', 'as_of_day', 'owner_key', 'orders', 'purchase_days', 'revenue', 'first_day', 'last_day', 'usual_gap_days',
+  'days_overdue', 'recency_score', 'frequency_score', 'monetary_score', 'segment', 'cluster_id', 'cluster_name', 'p_alive',
+  'expected_purchases_90d', 'expected_spend', 'clv_12m', 'churn_risk', 'churn_drivers', 'value_at_risk', 'lifecycle_stage',
+  'lifecycle_reason', 'stage_since_day', 'stage_since_run',
+] as const satisfies readonly (keyof InsightValues)[];
+
+/**
+ * A refresh writes hundreds of thousands of rows into the store only the first time comments are
+ * tokenised; with SQLite's automatic checkpoints every few megabytes of log each commit would stop
+ * to copy pages into the database file. The refresh checkpoints once, at the end, without holding
+ * the write lock.
+ */
+function deferCheckpoints(h: SqliteHandle): void {
+  h.pragma('wal_autocheckpoint = 0');
+}
+
+function checkpointNow(h: SqliteHandle): void {
+  h.pragma('wal_checkpoint(PASSIVE)');
+  h.pragma('wal_autocheckpoint = 1000');
+}
+
+function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedAttachment, runId: number): ShadowWriter {
+  const path = derivedPath(storeFile, runId);
+  const building = `${path}.building`;
+  const b = createDerivedFile(building);
+  b.exec('BEGIN');
+  let longest = 0;
+  const hold = (ms: number) => (longest = Math.max(longest, ms));
+  const insertInto = (table: string, cols: readonly string[]) => b.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  let previousLive: string | undefined;
+  return {
+    get longestLockMs() {
+      return longest;
+    },
+    async insights(rows) {
+      const insert = insertInto('insights', INSIGHT_COLUMNS);
+      const values = new Array<unknown>(INSIGHT_COLUMNS.length);
+      for (const row of rows) {
+        for (let i = 0; i < INSIGHT_COLUMNS.length; i++) values[i] = row[INSIGHT_COLUMNS[i]!];
+        insert.run(values);
+      }
+    },
+    async append(table: RunRowsTable, rows) {
+      if (rows.length === 0) return;
+      const cols = Object.keys(rows[0]!);
+      const records = rows as readonly Record<string, unknown>[];
+      if (table === 'lifecycle_transitions') {
+        // The lifecycle log is history, kept in the store: short transactions.
+        deferCheckpoints(h);
+        const insert = h.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+        hold(await inBatches(h, records, (row) => void insert.run(cols.map((c) => row[c] ?? null))));
+        return;
+      }
+      const insert = insertInto(table, cols);
+      for (const row of records) insert.run(cols.map((c) => row[c] ?? null));
+    },
+    async publish(run: PublishedRun) {
+      b.exec('COMMIT');
+      indexDerivedFile(b);
+      b.close();
+      renameSync(building, path);
+      previousLive = derived.liveName();
+      const t = performance.now();
+      h.exec('BEGIN IMMEDIATE');
+      try {
+        derived.publish(basename(path));
+        h.prepare("UPDATE model_runs SET status = 'done', customers = ?, card = ?, finished_at = ?, feedback_watermark = ? WHERE run_id = ?").run(run.customers, JSON.stringify(run.card), run.finishedAt, run.feedbackWatermark, run.runId);
+        // Basket rules are few: replaced here, with the insights they were mined with.
+        h.exec('DELETE FROM basket_rules');
+        const rule = h.prepare('INSERT INTO basket_rules (run_id, antecedent, consequent, support, confidence, lift, count) VALUES (?, ?, ?, ?, ?, ?, ?)');
+        for (const r of run.basketRules) rule.run(r.run_id, r.antecedent, r.consequent, r.support, r.confidence, r.lift, r.count);
+        h.exec('COMMIT');
+      } catch (err) {
+        h.exec('ROLLBACK');
+        throw err;
+      }
+      hold(performance.now() - t);
+      derived.sync(true);
+    },
+    async cleanup() {
+      // Keep the live file and the one before (a reader may still be on it until its next query).
+      derived.removeAllBut([basename(path), ...(previousLive ? [previousLive] : [])], runId);
+      checkpointNow(h);
+    },
+    async abandon(failedRun) {
+      if (b.open) b.close();
+      rmSync(building, { force: true });
+      await deleteRun(h, 'lifecycle_transitions', failedRun);
+      checkpointNow(h);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// Worker thread: mines the basket rules on its own connection while the refresh fits the models
+// (reading every order item is the longest single read of a refresh).
+import { parentPort, workerData } from 'node:worker_threads';
+import { associationRules, type BasketOptions } from '../analytics/basket.ts';
+import { openStore } from '../db/store.ts';
+
+const { url, asOfDay, options } = workerData as { url: string; asOfDay: number; options: BasketOptions };
+try {
+  const store = await openStore(url, { migrate: false, readonly: true });
+  try {
+    const items = await store.refresh.readBasket(asOfDay);
+    const rules = items.orderIndex.length === 0 ? [] : associationRules({ orderIndex: items.orderIndex, productIndex: items.productIndex, productIds: items.productIds }, options);
+    parentPort!.postMessage({ rules });
+  } finally {
+    await store.close();
+  }
+} catch (err) {
+  parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) });
+}

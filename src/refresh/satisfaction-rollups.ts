@@ -1,0 +1,171 @@
+// The satisfaction rollups of one refresh: responses per day, scale and score (everyone and per
+// owner), and for each standard window the themes, pain points and most valuable detractors. Terms
+// are counted by integer id (a comment's terms come tokenised from the store), and only turned back
+// into a tally, for ranking, where a term reaches two comments — the least either ranking keeps —
+// so the result is exactly what painPoints/topThemes give on the same comments.
+import { painPointsFromTally, scoreBand, themesFromTally, type CommentTerm, type TermTally } from '../analytics/themes.ts';
+import type { ReportDetractorsTable, ReportSatisfactionTable, ReportTermWindowsTable, ReportTermsTable } from '../db/schema.ts';
+import { compareDetractors, WINDOW_TERMS } from '../reports/scan-data.ts';
+
+/** One answer, by customer index. */
+export interface AnswerPoint {
+  customerIndex: number;
+  day: number;
+  scale: 'csat' | 'nps';
+  score: number;
+}
+
+/** An answer inside the standard windows, with its comment's terms (empty without a comment). */
+export interface WindowAnswer extends AnswerPoint {
+  feedbackId: string;
+  hasComment: boolean;
+  terms: readonly CommentTerm[];
+}
+
+export interface SatisfactionRollupInput {
+  runId: number;
+  answers: Iterable<AnswerPoint>;
+  windowAnswers: readonly WindowAnswer[];
+  windows: readonly { from: number; to: number }[];
+  /** Owner key per customer index ('' for none: no owner rollup). */
+  ownerKeys: readonly string[];
+  /** What a detractor is worth: 12-month CLV, else revenue, else 0, per customer index. */
+  valueOf: (customerIndex: number) => number;
+  detractorsPerWindow: number;
+}
+
+export interface SatisfactionRollups {
+  daily: ReportSatisfactionTable[];
+  windows: ReportTermWindowsTable[];
+  terms: ReportTermsTable[];
+  detractors: ReportDetractorsTable[];
+}
+
+const SCORES = 16; // csat 1–5 at 0–4, nps 0–10 at 5–15
+const slot = (scale: 'csat' | 'nps', score: number) => (scale === 'csat' ? score - 1 : 5 + score);
+
+export function satisfactionRollups(input: SatisfactionRollupInput): SatisfactionRollups {
+  const { runId } = input;
+  const scopes = (i: number): [string, string][] => (input.ownerKeys[i] ? [['all', ''], ['owner', input.ownerKeys[i]!]] : [['all', '']]);
+
+  // Responses per scope and day.
+  const perScope = new Map<string, Map<number, Int32Array>>();
+  for (const a of input.answers) {
+    for (const [scope, key] of scopes(a.customerIndex)) {
+      const k = `${scope}\u0000${key}`;
+      let days = perScope.get(k);
+      if (!days) perScope.set(k, (days = new Map()));
+      let c = days.get(a.day);
+      if (!c) days.set(a.day, (c = new Int32Array(SCORES)));
+      c[slot(a.scale, a.score)]!++;
+    }
+  }
+  const daily: ReportSatisfactionTable[] = [];
+  for (const [k, days] of perScope) {
+    const [scope, key] = k.split('\u0000') as [string, string];
+    for (const [day, c] of days) {
+      for (let s = 0; s < SCORES; s++) {
+        if (c[s]) daily.push({ run_id: runId, scope, key, day, scale: s < 5 ? 'csat' : 'nps', score: s < 5 ? s + 1 : s - 5, responses: c[s]! });
+      }
+    }
+  }
+
+  // Terms: one id each; per (scope, window) the comments carrying each term, by band.
+  const ids = new Map<string, number>();
+  const termList: CommentTerm[] = [];
+  const idOf = (t: CommentTerm) => {
+    let id = ids.get(t.text);
+    if (id === undefined) {
+      ids.set(t.text, (id = termList.length));
+      termList.push(t);
+    }
+    return id;
+  };
+  const rowTerms = input.windowAnswers.map((a) => a.terms.map(idOf));
+  interface Cell {
+    scope: string;
+    key: string;
+    from: number;
+    to: number;
+    /** Per term id: comments with the term that scored low, high, and in all. */
+    counts: Map<number, Int32Array>;
+    nLow: number;
+    nHigh: number;
+    nAll: number;
+    withText: number;
+    comments: number;
+    detractors: WindowAnswer[];
+  }
+  const cells = new Map<string, Cell>();
+  const cell = (scope: string, key: string, w: { from: number; to: number }) => {
+    const k = `${scope}\u0000${key}\u0000${w.from}\u0000${w.to}`;
+    let c = cells.get(k);
+    if (!c) {
+      c = { scope, key, from: w.from, to: w.to, counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: [] };
+      cells.set(k, c);
+    }
+    return c;
+  };
+  // Every window is stored for everyone, even an empty one (so a report knows it was stored).
+  for (const w of input.windows) cell('all', '', w);
+  input.windowAnswers.forEach((a, r) => {
+    const band = scoreBand(a.score, a.scale);
+    const terms = rowTerms[r]!;
+    for (const w of input.windows) {
+      if (a.day < w.from || a.day > w.to) continue;
+      for (const [scope, key] of scopes(a.customerIndex)) {
+        const c = cell(scope, key, w);
+        if (band === 'low') c.detractors.push(a);
+        if (!a.hasComment) continue;
+        c.comments++;
+        if (terms.length === 0) continue;
+        c.withText++;
+        for (const t of terms) {
+          let n = c.counts.get(t);
+          if (!n) c.counts.set(t, (n = new Int32Array(3)));
+          n[2]!++;
+          c.nAll++;
+          if (band === 'low') {
+            n[0]!++;
+            c.nLow++;
+          } else if (band === 'high') {
+            n[1]!++;
+            c.nHigh++;
+          }
+        }
+      }
+    }
+  });
+
+  const windows: ReportTermWindowsTable[] = [];
+  const terms: ReportTermsTable[] = [];
+  const detractors: ReportDetractorsTable[] = [];
+  for (const c of cells.values()) {
+    const base = { run_id: runId, scope: c.scope, key: c.key, from_day: c.from, to_day: c.to };
+    windows.push({ ...base, comments: c.comments });
+    const tally: TermTally = { counts: new Map(), phrases: new Map(), nLow: c.nLow, nHigh: c.nHigh, nAll: c.nAll, withText: c.withText };
+    for (const [t, n] of c.counts) {
+      if (n[2]! < 2) continue;
+      const term = termList[t]!;
+      tally.counts.set(term.text, { low: n[0]!, high: n[1]!, all: n[2]! });
+      if (term.parts.length > 1) tally.phrases.set(term.text, term.parts);
+    }
+    painPointsFromTally(tally, { limit: WINDOW_TERMS }).forEach((p, rank) =>
+      terms.push({ ...base, kind: 'pain', rank, term: p.term, comments: p.comments, low: p.lowComments, high: p.highComments, z: p.z, log_odds: p.logOdds, share: null }),
+    );
+    themesFromTally(tally, { limit: WINDOW_TERMS }).forEach((t, rank) =>
+      terms.push({ ...base, kind: 'theme', rank, term: t.term, comments: t.comments, low: tally.counts.get(t.term)!.low, high: tally.counts.get(t.term)!.high, z: null, log_odds: null, share: t.share }),
+    );
+    const seen = new Set<number>();
+    const ranked = c.detractors
+      .map((a) => ({ a, value: input.valueOf(a.customerIndex), day: a.day, feedback_id: a.feedbackId }))
+      .sort(compareDetractors);
+    for (const d of ranked) {
+      if (seen.has(d.a.customerIndex)) continue;
+      seen.add(d.a.customerIndex);
+      detractors.push({ ...base, rank: seen.size - 1, feedback_id: d.feedback_id });
+      if (seen.size === input.detractorsPerWindow) break;
+    }
+  }
+  return { daily, windows, terms, detractors };
+}
