@@ -41,7 +41,8 @@ try {
       resolved: card.alerts?.resolved ?? null,
       peakRssMb: card.peakRssMb,
     });
-    process.stderr.write(`refresh as of ${formatDay(day)}: ${wall} ms in all, owner alerts ${step} ms ${JSON.stringify(card.alerts?.timingsMs)}, raised ${JSON.stringify(card.alerts?.raised)}\n`);
+    const parts = JSON.stringify(card.alerts?.timingsMs);
+    process.stderr.write(`refresh as of ${formatDay(day)}: ${wall} ms in all, owner alerts ${step} ms ${parts}, raised ${JSON.stringify(card.alerts?.raised)}\n`);
   }
   const customers = await ctx.store.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   const out = { customers: Number(customers?.n ?? 0), at: new Date().toISOString(), runs };

@@ -131,7 +131,8 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
   const open = followed.filter((a) => a.state !== 'resolved' && !raisedIds.has(a.alert_id));
   const needControl = followed.filter((a) => a.raised_at >= controlSince && a.control_customer === null);
   const effect = followed.filter((a) => a.raised_at >= windowStart);
-  const indexOf = customerIndex(h.customerIds, [...followed.map((a) => a.customer_id), ...effect.flatMap((e) => (e.control_customer ? [e.control_customer] : []))]);
+  const controls = effect.flatMap((e) => (e.control_customer ? [e.control_customer] : []));
+  const indexOf = customerIndex(h.customerIds, [...followed.map((a) => a.customer_id), ...controls]);
   // Alerted customers (raised in the window, or still open) are never anyone's control.
   const excluded = new Uint8Array(n);
   for (const a of followed) {

@@ -9,6 +9,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AlertControlsTable, AlertKind, AlertPurpose, AlertState, AlertsTable } from './alert-schema.ts';
 import type { Database } from './schema.ts';
 import { insertControlsSqlite, raiseAlertsSqlite } from './sqlite-alerts.ts';
+import { isBusy } from './sqlite-retry.ts';
 import type { SqliteHandle, Store } from './store.ts';
 
 export type AlertRow = Selectable<AlertsTable>;
@@ -41,7 +42,7 @@ async function fastOnSqlite<T>(store: Pick<Store, 'db' | 'sqlite'>, fast: (h: Sq
     try {
       return fast(store.sqlite);
     } catch (err) {
-      if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) throw err;
+      if (!isBusy(err)) throw err;
     }
   }
   return portable();

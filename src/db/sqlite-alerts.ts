@@ -1,9 +1,11 @@
-// Raising alerts (and writing their matched controls) on SQLite through prepared statements in one IMMEDIATE transaction: the refresh of a
-// million customers can raise tens of thousands in a week, and the multi-row kysely statements cost
-// ~100 µs an alert there (seconds in all) where these cost a few. Inside the transaction no other
-// writer runs, so the largest id and each customer's latest episode are read once and stay true;
+// Raising alerts (and writing their matched controls) on SQLite through prepared statements in one
+// write transaction: the refresh of a million customers can raise tens of thousands in a week, and
+// the multi-row kysely statements cost ~100 µs an alert there (seconds in all) where these cost a
+// few. The transaction takes the store's write lock the way every writer does (beginWrite: not the
+// attached derived file's). Inside it no other writer runs, so the largest id and each customer's latest episode are read once and stay true;
 // the episode key's ON CONFLICT DO NOTHING still stands guard.
 import { newAlertRow, type AlertRow, type ControlRow, type NewAlert } from './alerts.ts';
+import { beginWrite } from './sqlite-retry.ts';
 import type { SqliteHandle } from './store.ts';
 
 /** Every column of a new alert, in the order of the INSERT below. */
@@ -22,11 +24,11 @@ export function raiseAlertsSqlite(h: SqliteHandle, alerts: readonly NewAlert[], 
   const latest = h.prepare('SELECT episode, state FROM alerts WHERE customer_id = ? AND kind = ? ORDER BY episode DESC LIMIT 1');
   const insert = h.prepare(`INSERT INTO alerts (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`);
   const delivery = h.prepare(
-    "INSERT INTO alert_deliveries (delivery_key, alert_id, purpose, due_at, status, attempts, direct, updated_at) VALUES (?, ?, 'raise', ?, 'pending', 0, 0, ?) " +
-      'ON CONFLICT (delivery_key) DO NOTHING',
+    'INSERT INTO alert_deliveries (delivery_key, alert_id, purpose, due_at, status, attempts, direct, updated_at) ' +
+      "VALUES (?, ?, 'raise', ?, 'pending', 0, 0, ?) ON CONFLICT (delivery_key) DO NOTHING",
   );
   const largest = h.prepare('SELECT max(alert_id) FROM alerts').pluck();
-  const run = h.transaction((): AlertRow[] => {
+  return inWriteTransaction(h, (): AlertRow[] => {
     let next = Number(largest.get() ?? 0) + 1;
     const raised: AlertRow[] = [];
     for (const a of alerts) {
@@ -40,7 +42,6 @@ export function raiseAlertsSqlite(h: SqliteHandle, alerts: readonly NewAlert[], 
     }
     return raised;
   });
-  return run.immediate();
 }
 
 /** Each alert's matched control (an alert that has one keeps it), all or nothing. */
@@ -49,7 +50,20 @@ export function insertControlsSqlite(h: SqliteHandle, rows: readonly ControlRow[
     'INSERT INTO alert_controls (alert_id, customer_id, run_id, as_of_day, last_purchase_day, churn_risk, value_at_risk) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
       'ON CONFLICT (alert_id) DO NOTHING',
   );
-  h.transaction(() => {
+  inWriteTransaction(h, () => {
     for (const r of rows) insert.run(r.alert_id, r.customer_id, r.run_id, r.as_of_day, r.last_purchase_day, r.churn_risk, r.value_at_risk);
-  }).immediate();
+  });
+}
+
+/** `fn` inside one write transaction, committed, or rolled back when anything in it throws. */
+function inWriteTransaction<T>(h: SqliteHandle, fn: () => T): T {
+  beginWrite(h);
+  try {
+    const out = fn();
+    h.exec('COMMIT');
+    return out;
+  } catch (err) {
+    if ((h as { inTransaction?: boolean }).inTransaction) h.exec('ROLLBACK');
+    throw err;
+  }
 }

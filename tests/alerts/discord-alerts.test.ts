@@ -136,7 +136,11 @@ describe('a direct message Discord refuses', () => {
   it('GIVEN an owner whose DMs are closed (Discord 50007) THEN the alert goes to the team channel on the next try, once', async () => {
     const TOM = '420000000000000042';
     const cutoffs = (await alertCutoffs(ctx.store.db))!;
-    const rows = await ctx.store.db.selectFrom('insights as i').innerJoin('customers as c', 'c.customer_id', 'i.customer_id').select(['i.customer_id', 'i.clv_12m', 'i.revenue', 'c.owner']).execute();
+    const rows = await ctx.store.db
+      .selectFrom('insights as i')
+      .innerJoin('customers as c', 'c.customer_id', 'i.customer_id')
+      .select(['i.customer_id', 'i.clv_12m', 'i.revenue', 'c.owner'])
+      .execute();
     const target = rows.find((r) => r.owner && r.owner !== 'Maya Chen' && (r.clv_12m ?? r.revenue) >= cutoffs.worth)!;
     expect(target, 'a valuable customer whose owner is not Maya').toBeDefined();
     const link = await send(chatInputInteraction('pulse', [
@@ -147,10 +151,12 @@ describe('a direct message Discord refuses', () => {
     ]));
     expect(JSON.stringify(link.body.data)).toContain(`discord:${TOM}`);
     const dm = `/api/v10/channels/${directChannelId(TOM)}/messages`;
-    fake.override = (r) => (r.method === 'POST' && r.path === dm ? { status: 403, body: { message: 'Cannot send messages to this user', code: 50007 } } : undefined);
+    const refusal = { status: 403, body: { message: 'Cannot send messages to this user', code: 50007 } };
+    fake.override = (r) => (r.method === 'POST' && r.path === dm ? refusal : undefined);
     try {
       const admin = { id: `discord:${USER_ID}`, name: 'Ann', role: 'admin' as const };
-      const said = await createRegistry().run(`/feedback ${target.customer_id} 1 "late again"`, { actor: admin, platform: 'discord', channel: `discord:${CHANNEL_ID}` }, ctx);
+      const call = { actor: admin, platform: 'discord' as const, channel: `discord:${CHANNEL_ID}` };
+      const said = await createRegistry().run(`/feedback ${target.customer_id} 1 "late again"`, call, ctx);
       const id = Number(/detractor alert \(#(\d+)\)/.exec(said.text ?? '')?.[1]);
       expect(id, said.text).toBeGreaterThan(0);
 
