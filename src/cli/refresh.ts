@@ -31,7 +31,7 @@ export async function refreshCommand(args: string[]): Promise<number> {
       asOfDay = d;
     }
     const card = await refresh(ctx, { asOfDay, ...(holdoutDays ? { holdoutDays } : {}) });
-    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card, ctx.config.currency) + '\n');
     await postDueAlerts(ctx);
     return 0;
   } finally {
@@ -49,7 +49,7 @@ export async function modelCommand(args: string[]): Promise<number> {
       if (values.json) process.stdout.write('null\n');
       return 1;
     }
-    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card, ctx.config.currency) + '\n');
     return 0;
   } finally {
     await ctx.store.close();
