@@ -86,8 +86,11 @@ export async function benchCommands(dbFile: string, opts: { rounds?: number; wit
       [`/digest preview at-risk owner:"${o}"`, admin],
       ['/pulse model', admin],
       ['/help', admin],
-      // Filters no rollup holds: answered off the loop (their latency is the worker's).
       ['/satisfaction segment:"At Risk"', admin],
+      [`/satisfaction 90d owner:"${o}" segment:loyal`, admin],
+      // Filters no rollup holds: answered off the loop (their latency is the worker's).
+      ['/churn-risk min:75', admin],
+      [`/value owner:"${o}" segment:champions`, admin],
     ];
     const figures: CommandFigure[] = [];
     for (const [text, actor] of cases) {

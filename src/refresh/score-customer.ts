@@ -65,7 +65,7 @@ export function customerScorer(state: CustomerState, models: ModelScores, churn:
       previous: previous ? { stage: previous.stage as LifecycleStage, purchaseDays: previous.purchaseDays } : null,
     });
     const yearly = yearlyValueIfTheyStay(
-      { repeatPurchases: s.frequency[i]!, ageDays: s.age[i]!, revenue: s.revenue[i]!, purchaseDays: s.purchaseDays[i]! },
+      { repeatPurchases: s.frequency[i]!, ageDays: s.age[i]!, revenue: s.revenue[i]!, purchaseDays: s.purchaseDays[i]!, expectedSpend: models.expectedSpend[i]! },
       models.ratePrior,
     );
     if (pAlive !== null) figures[i] = pAlive;

@@ -18,17 +18,24 @@ export async function lifecycleReport(ctx: Context, data: ReportData, args: { st
   ]);
   const total = groups.reduce((s, g) => s + g.customers, 0) || 1;
   const byStage = new Map(groups.map((g) => [g.key, g.customers]));
+  // An empty table reads as broken: say there is nothing, and why there may be nothing yet.
+  const noMoves = `No customer moved${args.stage ? ` into ${args.stage}` : ''} since ${formatDay(since)} (a store's first refresh places everyone; moves are recorded from the next one).`;
   return {
     title: args.stage ? `Moves into ${args.stage} this week` : 'Customer lifecycle',
+    ...(moves.length === 0 ? { text: noMoves } : {}),
     tables: [
       ...(args.stage
         ? []
         : [{ title: 'Where customers are', columns: [{ label: 'Stage' }, { label: 'Customers', align: 'right' as const }, { label: 'Share', align: 'right' as const }], rows: LIFECYCLE_STAGES.map((st) => [st, formatCount(byStage.get(st) ?? 0), formatPercent((byStage.get(st) ?? 0) / total)]) }]),
-      {
-        title: `Moved since ${formatDay(since)}`,
-        columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Move' }, { label: 'Why' }],
-        rows: moves.map((m) => [customerLabel(m), m.owner ?? '—', `${m.from_stage ?? 'first seen'} → ${m.to_stage}`, m.reason]),
-      },
+      ...(moves.length === 0
+        ? []
+        : [
+            {
+              title: `Moved since ${formatDay(since)}`,
+              columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Move' }, { label: 'Why' }],
+              rows: moves.map((m) => [customerLabel(m), m.owner ?? '—', `${m.from_stage ?? 'first seen'} → ${m.to_stage}`, m.reason]),
+            },
+          ]),
     ],
     footer: `Rules: ${describeLifecycleRules().join(' · ')}. ${asOfFooter(run)}`,
     visibility: 'private',

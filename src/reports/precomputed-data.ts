@@ -19,7 +19,7 @@ import {
 } from '../db/report-rollups.ts';
 import type { ModelRunRow, ReportGroupsTable } from '../db/schema.ts';
 import type { ModelCard } from '../refresh/model-card.ts';
-import { emptyScoreCounts, HIGH_RISK, type DailyCounts, type GroupFigures, type ReportData, type ReportFilter, type WindowTerms } from './report-data.ts';
+import { emptyScoreCounts, HIGH_RISK, type DailyCounts, type GroupFigures, type ReportData, type ReportFilter, toCents, type WindowTerms } from './report-data.ts';
 import { clvShares, scanData, topDetractors } from './scan-data.ts';
 
 /** Feedback logged since the refresh is added to the stored counts at read time, up to this many rows. */
@@ -93,7 +93,7 @@ export function precomputedData(ctx: Context, run: ModelRunRow): ReportData {
     async entrants({ runIds }, f, limit) {
       if (f.segment !== undefined) return slow('new entrants of a segment').entrants({ runIds }, f, limit);
       const [rows, top] = await Promise.all([entrantRows(db, runId, runIds, f.owner), topEntrants(db, runIds, limit, f.owner)]);
-      return { top, byOwner: rows.map((r) => ({ owner: r.ownerKey === '' ? null : r.owner, count: r.customers, valueAtRisk: r.valueAtRisk })) };
+      return { top, byOwner: rows.map((r) => ({ owner: r.ownerKey === '' ? null : r.owner, count: r.customers, valueAtRisk: toCents(r.valueAtRisk) })) };
     },
     async counts(f, from, to) {
       const where = satisfactionScope(f);

@@ -140,6 +140,11 @@ export interface ReportData extends SatisfactionData {
 }
 
 /** Owner names are matched trimmed and case-insensitively (in every language, not just ASCII). */
+/** A sum of amounts to the cent: sums in a different order (a rollup, a scan) then agree exactly. */
+export function toCents(amount: number): number {
+  return Math.round(amount * 100) / 100;
+}
+
 export function ownerKey(owner: string | null | undefined): string {
   return (owner ?? '').trim().toLowerCase();
 }

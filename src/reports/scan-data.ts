@@ -5,7 +5,7 @@ import type { Context } from '../core/context.ts';
 import { decodeTerms, termsOfComment } from '../db/comment-terms.ts';
 import { scanBreakdown, scanClvValues, scanEntrantsByOwner, scanEntrantsTop, scanFeedback, scanFigures, scanRanked, type ScannedFeedback, type ScannedFigures } from '../db/report-scans.ts';
 import type { ModelRunRow } from '../db/schema.ts';
-import { emptyScoreCounts, HIGH_RISK, type DailyCounts, type Detractor, type GroupFigures, type ReportData, type ReportFilter, type SatisfactionData, type ValueTier, type WindowTerms } from './report-data.ts';
+import { emptyScoreCounts, HIGH_RISK, type DailyCounts, type Detractor, type GroupFigures, type ReportData, type ReportFilter, type SatisfactionData, toCents, type ValueTier, type WindowTerms } from './report-data.ts';
 import { hasRollups } from './live-run.ts';
 
 /** Terms kept per window: more than any report shows. */
@@ -51,7 +51,7 @@ export function scanData(ctx: Context, run: ModelRunRow | undefined): ReportData
     ranked: (list, f, limit, minRisk = HIGH_RISK) => scanRanked(db, list, f, limit, minRisk, byKey),
     async entrants({ runIds }, f, limit) {
       const [top, byOwner] = await Promise.all([scanEntrantsTop(db, runIds, f, limit, byKey), scanEntrantsByOwner(db, runIds, f, byKey)]);
-      return { top, byOwner: byOwner.map((o) => ({ owner: o.key ? o.owner : null, count: o.count, valueAtRisk: o.valueAtRisk })) };
+      return { top, byOwner: byOwner.map((o) => ({ owner: o.key ? o.owner : null, count: o.count, valueAtRisk: toCents(o.valueAtRisk) })) };
     },
   };
 

@@ -26,26 +26,29 @@ afterAll(async () => {
 });
 
 describe('GIVEN the bot with an off-loop pool', () => {
-  it('WHEN a command needs a scan (satisfaction of a segment) THEN a worker answers it, the same as inline', async () => {
+  it('WHEN a command needs a scan (a risk threshold no rollup holds) THEN a worker answers it, the same as inline', async () => {
     const registry = createRegistry();
     const before = pool.served;
-    const viaPool = await registry.run('/satisfaction 90d segment:"At Risk"', consoleCall(), bot);
+    const viaPool = await registry.run('/churn-risk min:75', consoleCall(), bot);
     expect(pool.served).toBe(before + 1);
-    const inline = await registry.run('/satisfaction 90d segment:"At Risk"', consoleCall(), ctx);
+    const inline = await registry.run('/churn-risk min:75', consoleCall(), ctx);
     expect(viaPool).toEqual(inline);
     expect(viaPool.error).toBeUndefined();
   });
 
-  it('WHEN a command reads only rollups THEN it is answered on the loop, without the pool', async () => {
-    const before = pool.served;
-    const reply = await createRegistry().run('/churn-risk owner:"Maya Chen"', consoleCall(), bot);
-    expect(reply.error).toBeUndefined();
-    expect(pool.served).toBe(before);
-  });
+  it.each(['/churn-risk owner:"Maya Chen"', '/satisfaction 90d segment:"At Risk"', '/satisfaction 30d owner:"Maya Chen" segment:loyal'])(
+    'WHEN %s reads only rollups THEN it is answered on the loop, without the pool',
+    async (text) => {
+      const before = pool.served;
+      const reply = await createRegistry().run(text, consoleCall(), bot);
+      expect(reply.error).toBeUndefined();
+      expect(pool.served).toBe(before);
+    },
+  );
 
-  it('WHEN a digest needs a scan THEN it is built by a worker', async () => {
+  it('WHEN a digest needs a scan (new entrants of a segment) THEN it is built by a worker', async () => {
     const before = pool.served;
-    const req = { kind: 'satisfaction' as const, segment: 'Loyal', platform: 'console' as const, scheduledFor: ctx.clock.now(), since: null, timeZone: 'UTC' };
+    const req = { kind: 'at-risk' as const, segment: 'At Risk', platform: 'console' as const, scheduledFor: ctx.clock.now(), since: null, timeZone: 'UTC' };
     const viaPool = await buildDigest(bot, req);
     expect(pool.served).toBe(before + 1);
     expect(viaPool).toEqual(await buildDigest(ctx, req));
