@@ -90,7 +90,7 @@ export async function benchCommands(dbFile: string, opts: { rounds?: number; wit
       [`/satisfaction 90d owner:"${o}" segment:loyal`, admin],
       // Filters no rollup holds: answered off the loop (their latency is the worker's).
       ['/churn-risk min:75', admin],
-      [`/value owner:"${o}" segment:champions`, admin],
+      [`/churn-risk owner:"${o}" min:70 sort:overdue`, admin],
     ];
     const figures: CommandFigure[] = [];
     for (const [text, actor] of cases) {

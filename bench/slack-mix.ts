@@ -40,7 +40,7 @@ export async function benchSlackMix(dbFile: string, requests = 200): Promise<Sla
   const customers = (await store.db.selectFrom('customers').select('customer_id').orderBy('customer_id').limit(50).execute()).map((r) => r.customer_id);
   const owner = (await store.db.selectFrom('customers').select('owner').where('owner', 'is not', null).limit(1).executeTakeFirst())?.owner ?? 'Nobody';
   // Heavy: filters no rollup holds (a worker scans for them). Light: what reps type all day.
-  const heavy = ['/churn-risk min:75', `/value owner:"${owner}" segment:champions`, '/churn-risk min:90 sort:overdue'];
+  const heavy = ['/churn-risk min:75', `/churn-risk owner:"${owner}" min:70 sort:overdue`, '/churn-risk min:90 sort:overdue'];
   const light = ['/churn-risk mine', '/value', '/segment', '/lifecycle', '/satisfaction', `/churn-risk owner:"${owner}"`, '/digest preview at-risk', '/satisfaction segment:"At Risk"'];
   const plan = Array.from({ length: requests }, (_, i) => {
     const isHeavy = i % 10 === 0;
