@@ -33,11 +33,14 @@ export interface Bot {
 }
 
 /** Starts each configured adapter, then the digest scheduler posting through them. */
-export async function startBot(ctx: Context, registry: Registry, opts: BotOptions = {}): Promise<Bot> {
+export async function startBot(base: Context, registry: Registry, opts: BotOptions = {}): Promise<Bot> {
+  // An alert raised by a command (/feedback) is posted at once: the scheduler, started below, ticks.
+  const outbox = { nudge: () => {} };
+  const ctx: Context = { ...base, outbox: { nudge: () => outbox.nudge() } };
   const releaseGuard = installLastLineOfDefence(ctx);
   const made: RunningAdapter[] = [];
   const started: RunningAdapter[] = [];
-  const posters: Partial<Record<DigestPlatform, Pick<ChatAdapter, 'post'>>> = { console: consolePoster(ctx) };
+  const posters: Partial<Record<DigestPlatform, Pick<ChatAdapter, 'post' | 'openDirect' | 'userByEmail' | 'userTimeZone'>>> = { console: consolePoster(ctx) };
   // Loaded only when configured: Bolt and discord.js take longer to load than the console needs to start.
   if (slackConfigured(ctx.config)) {
     const adapter = (await import('./slack/slack-adapter.ts')).createSlackAdapter(ctx, registry, opts.slack);
@@ -60,6 +63,7 @@ export async function startBot(ctx: Context, registry: Registry, opts: BotOption
     }
   }
   const digests = startDigestScheduler(ctx, { poster: routingPoster(posters) }, opts.digests);
+  outbox.nudge = () => digests.nudge();
   return {
     adapters: started,
     digests,

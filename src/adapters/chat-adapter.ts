@@ -4,7 +4,7 @@
 // error), how a message carries a delivery key and how it is found again.
 import type { Platform } from '../core/context.ts';
 import { PulseError } from '../core/errors.ts';
-import type { Reply } from '../core/reply.ts';
+import type { Reply, ReplyButton } from '../core/reply.ts';
 
 export interface PostOptions {
   /** The chart drawn from the (already scrubbed) reply: attached on Discord, in the thread on Slack. */
@@ -19,6 +19,13 @@ export interface PostOptions {
    * for it in the channel first, and post only when it is not there.
    */
   lookSince?: Date;
+  /**
+   * Buttons kept on the post (the channel scrub drops a reply's own buttons). Only buttons that act
+   * as whoever presses them, and answer privately: an alert's Claim, Snooze and Open card.
+   */
+  buttons?: ReplyButton[];
+  /** Post as a reply in the thread of this message (a message id `post` returned). */
+  threadOf?: string;
 }
 
 export interface Posted {
@@ -38,6 +45,12 @@ export interface ChatAdapter {
    * `RateLimitedError`; anything else the platform refuses throws its error.
    */
   post(channel: string, reply: Reply, opts?: PostOptions): Promise<Posted>;
+  /** The direct-message channel with a user of this platform (opened when need be). */
+  openDirect?(userId: string): Promise<string>;
+  /** Slack: the person with this email (users.lookupByEmail) and their time zone; undefined when nobody has it. */
+  userByEmail?(email: string): Promise<{ userId: string; timeZone?: string } | undefined>;
+  /** A person's time zone, when the platform knows it. */
+  userTimeZone?(userId: string): Promise<string | undefined>;
 }
 
 /** A platform asked Pulse to wait (HTTP 429 and its Retry-After), in one shape for every platform. */

@@ -1,4 +1,5 @@
 // `pulse ask "TEXT" [--as USER] [--format text|json]`: one slash command, printed.
+import { postDueAlerts } from '../alerts/post-now.ts';
 import { consoleActor, resolveActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { renderText } from '../adapters/console/render-text.ts';
@@ -29,6 +30,7 @@ export async function askCommand(args: string[]): Promise<number> {
     const actor = values.as ? await resolveActor(ctx, qualify(String(values.as)), /^(slack|discord):/.test(String(values.as)) ? {} : { name: String(values.as) }) : consoleActor();
     const reply = await createRegistry().run(text, { actor, platform: 'console' }, ctx);
     process.stdout.write(render(reply) + '\n');
+    await postDueAlerts(ctx);
     return reply.error ? 1 : 0;
   } finally {
     await ctx.store.close();

@@ -1,6 +1,7 @@
 // `pulse import KIND FILE [--encoding E] [--delimiter C] [--date-format mdy|dmy] [--errors OUT.csv]
 // [--no-refresh] [--json]`: imports one file, refreshes the insights (unless --no-refresh), prints
 // what happened. Exit 0: every row went in; 1: some rows were rejected; 2: the file was unusable.
+import { alertsAfterImport } from '../alerts/post-now.ts';
 import { createContext } from '../app/context.ts';
 import type { Context } from '../core/context.ts';
 import { formatCount, plural } from '../core/format.ts';
@@ -72,6 +73,7 @@ export async function importCommand(args: string[]): Promise<number> {
       if (warning) summary.warnings.push(warning);
     }
     process.stdout.write((values.json ? JSON.stringify(summary, null, 2) : describe(summary)) + '\n');
+    await alertsAfterImport(ctx, summary);
     if (summary.fatal) return 2;
     return summary.rejected > 0 ? 1 : 0;
   } finally {

@@ -1,4 +1,5 @@
 // `pulse refresh [--as-of YYYY-MM-DD|latest] [--holdout-days N] [--json]` and `pulse model [--json]`.
+import { postDueAlerts } from '../alerts/post-now.ts';
 import { createContext } from '../app/context.ts';
 import type { Context } from '../core/context.ts';
 import { localDay, parseDayArg } from '../core/time.ts';
@@ -31,6 +32,7 @@ export async function refreshCommand(args: string[]): Promise<number> {
     }
     const card = await refresh(ctx, { asOfDay, ...(holdoutDays ? { holdoutDays } : {}) });
     process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card, ctx.config.currency) + '\n');
+    await postDueAlerts(ctx);
     return 0;
   } finally {
     await ctx.store.close();

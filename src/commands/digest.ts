@@ -12,8 +12,10 @@ import { buildDigest } from '../reports/digest.ts';
 import { canonicalTimeZone, formatLocal, nextSlots, parseSchedule } from '../digests/cron.ts';
 
 export const DIGEST_ACTIONS = ['subscribe', 'list', 'unsubscribe', 'preview', 'history'] as const;
-export const DIGEST_KINDS = ['satisfaction', 'at-risk'] as const;
+export const DIGEST_KINDS = ['satisfaction', 'at-risk', 'alerts'] as const;
 export const DEFAULT_DIGEST_SCHEDULE = '0 9 * * 1';
+/** The alerts digest ("does it help?") is monthly: the 1st at 09:00. */
+export const DEFAULT_ALERTS_DIGEST_SCHEDULE = '0 9 1 * *';
 /** The most often a digest may post: a channel flooded every minute reads nothing. */
 export const MIN_DIGEST_INTERVAL_MINUTES = 60;
 
@@ -31,11 +33,11 @@ export const digestCommand = defineCommand({
   name: 'digest',
   changesData: true,
   description: 'Scheduled digests in a channel: subscribe, list, unsubscribe, preview, history',
-  usage: '/digest subscribe satisfaction|at-risk [CHANNEL] [schedule:"CRON"] [tz:ZONE] [skip-if-empty] [owner:NAME] [segment:NAME] · /digest list · /digest unsubscribe ID · /digest preview KIND · /digest history [ID]',
+  usage: '/digest subscribe satisfaction|at-risk|alerts [CHANNEL] [schedule:"CRON"] [tz:ZONE] [skip-if-empty] [owner:NAME] [segment:NAME] · /digest list · /digest unsubscribe ID · /digest preview KIND · /digest history [ID]',
   examples: ['/digest subscribe satisfaction', '/digest subscribe at-risk schedule:"0 8 * * 1-5" tz:Europe/Berlin skip-if-empty', '/digest preview at-risk owner:"Maya Chen"', '/digest list', '/digest unsubscribe 3', '/digest history'],
   args: z.object({
     action: z.enum(DIGEST_ACTIONS, { error: 'the action is subscribe, list, unsubscribe, preview or history' }).default('list').describe('subscribe, list (default), unsubscribe, preview or history'),
-    target: z.string().trim().min(1).optional().describe('Digest kind (satisfaction or at-risk) to subscribe or preview; subscription number to unsubscribe'),
+    target: z.string().trim().min(1).optional().describe('Digest kind (satisfaction, at-risk or alerts) to subscribe or preview; subscription number to unsubscribe'),
     channel: z.string().trim().min(1).optional().describe('Where to post (default: this channel)'),
     schedule: z.string().trim().min(1).optional().describe(`Cron schedule, default "${DEFAULT_DIGEST_SCHEDULE}" (Mondays 09:00)`),
     tz: z.string().trim().min(1).optional().describe('IANA time zone of the schedule (default PULSE_TIMEZONE)'),
@@ -52,7 +54,7 @@ export const digestCommand = defineCommand({
         requireManager(call, 'subscribe');
         const kind = digestKind(args.target);
         const where = resolveChannel(args.channel, call, ctx.config);
-        const schedule = args.schedule ?? DEFAULT_DIGEST_SCHEDULE;
+        const schedule = args.schedule ?? (kind === 'alerts' ? DEFAULT_ALERTS_DIGEST_SCHEDULE : DEFAULT_DIGEST_SCHEDULE);
         const parsed = parseSchedule(schedule);
         if (!parsed.ok) throw invalidArgs(`\`${schedule}\` is not a schedule I can use: ${parsed.reason}.`, CRON_HINT);
         const zoneText = args.tz ?? ctx.config.timeZone;
@@ -134,7 +136,12 @@ function digestKind(text: string | undefined): DigestKind {
   const t = text?.toLowerCase().replace(/[_\s]/g, '-');
   if (t === 'satisfaction' || t === 'csat' || t === 'nps') return 'satisfaction';
   if (t === 'at-risk' || t === 'atrisk' || t === 'churn' || t === 'churn-risk') return 'at-risk';
-  throw invalidArgs(text ? `\`${text}\` is not a digest kind.` : 'Which digest? Say `satisfaction` or `at-risk`.', 'Kinds: `satisfaction` (weekly CSAT and NPS, trend, pain points, detractors) and `at-risk` (new at-risk customers, value at risk, by owner).');
+  if (t === 'alerts' || t === 'alert') return 'alerts';
+  throw invalidArgs(
+    text ? `\`${text}\` is not a digest kind.` : 'Which digest? Say `satisfaction`, `at-risk` or `alerts`.',
+    'Kinds: `satisfaction` (weekly CSAT and NPS, trend, pain points, detractors), `at-risk` (new at-risk customers, value at risk, by owner) ' +
+      'and `alerts` (monthly: do owner alerts help — raised, claimed, escalated, who bought again vs similar customers not alerted).',
+  );
 }
 
 export interface ChannelTarget {

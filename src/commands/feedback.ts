@@ -5,6 +5,7 @@ import { defineCommand } from '../core/command.ts';
 import { invalidArgs } from '../core/errors.ts';
 import { localDay } from '../core/time.ts';
 import { recordFeedback } from '../db/feedback.ts';
+import { alertForAnswer } from '../alerts/feedback-alerts.ts';
 import { customerSatisfactionFields } from './customer-satisfaction.ts';
 import { resolveCustomer } from './resolve-customer.ts';
 
@@ -38,10 +39,12 @@ export const feedbackCommand = defineCommand({
     const c = found.customer;
     const now = ctx.clock.now();
     const author = call.actor.name ?? call.actor.id;
+    const feedbackId = `fb_${randomUUID()}`;
+    const day = localDay(now.getTime(), ctx.config.timeZone);
     const { duplicate } = await recordFeedback(
       ctx.store.db,
       {
-        feedback_id: `fb_${randomUUID()}`,
+        feedback_id: feedbackId,
         customer_id: c.customer_id,
         scale,
         score,
@@ -49,16 +52,18 @@ export const feedbackCommand = defineCommand({
         author,
         platform: call.platform,
         created_at: now.toISOString(),
-        day: localDay(now.getTime(), ctx.config.timeZone),
+        day,
         attributes: null,
         import_id: null,
         import_line: null,
       },
       { key: dedupeKey(call.actor.id, c.customer_id, scale, score, comment), since: new Date(now.getTime() - DEDUPE_SECONDS * 1000).toISOString() },
     );
+    // A low score from a valuable customer: its owner hears at once (see alerts/feedback-alerts.ts).
+    const alert = duplicate ? undefined : await alertForAnswer(ctx, { feedback_id: feedbackId, customer_id: c.customer_id, scale, score, day });
     return {
       title: duplicate ? `Already logged: ${c.name ?? c.customer_id}` : `Feedback logged for ${c.name ?? c.customer_id}`,
-      text: `${scale.toUpperCase()} ${score}/${hi}${comment ? ` — “${comment}”` : ''}${duplicate ? '\nThe same feedback arrived within the last minute, so it was stored once.' : ''}`,
+      text: `${scale.toUpperCase()} ${score}/${hi}${comment ? ` — “${comment}”` : ''}${duplicate ? '\nThe same feedback arrived within the last minute, so it was stored once.' : ''}${alert ? `\nA detractor alert (#${alert.alert_id}) goes to ${alert.owner ? `${alert.owner}, the owner` : 'the team’s alert channel'}.` : ''}`,
       fields: await customerSatisfactionFields(ctx, c.customer_id),
       buttons: [{ label: 'Open customer', action: { kind: 'run', command: `/customer ${c.customer_id}` } }],
       visibility: 'private',

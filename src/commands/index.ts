@@ -1,6 +1,7 @@
 // Every command Pulse has. Adapters (console, Slack, Discord) serve exactly this list.
 import type { CommandDef } from '../core/command.ts';
 import { Registry } from '../core/registry.ts';
+import { alertsCommand } from './alerts.ts';
 import { basketCommand } from './basket.ts';
 import { churnRiskCommand } from './churn-risk.ts';
 import { customerCommand } from './customer.ts';
@@ -15,7 +16,7 @@ import { pulseCommand } from './pulse.ts';
 import { requireLiveRun } from '../reports/live-run.ts';
 
 export function allCommands(): CommandDef[] {
-  const list: CommandDef[] = [customerCommand, segmentCommand, churnRiskCommand, valueCommand, lifecycleCommand, feedbackCommand, satisfactionCommand, basketCommand, pulseCommand, digestCommand].map((c) => c as unknown as CommandDef);
+  const list: CommandDef[] = [customerCommand, segmentCommand, churnRiskCommand, valueCommand, lifecycleCommand, feedbackCommand, satisfactionCommand, basketCommand, pulseCommand, digestCommand, alertsCommand].map((c) => c as unknown as CommandDef);
   list.push(helpCommand(() => list) as unknown as CommandDef);
   return list;
 }

@@ -1,5 +1,6 @@
-// /pulse model | role @someone rep|manager|admin | roles | audit — about Pulse itself: the model
-// card, who may do what, and (for admins) who did what.
+// /pulse model | role @someone rep|manager|admin | roles | audit | link owner:"NAME" @someone | links —
+// about Pulse itself: the model card, who may do what, (for admins) who did what, and which chat
+// identity an owner named in the customers file is (where owner alerts go).
 import { z } from 'zod';
 import { defineCommand } from '../core/command.ts';
 import { ROLE_RANK, type Invocation, type Role } from '../core/context.ts';
@@ -9,10 +10,12 @@ import { parseIdentity } from '../core/identity.ts';
 import type { Reply, ReplyField } from '../core/reply.ts';
 import { listAudit, recordAudit } from '../db/audit.ts';
 import { getUser, privilegedUsers, setRole, userNames } from '../db/users.ts';
+import { listOwners } from '../db/alert-owners.ts';
+import { linkOwnerReply, linksReply } from './pulse-link.ts';
 import type { ModelCard } from '../refresh/model-card.ts';
 import { asOfFooter, requireRun } from './insight-guard.ts';
 
-const TOPICS = ['model', 'role', 'roles', 'audit'] as const;
+const TOPICS = ['model', 'role', 'roles', 'audit', 'link', 'links'] as const;
 const ROLES = ['rep', 'manager', 'admin'] as const;
 
 const WHAT_ROLES_MAY: Record<Role, string> = {
@@ -23,17 +26,21 @@ const WHAT_ROLES_MAY: Record<Role, string> = {
 
 export const pulseCommand = defineCommand({
   name: 'pulse',
-  description: 'About Pulse: the model card, roles (/pulse role @someone manager, /pulse roles), the audit log',
-  usage: '/pulse model · /pulse roles · /pulse role @someone rep|manager|admin · /pulse audit [@someone] [limit:N]',
-  examples: ['/pulse model', '/pulse roles', '/pulse role @maya manager', '/pulse audit limit:50'],
+  description: 'About Pulse: the model card, roles, the audit log, owners linked to chat users',
+  usage:
+    '/pulse model · /pulse roles · /pulse role @someone rep|manager|admin · /pulse audit [@someone] [limit:N] · ' +
+    '/pulse link owner:"NAME" @someone [tz:ZONE] · /pulse link owner:"NAME" off · /pulse links',
+  examples: ['/pulse model', '/pulse roles', '/pulse role @maya manager', '/pulse audit limit:50', '/pulse link owner:"Maya Chen" @maya', '/pulse links'],
   args: z.object({
     topic: z
       .enum(TOPICS, { error: 'try `/pulse model`, `/pulse roles`, `/pulse role @someone manager` or `/pulse audit`' })
       .default('model')
-      .describe('model, roles, role or audit'),
+      .describe('model, roles, role, audit, link or links'),
     user: z.string().trim().min(1).optional().describe('Who: a mention (@someone), slack:U0123 or discord:1234'),
     role: z.enum(ROLES, { error: 'the role is rep, manager or admin' }).optional().describe('rep, manager or admin'),
     limit: z.coerce.number().int().min(1).max(100).default(25).describe('How many audit entries to show (1–100)'),
+    owner: z.string().trim().min(1).max(200).optional().describe('link: the owner as named in the customers file'),
+    tz: z.string().trim().min(1).optional().describe('link: the owner’s time zone (quiet hours), e.g. Europe/Berlin'),
   }),
   positional: ['topic', 'user', 'role'],
   role: 'rep',
@@ -68,6 +75,10 @@ export const pulseCommand = defineCommand({
           visibility: 'private',
         };
       }
+      case 'link':
+        return linkOwnerReply(args, call, ctx);
+      case 'links':
+        return linksReply(await listOwners(ctx.store.db));
       case 'roles':
         return rolesReply(await privilegedUsers(ctx.store.db), ctx.config.admins, await userNames(ctx.store.db, ctx.config.admins));
       case 'audit': {
@@ -178,6 +189,7 @@ async function modelCard(ctx: Parameters<typeof requireRun>[0]): Promise<Reply> 
         : 'too few customers',
     },
     { label: 'Value', value: `12-month CLV ${formatMoney(c.clv.total, ctx.config.currency)}; value at risk ${formatMoney(c.churn.valueAtRisk, ctx.config.currency)}`, inline: true },
+    ...(c.alerts ? [{ label: 'Owner alerts: does it help?', value: c.alerts.summary.join('\n') }] : []),
   ];
   return { title: `Model card · refresh #${c.runId}`, fields, footer: asOfFooter(run), visibility: 'private' };
 }

@@ -12,6 +12,8 @@ export interface Context {
   readonly clock: Clock;
   /** Where slow work goes instead of this event loop (the bot sets it; absent elsewhere: work runs inline). */
   readonly offLoop?: OffLoopRunner;
+  /** Something was queued for the outbox (an alert raised by /feedback): the bot posts it now rather than at the next minute. */
+  readonly outbox?: { nudge(): void };
 }
 
 export type Role = 'rep' | 'manager' | 'admin';

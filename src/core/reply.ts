@@ -49,6 +49,8 @@ export interface ReplyButton {
   label: string;
   action: ButtonAction;
   style?: 'primary' | 'danger';
+  /** An action of its own (Claim, Snooze), never folded into a list of choices to pick from. */
+  standalone?: boolean;
 }
 
 export interface Reply {

@@ -35,6 +35,7 @@ export async function customerDocument(db: Kysely<Database>, customerId: string)
   const insights = await db.selectFrom('insights').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
   const transitions = await db.selectFrom('lifecycle_transitions').selectAll().where('customer_id', '=', customerId).orderBy('run_id').execute();
   const terms = await db.selectFrom('customer_terms').select('term').where('customer_id', '=', customerId).orderBy('term').execute();
+  const alerts = await db.selectFrom('alerts').selectAll().where('customer_id', '=', customerId).orderBy('alert_id').execute();
   return {
     customer: { ...customer, attributes: parse(customer.attributes) },
     orders: orders.map((o) => ({
@@ -46,6 +47,7 @@ export async function customerDocument(db: Kysely<Database>, customerId: string)
     insights: insights ? { ...insights, churn_drivers: parse(insights.churn_drivers) } : null,
     lifecycleTransitions: transitions,
     searchTerms: terms.map((t) => t.term),
+    ownerAlerts: alerts.map((a) => ({ ...a, details: parse(a.details) })),
   };
 }
 

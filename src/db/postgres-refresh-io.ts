@@ -45,8 +45,8 @@ export function postgresRefreshIO(db: Kysely<Database>): RefreshIO {
           }
           const wm = await sql<{ seq: number | null }>`select max(seq) as seq from feedback`.execute(trx);
 
-          const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), count: 0 };
-          const prev = trx.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'stage_since_run', 'purchase_days']).stream(STREAM);
+          const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
+          const prev = trx.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'stage_since_run', 'purchase_days', 'churn_risk']).stream(STREAM);
           for await (const r of prev) {
             const i = index.get(r.customer_id);
             if (i === undefined) continue;
@@ -55,6 +55,7 @@ export function postgresRefreshIO(db: Kysely<Database>): RefreshIO {
             previous.sinceDay[i] = r.stage_since_day === null ? NaN : Number(r.stage_since_day);
             previous.sinceRun[i] = r.stage_since_run === null ? NaN : Number(r.stage_since_run);
             previous.purchaseDays[i] = Number(r.purchase_days);
+            previous.churnRisk[i] = r.churn_risk === null ? NaN : Number(r.churn_risk);
             previous.count++;
           }
           return { histories, feedback, previous, feedbackWatermark: Number(wm.rows[0]?.seq ?? 0) };

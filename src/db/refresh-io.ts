@@ -14,6 +14,8 @@ export interface PreviousInsights {
   sinceDay: Float64Array;
   sinceRun: Float64Array;
   purchaseDays: Int32Array;
+  /** The previous run's churn risk (NaN: none): what owner alerts see a customer cross. */
+  churnRisk: Float64Array;
   /** How many customers had a row. */
   count: number;
 }

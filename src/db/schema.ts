@@ -1,5 +1,6 @@
 // The store's tables as kysely sees them. Column names are snake_case, as in the CSV contracts.
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { AlertControlsTable, AlertDeliveriesTable, AlertOwnersTable, AlertSettingsTable, AlertsTable } from './alert-schema.ts';
 
 export interface CustomersTable {
   customer_id: string;
@@ -152,7 +153,7 @@ export interface BasketRulesTable {
 }
 
 export type DigestPlatform = 'slack' | 'discord' | 'console';
-export type DigestKind = 'satisfaction' | 'at-risk';
+export type DigestKind = 'satisfaction' | 'at-risk' | 'alerts';
 export type DeliveryStatus = 'claimed' | 'retrying' | 'posted' | 'failed' | 'skipped';
 
 export interface DigestSubscriptionsTable {
@@ -324,6 +325,11 @@ export interface Database {
   report_detractors: ReportDetractorsTable;
   audit_log: AuditLogTable;
   feedback_keys: FeedbackKeysTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  alert_owners: AlertOwnersTable;
+  alert_settings: AlertSettingsTable;
+  alert_controls: AlertControlsTable;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;

@@ -133,10 +133,10 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
   flush();
   const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
 
-  const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), count: 0 };
+  const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
   const findP = walker(customerIds);
-  const prev = h.prepare('SELECT customer_id, lifecycle_stage, stage_since_day, stage_since_run, purchase_days FROM insights ORDER BY customer_id').raw(true).iterate() as Iterable<[string, string, number | null, number | null, number]>;
-  for (const [customerId, stage, sinceDay, sinceRun, purchaseDays] of prev) {
+  const prev = h.prepare('SELECT customer_id, lifecycle_stage, stage_since_day, stage_since_run, purchase_days, churn_risk FROM insights ORDER BY customer_id').raw(true).iterate() as Iterable<[string, string, number | null, number | null, number, number | null]>;
+  for (const [customerId, stage, sinceDay, sinceRun, purchaseDays, churnRisk] of prev) {
     const i = findP(customerId);
     if (i < 0) continue;
     previous.known[i] = 1;
@@ -144,6 +144,7 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
     previous.sinceDay[i] = sinceDay ?? NaN;
     previous.sinceRun[i] = sinceRun ?? NaN;
     previous.purchaseDays[i] = purchaseDays;
+    previous.churnRisk[i] = churnRisk ?? NaN;
     previous.count++;
   }
   return { histories, feedback, previous, feedbackWatermark };

@@ -1,4 +1,4 @@
-// Where digests go: each platform's ChatAdapter. The bot passes its running adapters; `pulse digest
+// Where digests and alerts go: each platform's ChatAdapter. The bot passes its running adapters; `pulse digest
 // tick` makes post-only ones (no listener, no gateway). Rendering, limits, the channel scrub,
 // delivery keys and rate-limit translation all stay inside the adapters.
 import { createConsoleAdapter, type ConsolePostOptions } from '../adapters/console/console-adapter.ts';
@@ -10,13 +10,30 @@ import type { DigestPoster } from './tick.ts';
 
 export type { ConsolePostOptions };
 
-/** Sends each platform's digests to its adapter; a platform without one fails (and is retried, then reported). */
-export function routingPoster(adapters: Partial<Record<DigestPlatform, Pick<ChatAdapter, 'post'>>>): DigestPoster {
+type Posting = Pick<ChatAdapter, 'post' | 'openDirect' | 'userByEmail' | 'userTimeZone'>;
+
+/** Sends each platform's digests and alerts to its adapter; a platform without one fails (and is retried, then reported). */
+export function routingPoster(adapters: Partial<Record<DigestPlatform, Posting>>): DigestPoster {
+  const adapterFor = (platform: DigestPlatform, what: string): Posting => {
+    const adapter = adapters[platform];
+    if (!adapter) throw new Error(`No ${platform} connection is configured in this process, so ${what} cannot be posted.`);
+    return adapter;
+  };
   return {
     async post(platform, channel, reply, opts) {
-      const adapter = adapters[platform];
-      if (!adapter) throw new Error(`No ${platform} connection is configured in this process, so digests for ${platform}:${channel} cannot be posted.`);
-      return adapter.post(channel, reply, opts);
+      return adapterFor(platform, `digests for ${platform}:${channel}`).post(channel, reply, opts);
+    },
+    platforms: () => (Object.keys(adapters) as DigestPlatform[]).filter((p) => p !== 'console'),
+    async openDirect(platform, userId) {
+      const adapter = adapterFor(platform, 'direct messages');
+      if (!adapter.openDirect) throw new Error(`${platform} cannot send direct messages here.`);
+      return adapter.openDirect(userId);
+    },
+    async userByEmail(email) {
+      return adapters.slack?.userByEmail?.(email);
+    },
+    async userTimeZone(platform, userId) {
+      return adapters[platform]?.userTimeZone?.(userId);
     },
   };
 }
@@ -30,8 +47,8 @@ export function consolePoster(ctx: Context, opts: ConsolePostOptions = {}): Pick
  * Post-only adapters for every platform this configuration has credentials for, plus the console.
  * Bolt and discord.js are loaded only when their platform is configured.
  */
-export async function postOnlyAdapters(ctx: Context, opts: ConsolePostOptions = {}): Promise<Partial<Record<DigestPlatform, Pick<ChatAdapter, 'post'>>>> {
-  const adapters: Partial<Record<DigestPlatform, Pick<ChatAdapter, 'post'>>> = { console: consolePoster(ctx, opts) };
+export async function postOnlyAdapters(ctx: Context, opts: ConsolePostOptions = {}): Promise<Partial<Record<DigestPlatform, ChatAdapter>>> {
+  const adapters: Partial<Record<DigestPlatform, ChatAdapter>> = { console: createConsoleAdapter(ctx, undefined, opts) };
   if (slackConfigured(ctx.config) || ctx.config.slack.botToken) adapters.slack = (await import('../adapters/slack/slack-adapter.ts')).createSlackPoster(ctx);
   if (discordConfigured(ctx.config)) adapters.discord = (await import('../adapters/discord/discord-adapter.ts')).createDiscordAdapter(ctx, undefined);
   return adapters;

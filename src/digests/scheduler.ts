@@ -1,6 +1,6 @@
-// The digest scheduler in the bot process: one node-cron task each minute calling `tick`, and a
-// catch-up tick at start (node-cron forgets runs missed while the process was down; the outbox does
-// not). Each subscription's own cron expression and zone are read by `dueRuns`, so one task serves
+// The digest scheduler in the bot process: one node-cron task each minute calling `tick` (digests and
+// alert messages), a catch-up tick at start (node-cron forgets runs missed while the process was
+// down; the outbox does not), and a tick at once when something was queued (`nudge`). Each subscription's own cron expression and zone are read by `dueRuns`, so one task serves
 // every zone and a new subscription needs no new task.
 import cron from 'node-cron';
 import type { Context } from '../core/context.ts';
@@ -9,6 +9,8 @@ import { defaultProcessId, tick, type TickDeps, type TickReport } from './tick.t
 export interface DigestScheduler {
   /** The catch-up tick run at start (resolves when it is done; undefined if it failed). */
   readonly catchUp: Promise<TickReport | undefined>;
+  /** Ticks now (or right after the tick that is running): an alert was just raised. */
+  nudge(): void;
   stop(): Promise<void>;
 }
 
@@ -23,9 +25,12 @@ export function startDigestScheduler(ctx: Context, deps: TickDeps, opts: DigestS
   const tickDeps: TickDeps = { ...deps, processId: deps.processId ?? defaultProcessId() };
   let running: Promise<TickReport | undefined> | undefined;
   let stopped = false;
-  const runTick = (why: 'catch-up' | 'minute'): Promise<TickReport | undefined> => {
+  let again = false;
+  const runTick = (why: 'catch-up' | 'minute' | 'nudge'): Promise<TickReport | undefined> => {
     // A tick still busy (a slow post, a rate limit being waited out) makes the next one unnecessary:
-    // whatever falls due meanwhile is found by the tick after, as the newest due slot.
+    // whatever falls due meanwhile is found by the tick after, as the newest due slot. A nudge is
+    // not lost that way: it runs once more when the busy tick ends.
+    if (running && why === 'nudge') again = true;
     if (running || stopped) return running ?? Promise.resolve(undefined);
     const p = tick(ctx, tickDeps, ctx.clock.now())
       .then((report) => {
@@ -38,6 +43,10 @@ export function startDigestScheduler(ctx: Context, deps: TickDeps, opts: DigestS
       })
       .finally(() => {
         running = undefined;
+        if (again && !stopped) {
+          again = false;
+          void runTick('nudge');
+        }
       });
     running = p;
     return p;
@@ -46,6 +55,7 @@ export function startDigestScheduler(ctx: Context, deps: TickDeps, opts: DigestS
   const task = cron.schedule(opts.every ?? DIGEST_TICK, () => void runTick('minute'), { name: 'digest-tick', noOverlap: true });
   return {
     catchUp,
+    nudge: () => void runTick('nudge'),
     async stop() {
       stopped = true;
       await task.stop();

@@ -1,5 +1,7 @@
-// One scheduler tick: deliver exactly what is due at `now`. The minute scheduler, the catch-up at
-// start and `pulse digest tick --now ISO` all call this.
+// One scheduler tick: deliver exactly what is due at `now` — digests, and the alerts' messages
+// (raises, re-raises after a snooze, escalations, replies in their threads). The minute scheduler,
+// the catch-up at start, `pulse digest tick --now ISO` and a process that has just raised alerts
+// all call this; both kinds go through the one outbox (outbox.ts).
 //
 // Claims are per delivery, taken just before that delivery is worked on: the newest due slot of a
 // subscription is claimed by INSERTing its outbox row (the primary key makes the claim exclusive
@@ -15,7 +17,8 @@
 // poster killed after the platform took its message, before the id was written, posts nothing twice.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { retryAfterOf, type PostOptions, type Posted } from '../adapters/chat-adapter.ts';
+import type { PostOptions, Posted } from '../adapters/chat-adapter.ts';
+import { deliverAlerts, type AlertDeliveryReport } from '../alerts/deliver-alerts.ts';
 import type { Context } from '../core/context.ts';
 import { withoutPersonalData, type Reply, type ReplyChart } from '../core/reply.ts';
 import { recordAudit } from '../db/audit.ts';
@@ -35,13 +38,22 @@ import { setMetaOnce } from '../db/meta.ts';
 import type { DigestPlatform } from '../db/schema.ts';
 import { buildDigest } from '../reports/digest.ts';
 import { dueRuns, LATE_AFTER_MS } from './due-runs.ts';
+import { deliverOnce, inPool, type OutboxEnv, type OutboxItem } from './outbox.ts';
 
 export { RateLimitedError, retryAfterOf } from '../adapters/chat-adapter.ts';
 
-/** Where digests go: each platform's ChatAdapter (see posters.ts). */
+/** Where digests and alerts go: each platform's ChatAdapter (see posters.ts). */
 export interface DigestPoster {
   /** Posts (or finds an earlier attempt's message). A rate limit throws an error with `retryAfterMs`. */
   post(platform: DigestPlatform, channel: string, reply: Reply, opts: PostOptions): Promise<Posted>;
+  /** The chat platforms this process can post to (alerts are taken only by a process that can post them). */
+  platforms?(): DigestPlatform[];
+  /** The direct-message channel with a user (opened when need be). */
+  openDirect?(platform: DigestPlatform, userId: string): Promise<string>;
+  /** Slack: the person with this email, and their time zone; undefined when nobody has it. */
+  userByEmail?(email: string): Promise<{ userId: string; timeZone?: string } | undefined>;
+  /** A person's time zone, when the platform knows it. */
+  userTimeZone?(platform: DigestPlatform, userId: string): Promise<string | undefined>;
 }
 
 export interface DeliveryPolicy {
@@ -74,6 +86,10 @@ export interface TickDeps {
   renderChart?: (chart: ReplyChart) => Promise<Buffer>;
   sleep?: (ms: number) => Promise<void>;
   policy?: Partial<DeliveryPolicy>;
+  /** Deliver the alerts' messages too (default true). */
+  alerts?: boolean;
+  /** Deliver digests (default true; a process that has just raised alerts posts only those). */
+  digests?: boolean;
   /**
    * The real time, for claim leases, when `now` is not (`pulse digest tick --now` picks which slots
    * are due, but a lease stamped with a simulated time would let another process take over a live
@@ -108,6 +124,8 @@ export interface TickReport {
   now: string;
   processId: string;
   deliveries: DeliveryReport[];
+  /** The alerts' messages this tick worked on. */
+  alerts: AlertDeliveryReport[];
 }
 
 export function defaultProcessId(): string {
@@ -138,7 +156,7 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
   const db = ctx.store.db;
   const leaseNow = () => (deps.wallClock ? deps.wallClock() : now);
   const leaseCutoff = () => new Date(leaseNow().getTime() - policy.leaseMs).toISOString();
-  const subs = await listSubscriptions(db, { activeOnly: true });
+  const subs = deps.digests === false ? [] : await listSubscriptions(db, { activeOnly: true });
   const byId = new Map(subs.map((s) => [s.subscription_id, s]));
   const lastKeys = await lastPeriodKeys(db);
   const installId = await setMetaOnce(db, 'install_id', randomUUID().replace(/-/g, '').slice(0, 8));
@@ -169,7 +187,7 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
     }
   }
 
-  for (const row of await reclaimableDeliveries(db, leaseNow().toISOString(), leaseCutoff())) {
+  for (const row of deps.digests === false ? [] : await reclaimableDeliveries(db, leaseNow().toISOString(), leaseCutoff())) {
     const sub = byId.get(row.subscription_id);
     if (!sub) continue;
     const key = { subscription_id: row.subscription_id, period_key: row.period_key };
@@ -187,16 +205,18 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
     });
   }
 
+  const env: OutboxEnv = { poster: deps.poster, policy, sleep: deps.sleep ?? realSleep, now, leaseNow };
   const deliveries: DeliveryReport[] = [];
   await inPool(candidates, Math.max(1, policy.concurrency), async (c) => {
     const w = await c.claim();
     if (!w) return;
-    const report = await deliver(ctx, deps, policy, processId, installId, w, now, leaseNow);
+    const report = await deliver(ctx, deps, env, processId, installId, w);
     deliveries.push(report);
     await auditDelivery(ctx, report);
   });
   deliveries.sort((a, b) => a.subscriptionId - b.subscriptionId || a.periodKey.localeCompare(b.periodKey));
-  return { now: now.toISOString(), processId, deliveries };
+  const alerts = deps.alerts === false ? [] : await deliverAlerts(ctx, env, { processId, installId, leaseCutoff });
+  return { now: now.toISOString(), processId, deliveries, alerts };
 }
 
 /** The key a delivery's message carries: this store's install id, the subscription, the slot. */
@@ -208,16 +228,7 @@ export function deliveryKeyOf(installId: string, key: DeliveryKey): string {
   return `${installId}/${key.subscription_id}/${slot}`;
 }
 
-async function deliver(
-  ctx: Context,
-  deps: TickDeps,
-  policy: DeliveryPolicy,
-  processId: string,
-  installId: string,
-  w: Work,
-  now: Date,
-  leaseNow: () => Date,
-): Promise<DeliveryReport> {
+async function deliver(ctx: Context, deps: TickDeps, env: OutboxEnv, processId: string, installId: string, w: Work): Promise<DeliveryReport> {
   const db = ctx.store.db;
   const { sub, key } = w;
   const base = {
@@ -230,9 +241,16 @@ async function deliver(
     late: w.late,
     attempt: w.attempt,
   };
-  const stamp = () => ctx.clock.now().toISOString();
-  let waitedMs = 0;
-  try {
+  const item: OutboxItem = {
+    what: 'digest',
+    deliveryKey: deliveryKeyOf(installId, key),
+    attempt: w.attempt,
+    attemptedAt: w.attemptedAt,
+    logFields: { subscription: sub.subscription_id, period: key.period_key, late: w.late },
+    markAttempted: (now) => renewClaimForPost(db, key, processId, now),
+    finish: (outcome, now) => finishDelivery(db, key, processId, outcome, now),
+  };
+  const r = await deliverOnce(ctx, env, item, async () => {
     const previous = await previousDelivery(db, sub.subscription_id, key.period_key);
     const built = await buildDigest(ctx, {
       kind: sub.kind,
@@ -244,12 +262,7 @@ async function deliver(
       late: w.late,
       timeZone: sub.time_zone,
     });
-    if (built.empty && sub.skip_if_empty === 1) {
-      const reason = built.emptyReason ?? 'nothing to report';
-      await finishDelivery(db, key, processId, { status: 'skipped', error: reason }, stamp());
-      ctx.log.info('digest skipped: nothing to report', { subscription: sub.subscription_id, period: key.period_key, reason });
-      return { ...base, result: 'skipped', error: reason };
-    }
+    if (built.empty && sub.skip_if_empty === 1) return { skip: built.emptyReason ?? 'nothing to report' };
     // The one channel scrub, before anything is drawn from the reply: the chart's labels are text too.
     const reply = withoutPersonalData(built.reply);
     let png: Buffer | undefined;
@@ -262,102 +275,10 @@ async function deliver(
         ctx.log.warn('digest chart could not be rendered; posting without it', { subscription: sub.subscription_id, error: err });
       }
     }
-    const sleep = deps.sleep ?? realSleep;
-    const deliveryKey = deliveryKeyOf(installId, key);
-    let posted: Posted;
-    for (;;) {
-      // Building and waiting take time: renew the lease right before posting, and post only if this
-      // process still holds the claim. From here on the message may reach the platform.
-      if (!(await renewClaimForPost(db, key, processId, leaseNow().toISOString()))) {
-        ctx.log.warn('digest claim lost before posting; another process has it', { subscription: sub.subscription_id, period: key.period_key });
-        return { ...base, result: 'lost' };
-      }
-      try {
-        const lookSince = w.attemptedAt ? new Date(w.attemptedAt) : undefined;
-        posted = await deps.poster.post(sub.platform, sub.channel, reply, { deliveryKey, ...(png ? { chart: png } : {}), ...(lookSince ? { lookSince } : {}) });
-        break;
-      } catch (err) {
-        const wait = retryAfterOf(err);
-        if (wait === undefined || waitedMs + wait > policy.maxInlineWaitMs) throw err;
-        ctx.log.warn('digest post rate limited; waiting', { subscription: sub.subscription_id, retryAfterMs: wait });
-        await sleep(wait);
-        waitedMs += wait;
-      }
-    }
-    const messageId = posted.messageId;
-    // The message is out: record its id before anything else can go wrong. From here on a failure
-    // must not lead to a retry by this process; a takeover will find the message and record it.
-    let recorded: boolean;
-    try {
-      recorded = await recordPosted(ctx, key, processId, messageId, stamp);
-    } catch (err) {
-      ctx.log.error('digest posted but its message id could not be recorded yet; a takeover will find the message', {
-        subscription: sub.subscription_id,
-        period: key.period_key,
-        messageId,
-        error: err,
-      });
-      return { ...base, result: 'lost', messageId, error: describeError(err), waitedMs };
-    }
-    if (!recorded) {
-      ctx.log.error('digest posted but its claim had been taken over', { subscription: sub.subscription_id, period: key.period_key, messageId });
-      return { ...base, result: 'lost', messageId, waitedMs };
-    }
-    if (posted.found)
-      ctx.log.warn('digest found in the channel from an earlier attempt; recorded, not posted again', {
-        subscription: sub.subscription_id,
-        period: key.period_key,
-        messageId,
-      });
-    ctx.log.info('digest posted', {
-      subscription: sub.subscription_id,
-      period: key.period_key,
-      platform: sub.platform,
-      channel: sub.channel,
-      messageId,
-      late: w.late,
-    });
-    return { ...base, result: 'posted', messageId, ...(posted.found ? { found: true } : {}), ...(waitedMs ? { waitedMs } : {}) };
-  } catch (err) {
-    const error = describeError(err);
-    const rateLimit = retryAfterOf(err);
-    if (w.attempt >= policy.maxAttempts) {
-      await finishDelivery(db, key, processId, { status: 'failed', error }, stamp());
-      ctx.log.error('digest delivery failed; giving up', { subscription: sub.subscription_id, period: key.period_key, attempts: w.attempt, error: err });
-      return { ...base, result: 'failed', error, ...(waitedMs ? { waitedMs } : {}) };
-    }
-    const backoff = policy.backoffMs[Math.min(w.attempt - 1, policy.backoffMs.length - 1)] ?? 60_000;
-    const nextAttemptAt = new Date(now.getTime() + waitedMs + Math.max(backoff, rateLimit ?? 0)).toISOString();
-    await finishDelivery(db, key, processId, { status: 'retrying', error, next_attempt_at: nextAttemptAt }, stamp());
-    ctx.log.warn('digest delivery failed; will retry', {
-      subscription: sub.subscription_id,
-      period: key.period_key,
-      attempt: w.attempt,
-      nextAttemptAt,
-      error: err,
-    });
-    return { ...base, result: 'retrying', error, nextAttemptAt, ...(waitedMs ? { waitedMs } : {}) };
-  }
-}
-
-/** Writes the message id; a failing write is tried again, since losing it costs a lookup later. */
-async function recordPosted(ctx: Context, key: DeliveryKey, processId: string, messageId: string, stamp: () => string): Promise<boolean> {
-  for (let i = 0; ; i++) {
-    try {
-      const at = stamp();
-      return await finishDelivery(
-        ctx.store.db,
-        key,
-        processId,
-        { status: 'posted', message_id: messageId, posted_at: at, error: null, next_attempt_at: null },
-        at,
-      );
-    } catch (err) {
-      if (i >= 4) throw err;
-      ctx.log.warn('could not record a posted digest yet; trying again', { period: key.period_key, messageId, error: err });
-      await realSleep(200 * 2 ** i);
-    }
-  }
+    return { platform: sub.platform, channel: sub.channel, reply, ...(png ? { chart: png } : {}) };
+  });
+  const { platform: _p, channel: _c, ...rest } = r;
+  return { ...base, ...rest, result: r.result === 'deferred' ? 'retrying' : r.result };
 }
 
 /** Posts, skips and failures go to the audit log (retries are not outcomes yet). */
@@ -372,18 +293,4 @@ async function auditDelivery(ctx: Context, d: DeliveryReport): Promise<void> {
     outcome: d.result === 'posted' ? 'ok' : d.result,
     detail: `#${d.subscriptionId} ${d.periodKey}${d.messageId ? ` message ${d.messageId}` : ''}${d.found ? ' (found from an earlier attempt)' : ''}`,
   }).catch((err: unknown) => ctx.log.warn('audit entry could not be written', { command: 'digest post', error: err }));
-}
-
-/** Runs `work` over `items`, at most `size` at once. */
-async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}
-
-function describeError(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.length > 500 ? `${msg.slice(0, 499)}…` : msg;
 }

@@ -4,6 +4,7 @@ import type { PerCustomerError, HoldoutRow } from '../analytics/holdout.ts';
 import type { ModelFitResult, ModelFits } from '../analytics/model-fits.ts';
 import { withChurnCalibration, type PAliveChoice } from '../analytics/p-alive-choice.ts';
 import type { RepeatPurchaseModelName } from '../analytics/repeat-purchase-model.ts';
+import type { AlertCardSection } from '../alerts/refresh-alerts.ts';
 import { formatDay } from '../core/time.ts';
 import type { ChurnBacktest, ChurnCalibration } from './churn-backtest.ts';
 import type { CustomerState } from './customer-state.ts';
@@ -100,6 +101,8 @@ export interface ModelCard {
   peakRssMb: number;
   /** The longest the refresh held the store's write lock in one transaction (what a /feedback may wait). */
   longestWriteLockMs: number;
+  /** Owner alerts this refresh raised and resolved, and "does it help?" over the last 90 days. */
+  alerts?: AlertCardSection | undefined;
 }
 
 /** A store whose newest order is older than this (in days before the as-of day) is probably refreshed for the wrong day. */

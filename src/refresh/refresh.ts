@@ -24,6 +24,7 @@ import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
 import { SATISFACTION_SCOPES, satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
 import { customerScorer } from './score-customer.ts';
+import { alertsAfterRefresh } from '../alerts/refresh-alerts.ts';
 
 export interface RefreshOptions {
   asOfDay: number;
@@ -239,6 +240,7 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
     const basketRules = (await step('wait for basket rules', () => basket)).map((r): BasketRulesTable => ({ run_id: runId, antecedent: r.antecedent.join(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
     card.basket = { rules: basketRules.length };
     await w.publish({ runId, customers: n, card, finishedAt: ctx.clock.now().toISOString(), feedbackWatermark: snapshot.feedbackWatermark, basketRules });
+    card.alerts = await step('owner alerts', () => alertsAfterRefresh(ctx, { runId, asOf, snapshot, state, models, score }));
     await step('clean up', () => w.cleanup());
     card.longestWriteLockMs = Math.round(w.longestLockMs);
     card.timingsMs = { ...timings, total: Math.round(performance.now() - started) };

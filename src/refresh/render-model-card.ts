@@ -94,6 +94,7 @@ export function renderModelCard(c: ModelCard, currency = 'USD'): string {
       : 'Behaviour clusters: too few customers',
     `Lifecycle: ${Object.entries(c.lifecycle.stages).map(([k, v]) => `${k} ${v}`).join(', ')}; ${c.lifecycle.transitions} transitions this run`,
     `Basket rules: ${c.basket.rules}`,
+    ...(c.alerts ? ['', `Owner alerts: ${c.alerts.raised.slipping} slipping and ${c.alerts.raised.silent} silent raised, ${c.alerts.resolved} resolved this run`, ...c.alerts.summary.map((l) => `  ${l}`)] : []),
     '',
     `Timings (ms): ${Object.entries(c.timingsMs).map(([k, v]) => `${k.trim()} ${v}`).join(', ')}; peak RSS ${c.peakRssMb} MB`,
   ];

@@ -32,6 +32,8 @@ export interface StorySummary {
 export type CustomerScorer = ((i: number, previous: { stage: string; purchaseDays: number } | undefined) => ScoredCustomer) & {
   /** Summary of every customer scored so far. */
   summary(): StorySummary;
+  /** Every customer's churn risk and value at risk as scored (NaN: none), for owner alerts. */
+  scores(): { risk: Float64Array; valueAtRisk: Float64Array };
 };
 
 const SILENCE_BANDS: [string, number, number][] = [
@@ -49,6 +51,7 @@ export function customerScorer(state: CustomerState, models: ModelScores, churn:
   const s = state.summaries;
   const figures = new Float64Array(s.count).fill(NaN);
   const risks = new Float64Array(s.count).fill(NaN);
+  const values = new Float64Array(s.count).fill(NaN);
   const score = (i: number, previous: { stage: string; purchaseDays: number } | undefined): ScoredCustomer => {
     const expected = models.expected90ForChurn[i]!;
     const { pAlive, risk, lifecycle } = customerStory({
@@ -66,8 +69,10 @@ export function customerScorer(state: CustomerState, models: ModelScores, churn:
       models.ratePrior,
     );
     if (pAlive !== null) figures[i] = pAlive;
+    const atRisk = risk ? valueAtRisk(yearly, risk.risk) : null;
     if (risk) risks[i] = risk.risk;
-    return { pAlive, risk, life: lifecycle, valueAtRisk: risk ? valueAtRisk(yearly, risk.risk) : null };
+    if (atRisk !== null) values[i] = atRisk;
+    return { pAlive, risk, life: lifecycle, valueAtRisk: atRisk };
   };
   const summary = (): StorySummary => {
     const threshold = DEFAULT_LIFECYCLE_RULES.atRiskRisk;
@@ -85,5 +90,5 @@ export function customerScorer(state: CustomerState, models: ModelScores, churn:
     });
     return { threshold, atOrAboveThreshold, churnRisk: summarizeFigure(risks), pAliveBySilence };
   };
-  return Object.assign(score, { summary });
+  return Object.assign(score, { summary, scores: () => ({ risk: risks, valueAtRisk: values }) });
 }

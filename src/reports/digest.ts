@@ -34,6 +34,7 @@ export interface BuiltDigest {
 
 export async function buildDigest(ctx: Context, req: DigestRequest): Promise<BuiltDigest> {
   try {
+    if (req.kind === 'alerts') return await (await import('../alerts/alerts-digest.ts')).buildAlertsDigest(ctx, req);
     return await (req.kind === 'satisfaction' ? buildSatisfactionDigest(ctx, req) : buildAtRiskDigest(ctx, req));
   } catch (err) {
     // A digest no rollup covers (a segment's, a week the refresh did not store) is built off the loop.

@@ -34,7 +34,8 @@ import { CustomerSuggestions, type CustomerSource } from './customer-suggestions
 import { describeDiscordError, isUnknownInteraction } from './discord-errors.ts';
 import { FEEDBACK_COMMAND, FEEDBACK_FIELDS, feedbackArgs, feedbackModal, needsFeedbackForm, type FeedbackField } from './feedback-form.ts';
 import { DISCORD_LIMITS } from './limits.ts';
-import { postToDiscordChannel } from './post-to-channel.ts';
+import { openDiscordDirect, postToDiscordChannel } from './post-to-channel.ts';
+import { ownerKeysOf } from '../../db/alert-owners.ts';
 import { renderDiscord } from './render-embeds.ts';
 import { answerInteraction, answerPrivately, type AnswerableInteraction, type AnswerEnv } from './respond.ts';
 import { discordRestAgent } from './rest-agent.ts';
@@ -101,6 +102,7 @@ export function createDiscordAdapter(ctx: Context, registry: Registry | undefine
     platform: 'discord',
     client,
     post,
+    openDirect: (userId) => openDiscordDirect(posting, userId),
     get indexReady() {
       return indexReady;
     },
@@ -188,7 +190,7 @@ class InteractionHandlers {
   }
 
   async component(interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
-    const asker = this.asker(interaction);
+    const asker = await this.alertOwnerInDirectMessages(this.asker(interaction));
     const refused = await this.core.refusal(asker, 'button');
     if (refused) return answerPrivately(interaction, refused.error!.message, this.env.log);
     const id = interaction.isButton() ? interaction.customId : (interaction.values[0] ?? '');
@@ -275,6 +277,19 @@ class InteractionHandlers {
       this.env.log.warn('discord: could not open the feedback form', { error: describeDiscordError(err) });
       if (!isUnknownInteraction(err)) await answerPrivately(interaction, `✗ Could not open the feedback form: ${describeDiscordError(err)}`, this.env.log);
     }
+  }
+
+  /**
+   * Pulse writes to an owner's direct messages only with an alert, and the owner is one an admin
+   * linked to this person (`/pulse link`): their presses on its buttons are inside, even with
+   * DISCORD_GUILD_ID (which refuses other direct messages).
+   */
+  async alertOwnerInDirectMessages(asker: Asker): Promise<Asker> {
+    if (asker.outside !== 'a direct message') return asker;
+    const owns = await ownerKeysOf(this.ctx.store.db, `discord:${asker.userId}`).catch(() => []);
+    if (owns.length === 0) return asker;
+    const { outside: _outside, ...inside } = asker;
+    return inside;
   }
 
   /** Who asks, from where; outside when DISCORD_GUILD_ID names another guild than the interaction's (or it is a DM). */

@@ -15,6 +15,18 @@ import { renderDiscord } from './render-embeds.ts';
 
 export type RestLike = Pick<REST, 'post' | 'get'>;
 
+/** The direct-message channel with a user (Create DM: Discord returns the existing one if there is one). */
+export async function openDiscordDirect(rest: RestLike, userId: string): Promise<string> {
+  try {
+    const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId.replace(/^discord:/, '') } })) as { id?: string } | undefined;
+    if (!channel?.id) throw new Error('Discord opened no direct-message channel');
+    return channel.id;
+  } catch (err) {
+    if (err instanceof RateLimitError) throw new RateLimitedError(err.retryAfter > 0 ? err.retryAfter : 1000, 'Discord rate limit');
+    throw err;
+  }
+}
+
 export const CHART_FILE = 'chart.png';
 /** Discord's longest nonce. */
 const NONCE_LENGTH = 25;
@@ -54,12 +66,14 @@ export async function postToDiscordChannel(
       const found = await findDelivery(rest, id, opts.deliveryKey, opts.lookSince, opts.botUserId ? await opts.botUserId() : undefined);
       if (found) return { messageId: found, found: true };
     }
-    let channelReply = withoutPersonalData(reply);
+    // The scrub drops the reply's own buttons; buttons given with the post (an alert's) are kept.
+    let channelReply = { ...withoutPersonalData(reply), ...(opts.buttons?.length ? { buttons: opts.buttons } : {}) };
     // The key goes first in the footer, so that no clipping of a long footer can cut it off.
     if (opts.deliveryKey) channelReply = { ...channelReply, footer: [deliveryRef(opts.deliveryKey), channelReply.footer].filter(Boolean).join(' · ') };
     const message = renderDiscord(channelReply, opts.chart ? { chartImage: CHART_FILE } : {});
     const body: Record<string, unknown> = { ...message, allowed_mentions: { parse: [] } };
     if (opts.deliveryKey) Object.assign(body, { nonce: deliveryNonce(opts.deliveryKey), enforce_nonce: true });
+    if (opts.threadOf) body.message_reference = { message_id: opts.threadOf, channel_id: id, fail_if_not_exists: false };
     if (opts.chart) body.attachments = [{ id: 0, filename: CHART_FILE }];
     const answer = (await rest.post(Routes.channelMessages(id), {
       body,

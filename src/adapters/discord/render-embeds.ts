@@ -126,7 +126,7 @@ function renderComponents(buttons: readonly ReplyButton[], idFor: (a: ButtonActi
     usable.push({ button, id });
   }
   const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
-  const runs = usable.filter((u) => u.button.action.kind === 'run');
+  const runs = usable.filter((u) => u.button.action.kind === 'run' && !u.button.standalone);
   let rest = usable;
   if (runs.length >= 2) {
     const picks = runs.slice(0, L.selectOptions);
@@ -136,7 +136,7 @@ function renderComponents(buttons: readonly ReplyButton[], idFor: (a: ButtonActi
       return option;
     });
     rows.push({ type: COMPONENT.actionRow, components: [{ type: COMPONENT.stringSelect, custom_id: PICK_MENU_ID, placeholder: 'Pick one…', options, min_values: 1, max_values: 1 }] });
-    rest = usable.filter((u) => u.button.action.kind !== 'run');
+    rest = usable.filter((u) => !runs.includes(u));
     if (runs.length > picks.length) notes.push(`showing ${picks.length} of ${runs.length} choices`);
   }
   let placed = 0;

@@ -2,11 +2,11 @@
 // personal data: every post goes through withoutPersonalData. Rate limits come back as the one
 // RateLimitedError (its Retry-After in milliseconds), never as a client sleeping inside a lease.
 //
-// A delivery (a digest for one period) carries its key in the message metadata. When an earlier
-// attempt may have reached Slack (the poster died after Slack took the message, before Pulse wrote
-// down its ts), the channel's history since that attempt is read back with its metadata
-// (conversations.history, include_all_metadata) and the message found there is used instead of
-// posting again.
+// A delivery (a digest for one period, an alert's message) carries its key in the message metadata.
+// When an earlier attempt may have reached Slack (the poster died after Slack took the message,
+// before Pulse wrote down its ts), the channel's history since that attempt is read back with its
+// metadata (conversations.history, include_all_metadata; a thread's replies with
+// conversations.replies) and the message found there is used instead of posting again.
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -65,10 +65,11 @@ export async function postToSlackChannel(client: webApi.WebClient, log: Logger, 
   const id = slackChannelId(channel);
   return rateLimited(async () => {
     if (opts.deliveryKey && opts.lookSince) {
-      const ts = await findDelivery(client, id, opts.deliveryKey, opts.lookSince);
+      const ts = opts.threadOf ? await findReply(client, id, opts.threadOf, opts.deliveryKey, opts.lookSince) : await findDelivery(client, id, opts.deliveryKey, opts.lookSince);
       if (ts) return { messageId: ts, found: true };
     }
-    const channelReply = withoutPersonalData(reply);
+    // The scrub drops the reply's own buttons; buttons given with the post (an alert's) are kept.
+    const channelReply = { ...withoutPersonalData(reply), ...(opts.buttons?.length ? { buttons: opts.buttons } : {}) };
     const { text, blocks } = renderBlocks(channelReply);
     const res = await client.chat.postMessage({
       channel: id,
@@ -76,6 +77,7 @@ export async function postToSlackChannel(client: webApi.WebClient, log: Logger, 
       blocks,
       unfurl_links: false,
       unfurl_media: false,
+      ...(opts.threadOf ? { thread_ts: opts.threadOf } : {}),
       ...(opts.deliveryKey ? { metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { delivery_key: opts.deliveryKey } } } : {}),
     });
     if (!res.ok || !res.ts) throw new Error(`chat.postMessage failed: ${res.error ?? 'no ts in the answer'}`);
@@ -112,8 +114,24 @@ export async function findDelivery(client: webApi.WebClient, channel: string, de
   return undefined;
 }
 
+/** The ts of the reply in `threadOf`'s thread that carries `deliveryKey` (conversations.replies), or undefined. */
+export async function findReply(client: webApi.WebClient, channel: string, threadOf: string, deliveryKey: string, since: Date): Promise<string | undefined> {
+  const oldest = ((since.getTime() - 60_000) / 1000).toFixed(6);
+  let cursor: string | undefined;
+  for (let page = 0; page < LOOKUP_PAGES; page++) {
+    const res = await client.conversations.replies({ channel, ts: threadOf, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
+    for (const m of res.messages ?? []) {
+      const meta = (m as { metadata?: { event_type?: string; event_payload?: { delivery_key?: unknown } } }).metadata;
+      if (meta?.event_type === DELIVERY_EVENT_TYPE && meta.event_payload?.delivery_key === deliveryKey && m.ts) return m.ts;
+    }
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!res.has_more || !cursor) return undefined;
+  }
+  return undefined;
+}
+
 /** Slack's rate-limit error as RateLimitedError; anything else as it came. */
-async function rateLimited<T>(fn: () => Promise<T>): Promise<T> {
+export async function rateLimited<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -15,6 +15,7 @@ import type { ChatAdapter, PostOptions, Posted } from '../chat-adapter.ts';
 import { InteractionCore } from '../interaction-core.ts';
 import { createGuardedServer, type GuardedServer, type HttpLimits } from './http-server.ts';
 import { createPostingClient, DEFAULT_RETRY_POLICY, postToSlackChannel, slackClientOptions, type SlackRetryPolicy } from './post-to-channel.ts';
+import { slackDirectory } from './slack-directory.ts';
 import { registerHandlers } from './slack-handlers.ts';
 import { slackLogger } from './slack-logger.ts';
 import { SlackUserDirectory, usersInfoLookup, type SlackUserDirectoryOptions } from './slack-users.ts';
@@ -57,6 +58,7 @@ export function createSlackPoster(ctx: Context): ChatAdapter {
   return {
     platform: 'slack',
     post: (channel, reply, postOpts) => postToSlackChannel(posting, log, channel, reply, postOpts),
+    ...slackDirectory(posting),
     async start() {
       throw new Error('Slack: this adapter was made for posting only.');
     },
@@ -123,6 +125,7 @@ export function createSlackAdapter(ctx: Context, registry: Registry, opts: Slack
     platform: 'slack',
     app,
     workspace,
+    ...slackDirectory(posting),
     get port() {
       return port;
     },

@@ -6,6 +6,7 @@ import { insightTables } from './0002-insights.ts';
 import { digestTables } from './0003-digests.ts';
 import { reportTables } from './0004-reports.ts';
 import { privacyAuditTables } from './0006-privacy-audit.ts';
+import { alertTables } from './0009-alerts.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
@@ -13,6 +14,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0003_digests': digestTables,
   '0004_reports': reportTables,
   '0006_privacy_audit': privacyAuditTables,
+  '0009_alerts': alertTables,
 });
 
 class StaticProvider implements MigrationProvider {

@@ -14,6 +14,7 @@ import {
   buttonInteraction,
   callbackPath,
   chatInputInteraction,
+  directChannelId,
   FakeDiscord,
   followUpPath,
   modalSubmitInteraction,
@@ -222,7 +223,7 @@ describe('Discord adapter through a local gateway and REST stand-in', () => {
     };
     try {
       fake.dispatch('INTERACTION_CREATE', interaction);
-      const dm = await fake.waitFor((r) => r.method === 'POST' && r.path === '/api/v10/channels/600000000000000006/messages');
+      const dm = await fake.waitFor((r) => r.method === 'POST' && r.path === `/api/v10/channels/${directChannelId(USER_ID)}/messages`);
       expect(dm.body.content).toMatch(/closed your \/customer request/);
       expect(dm.body.embeds[0].title).toContain(c.name);
     } finally {

@@ -202,7 +202,9 @@ export class FakeDiscord {
     if (r.method === 'GET' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) return { status: 200, body: this.#read(m[1]!, r.query) };
     if (r.method === 'GET' && p === '/api/v10/users/@me') return { status: 200, body: discordUser(APP_ID, 'Pulse', true) };
     if (r.method === 'POST' && p === '/api/v10/users/@me/channels') {
-      return { status: 200, body: { id: '600000000000000006', type: 1, last_message_id: null, recipients: [discordUser(USER_ID, 'ann')] } };
+      // Create DM: the same channel for the same recipient, every time.
+      const recipient = String(r.body?.recipient_id ?? USER_ID);
+      return { status: 200, body: { id: directChannelId(recipient), type: 1, last_message_id: null, recipients: [discordUser(recipient, 'ann')] } };
     }
     if (r.method === 'PUT' && /^\/api\/v10\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(p)) {
       const guild = /guilds\/(\d+)/.exec(p)?.[1];
@@ -275,6 +277,9 @@ function parseBody(raw: Buffer, type: string): unknown {
     return text;
   }
 }
+
+/** The DM channel the stand-in opens with a user: `6` and the rest of the user's id. */
+export const directChannelId = (userId: string) => `6${userId.slice(1)}`;
 
 export function discordUser(id: string, username: string, bot = false): Record<string, unknown> {
   return { id, username, discriminator: '0', global_name: bot ? null : `${username[0]!.toUpperCase()}${username.slice(1)} Rep`, avatar: null, ...(bot ? { bot: true } : {}) };

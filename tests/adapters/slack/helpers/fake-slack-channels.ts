@@ -1,7 +1,8 @@
-// The messages the Slack stand-in holds per channel, as Slack documents them for the two methods
-// the digest outbox relies on: chat.postMessage (with `metadata`: event_type + event_payload) and
-// conversations.history (newest first; `oldest` / `latest` exclusive unless `inclusive`; `limit`
-// with cursor pagination; metadata only with `include_all_metadata`).
+// The messages the Slack stand-in holds per channel, as Slack documents them for the methods the
+// outbox relies on: chat.postMessage (with `metadata`: event_type + event_payload, and `thread_ts`
+// for a reply), conversations.history (newest first; top-level messages only; `oldest` / `latest`
+// exclusive unless `inclusive`; `limit` with cursor pagination; metadata only with
+// `include_all_metadata`) and conversations.replies (a thread: its parent, then the replies, oldest first).
 export interface StoredMessage {
   type: 'message';
   ts: string;
@@ -10,6 +11,8 @@ export interface StoredMessage {
   blocks?: unknown;
   bot_id: string;
   user: string;
+  /** Set on a reply: the ts of the thread's parent. */
+  thread_ts?: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
@@ -27,6 +30,7 @@ export class SlackChannels {
       channel: String(body.channel),
       text: String(body.text ?? ''),
       ...(body.blocks !== undefined ? { blocks: body.blocks } : {}),
+      ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}),
       bot_id: identity.botId,
       user: identity.userId,
       ...(metadata && typeof metadata === 'object' && typeof (metadata as { event_type?: unknown }).event_type === 'string'
@@ -46,6 +50,24 @@ export class SlackChannels {
     return this.messages(channel).filter((m) => m.metadata?.event_payload?.[key] === value);
   }
 
+  /** conversations.replies' answer: the parent and its replies (after `oldest`), oldest first. */
+  replies(body: ThreadQuery): Record<string, unknown> {
+    const channel = String(body.channel ?? '');
+    const ts = String(body.ts ?? '');
+    const all = this.messages(channel);
+    const parent = all.find((m) => m.ts === ts);
+    if (!parent) return { ok: false, error: 'thread_not_found' };
+    const oldest = body.oldest !== undefined ? Number(body.oldest) : 0;
+    const withMeta = truthy(body.include_all_metadata);
+    const thread = [parent, ...all.filter((m) => m.thread_ts === ts && Number(m.ts) > oldest)];
+    return {
+      ok: true,
+      messages: thread.map(({ channel: _c, metadata, ...m }) => ({ ...m, ...(withMeta && metadata ? { metadata } : {}) })),
+      has_more: false,
+      response_metadata: { next_cursor: '' },
+    };
+  }
+
   /** conversations.history's answer. */
   history(body: Record<string, any>): Record<string, unknown> {
     if (!body.channel) return { ok: false, error: 'channel_not_found' };
@@ -61,6 +83,7 @@ export class SlackChannels {
         )
       : 0;
     const inRange = this.messages(String(body.channel))
+      .filter((m) => !m.thread_ts)
       .filter((m) => {
         const t = Number(m.ts);
         return (inclusive ? t >= oldest : t > oldest) && (inclusive ? t <= latest : t < latest);
@@ -77,6 +100,13 @@ export class SlackChannels {
       response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
     };
   }
+}
+
+export interface ThreadQuery {
+  channel?: unknown;
+  ts?: unknown;
+  oldest?: unknown;
+  include_all_metadata?: unknown;
 }
 
 function safeJson(v: string): unknown {

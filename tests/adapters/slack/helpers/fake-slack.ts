@@ -1,6 +1,7 @@
 // A local stand-in for Slack: the Web API methods Pulse calls (auth.test, users.info,
-// chat.postMessage, chat.postEphemeral, views.open) and response_url endpoints, recording every call;
-// plus correctly signed requests to the app's /slack/events. Loopback only.
+// users.lookupByEmail, conversations.open / history / replies, chat.postMessage, chat.postEphemeral,
+// views.open) and response_url endpoints, recording every call; plus correctly signed requests to the
+// app's /slack/events. Loopback only.
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +40,8 @@ export interface SlackUserFixture {
   name: string;
   real_name?: string;
   email?: string;
+  /** IANA zone, as Slack's user object has it. */
+  tz?: string;
 }
 
 /** Slack's Socket Mode as documented: a WebSocket handed out by apps.connections.open, `hello`, envelopes, acks. */
@@ -108,10 +111,25 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           id: b.user,
           name: u.name,
           real_name: u.real_name,
+          ...(u.tz ? { tz: u.tz } : {}),
           profile: { real_name: u.real_name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
         },
       };
     },
+    // As documented: `users_not_found` when nobody in the workspace has the address.
+    'users.lookupByEmail': (b) => {
+      const hit = [...users].find(([, u]) => u.email && u.email.toLowerCase() === String(b.email ?? '').toLowerCase());
+      if (!hit) return { ok: false, error: 'users_not_found' };
+      const [id, u] = hit;
+      return { ok: true, user: { id, name: u.name, real_name: u.real_name, deleted: false, ...(u.tz ? { tz: u.tz } : {}), profile: { real_name: u.real_name, email: u.email } } };
+    },
+    // A bot's DM with one user is always the same conversation: `D` + the user id here.
+    'conversations.open': (b) => {
+      const user = String(b.users ?? '').split(',')[0];
+      if (!user || !users.has(user)) return { ok: false, error: 'user_not_found' };
+      return { ok: true, channel: { id: `D${user}` } };
+    },
+    'conversations.replies': (b) => channels.replies(b),
     'chat.postMessage': (b) => {
       const m = channels.post(b, nextTs(), { botId: 'BBOT', userId: 'UBOT' });
       return {
