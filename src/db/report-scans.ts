@@ -27,16 +27,28 @@ const RANKED_COLUMNS = [
 
 /** The first `limit` customers of a ranked list (ties by customer id). */
 export async function scanRanked(db: Kysely<Database>, list: RankedList, f: ReportFilter, limit: number, minRisk: number, byKey: boolean): Promise<RankedCustomer[]> {
-  let q = scoped(db, f, byKey).select(RANKED_COLUMNS);
-  if (list === 'clv') q = q.where('i.clv_12m', 'is not', null).orderBy('i.clv_12m', 'desc');
-  else if (list === 'value-at-risk') q = q.where('i.value_at_risk', 'is not', null).orderBy('i.value_at_risk', 'desc');
-  else {
-    q = q.where('i.churn_risk', '>=', minRisk);
-    if (list === 'at-risk:risk') q = q.orderBy('i.churn_risk', 'desc');
-    if (list === 'at-risk:overdue') q = q.orderBy(sql`coalesce(i.days_overdue, -1)`, 'desc');
-    q = q.orderBy(sql`coalesce(i.value_at_risk, 0)`, 'desc');
-  }
-  return (await q.orderBy('i.customer_id').limit(limit).execute()) as RankedCustomer[];
+  const ranked = <Q extends SelectQueryBuilder<any, any, any>>(q: Q): Q => {
+    let r = q as SelectQueryBuilder<Joined, 'i', {}>;
+    if (list === 'clv') r = r.where('i.clv_12m', 'is not', null).orderBy('i.clv_12m', 'desc');
+    else if (list === 'value-at-risk') r = r.where('i.value_at_risk', 'is not', null).orderBy('i.value_at_risk', 'desc');
+    else {
+      r = r.where('i.churn_risk', '>=', minRisk);
+      if (list === 'at-risk:risk') r = r.orderBy('i.churn_risk', 'desc');
+      if (list === 'at-risk:overdue') r = r.orderBy(sql`coalesce(i.days_overdue, -1)`, 'desc');
+      r = r.orderBy(sql`coalesce(i.value_at_risk, 0)`, 'desc');
+    }
+    return r.orderBy('i.customer_id') as unknown as Q;
+  };
+  if (!byKey) return (await ranked(scoped(db, f, byKey).select(RANKED_COLUMNS)).limit(limit).execute()) as RankedCustomer[];
+  // Ranked within the insights first, then joined: the customers of the first `limit` rows, not of every row in range.
+  let inner = (db as unknown as Kysely<Joined>).selectFrom('insights as i').select('i.customer_id');
+  if (f.owner !== undefined) inner = inner.where('i.owner_key', '=', f.owner);
+  if (f.segment !== undefined) inner = f.segment === '' ? inner.where('i.segment', 'is', null) : inner.where('i.segment', '=', f.segment);
+  const ids = (await ranked(inner).limit(limit).execute()).map((r) => r.customer_id);
+  if (ids.length === 0) return [];
+  const rows = (await scoped(db, {}, byKey).select(RANKED_COLUMNS).where('i.customer_id', 'in', ids).execute()) as RankedCustomer[];
+  const at = new Map(ids.map((id, k) => [id, k]));
+  return rows.sort((a, b) => at.get(a.customer_id)! - at.get(b.customer_id)!);
 }
 
 export interface ScannedFigures {
@@ -71,6 +83,25 @@ function figuresOf(r: Record<string, unknown> | undefined): ScannedFigures {
 
 export async function scanFigures(db: Kysely<Database>, f: ReportFilter, minRisk: number, byKey: boolean): Promise<ScannedFigures> {
   return figuresOf(await scoped(db, f, byKey).select(figureColumns(minRisk)).executeTakeFirst());
+}
+
+/**
+ * How many customers of the filter are at or above `minRisk`, and their value at risk: the two
+ * figures a threshold changes. From the insights alone when they carry the owner key (a range of
+ * the churn-risk index), so a threshold other than the stored one costs no scan of every customer.
+ */
+export async function scanRiskAbove(db: Kysely<Database>, f: ReportFilter, minRisk: number, byKey: boolean): Promise<Pick<ScannedFigures, 'atRisk' | 'atRiskValue'>> {
+  if (!byKey) {
+    const r = await scanFigures(db, f, minRisk, byKey);
+    return { atRisk: r.atRisk, atRiskValue: r.atRiskValue };
+  }
+  let q = db.selectFrom('insights as i').where('i.churn_risk', '>=', minRisk);
+  if (f.owner !== undefined) q = q.where('i.owner_key', '=', f.owner);
+  if (f.segment !== undefined) q = f.segment === '' ? q.where('i.segment', 'is', null) : q.where('i.segment', '=', f.segment);
+  // Customers whose row lost its customer (never, but the scan joins): counted alike by requiring it.
+  q = q.where((eb) => eb.exists(eb.selectFrom('customers as c').select('c.customer_id').whereRef('c.customer_id', '=', 'i.customer_id')));
+  const r = await q.select((eb) => [eb.fn.countAll<number>().as('atRisk'), sumCents(sql`coalesce(i.value_at_risk, 0)`).as('atRiskValue')]).executeTakeFirst();
+  return { atRisk: Number(r?.atRisk ?? 0), atRiskValue: Number(r?.atRiskValue ?? 0) };
 }
 
 /** Figures per segment, stage, cluster name or owner; `key` null when the customer has none. */

@@ -64,6 +64,9 @@ describe('GIVEN the rollups of a refresh and the rows they came from', () => {
     [{ segment: 'champions', limit: 10 }],
     [{ segment: 'At Risk', owner: 'Tom Becker', limit: 20 }],
     [{ owner: 'Nobody Here', limit: 10 }],
+    [{ min: 75, limit: 10 }],
+    [{ min: 30, sort: 'overdue' as const, limit: 20 }],
+    [{ min: 70, owner: 'Maya Chen', segment: 'At Risk', limit: 10 }],
   ])('THEN /churn-risk %j reads the same', async (args) => {
     const [a, b] = await both((d) => churnRiskReport(ctx, d, args));
     expect(a).toEqual(b);
