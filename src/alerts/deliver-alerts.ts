@@ -20,14 +20,15 @@ import { escalateDue, getAlert, markNotified, wakeSnoozed, type AlertRow } from 
 import { getCustomer } from '../db/customers.ts';
 import { getInsight } from '../db/insights.ts';
 import type { DigestPlatform } from '../db/schema.ts';
-import { deliverOnce, inPool, type OutboxEnv, type OutboxItem, type OutboxResultKind, type Prepared } from '../digests/outbox.ts';
+import { deliverOnce, inPool, type OutboxEnv, type OutboxItem, type OutboxResult, type Prepared } from '../digests/outbox.ts';
 import { currentAlertSettings } from './current-settings.ts';
 import { alertButtons, alertReply, type AlertView } from './message.ts';
 import { quietUntil } from './quiet-hours.ts';
 import { alertDestination, escalationDestination, ownerIdentity, teamDestination, type RouteAnswer } from './routing.ts';
 import type { AlertSettings } from './settings.ts';
 
-export interface AlertDeliveryReport {
+/** One alert message's outcome in a tick: the outbox's result, and which alert it was. */
+export interface AlertDeliveryReport extends Omit<OutboxResult, 'waitedMs'> {
   alertId: number;
   /** `12:raise`, `12:escalate`, … */
   key: string;
@@ -35,13 +36,6 @@ export interface AlertDeliveryReport {
   kind: AlertKind;
   customerId: string;
   attempt: number;
-  result: OutboxResultKind;
-  platform?: DigestPlatform;
-  channel?: string;
-  messageId?: string;
-  found?: boolean;
-  error?: string;
-  nextAttemptAt?: string;
 }
 
 /** Who posts alerts, as the audit log names it. */
