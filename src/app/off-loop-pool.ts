@@ -24,6 +24,8 @@ export interface OffLoopPoolOptions {
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
+  /** It has said it is ready (its store is open): until then it has nothing to close. */
+  isReady: boolean;
   pending: Map<number, { settle: (r: OffLoopResponse) => void; timer: NodeJS.Timeout }>;
 }
 
@@ -45,8 +47,13 @@ export function startOffLoopPool(ctx: Pick<Context, 'config' | 'log'>, options: 
   const spawn = (): Slot => {
     const worker = startWorker(new URL('./command-worker.ts', import.meta.url), 'command-worker', { config: ctx.config }, import.meta.url);
     worker.unref();
-    const slot: Slot = { worker, ready: Promise.resolve(), pending: new Map() };
-    slot.ready = new Promise((resolve) => worker.once('message', () => resolve()));
+    const slot: Slot = { worker, ready: Promise.resolve(), isReady: false, pending: new Map() };
+    slot.ready = new Promise((resolve) =>
+      worker.once('message', () => {
+        slot.isReady = true;
+        resolve();
+      }),
+    );
     worker.on('message', (m: OffLoopResponse | 'ready') => {
       if (m === 'ready') return;
       const p = slot.pending.get(m.id);
@@ -98,6 +105,9 @@ export function startOffLoopPool(ctx: Pick<Context, 'config' | 'log'>, options: 
       closing = true;
       await Promise.all(
         slots.map(async (s) => {
+          // A worker still starting (a `pulse start` that answered one piped line and ends) is
+          // stopped at once: waiting for it to load only to close it again cost a second.
+          if (!s.isReady) return void (await s.worker.terminate());
           s.worker.postMessage('close');
           await new Promise((resolve) => {
             const t = setTimeout(() => void s.worker.terminate().then(resolve), 5_000);
