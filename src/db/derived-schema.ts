@@ -53,9 +53,10 @@ export const DERIVED_TABLES: readonly string[] = [
 
 /** Built after the rows are in (one sorted pass each). New entrants: customers now at-risk or churned, by the run they moved in. */
 export const DERIVED_INDEXES: readonly string[] = [
-  // /churn-risk min:N (a threshold no rollup holds): a range of this index, not every customer.
-  `CREATE INDEX insights_risk ON insights (churn_risk, value_at_risk)`,
-  `CREATE INDEX insights_owner_risk ON insights (owner_key, churn_risk, value_at_risk)`,
+  // /churn-risk min:N (a threshold no rollup holds): a range of these indexes, not every customer;
+  // they hold every sort key of the lists and the id, so the ranking never reads the rows themselves.
+  `CREATE INDEX insights_risk ON insights (churn_risk, value_at_risk, days_overdue, customer_id)`,
+  `CREATE INDEX insights_owner_risk ON insights (owner_key, churn_risk, value_at_risk, days_overdue, customer_id)`,
   `CREATE INDEX insights_entrants ON insights (stage_since_run, value_at_risk DESC) WHERE lifecycle_stage IN ('at-risk', 'churned')`,
   `CREATE INDEX insights_owner_entrants ON insights (owner_key, stage_since_run, value_at_risk DESC) WHERE lifecycle_stage IN ('at-risk', 'churned')`,
 ];
