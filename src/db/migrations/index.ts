@@ -1,16 +1,18 @@
 // Migrations as code, in the order they run. Each uses kysely's portable subset (SQLite and
 // PostgreSQL). Never edit one that has shipped: add the next.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { coreTables } from './0001-core.ts';
 import { insightTables } from './0002-insights.ts';
 import { digestTables } from './0003-digests.ts';
 import { reportTables } from './0004-reports.ts';
+import { binaryTextOrder } from './0008-binary-text-order.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
   '0002_insights': insightTables,
   '0003_digests': digestTables,
   '0004_reports': reportTables,
+  '0008_binary_text_order': binaryTextOrder,
 });
 
 class StaticProvider implements MigrationProvider {
@@ -20,7 +22,11 @@ class StaticProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  // kysely looks for its bookkeeping tables in every schema it can see: on PostgreSQL name the one
+  // this connection works in (its search_path), or a store in one schema would take another
+  // schema's migrations for its own.
+  const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
