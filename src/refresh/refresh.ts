@@ -60,15 +60,16 @@ export class RefreshSkipped extends Error {
  * that the first already covered.
  */
 export async function refresh(ctx: Context, opts: RefreshOptions): Promise<ModelCard> {
-  const waitStarted = performance.now();
   let lock = await ctx.store.locks.tryLock('refresh');
+  let waitedMs = 0;
   if (!lock) {
     const message = 'Another refresh is running on this store: waiting for it to finish.';
     ctx.log.info(message);
     opts.onWait?.(message);
+    const waitStarted = performance.now();
     lock = await ctx.store.locks.lock('refresh');
+    waitedMs = Math.max(1, Math.round(performance.now() - waitStarted));
   }
-  const waitedMs = Math.round(performance.now() - waitStarted);
   try {
     if (opts.unlessDoneSince) {
       const since = opts.unlessDoneSince.toISOString();
