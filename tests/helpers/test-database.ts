@@ -35,8 +35,10 @@ export async function adminQuery(text: string, url = pgTestUrl): Promise<pg.Quer
 export function withSchema(url: string, schema: string): string {
   const u = new URL(url);
   const before = u.searchParams.get('options');
-  u.searchParams.set('options', `${before ? before + ' ' : ''}-c search_path=${schema}`);
-  return u.toString();
+  u.searchParams.delete('options');
+  // Percent-encoded by hand: URLSearchParams writes a space as `+`, which libpq (psql) keeps as is.
+  const options = `options=${encodeURIComponent(`${before ? before + ' ' : ''}-c search_path=${schema}`)}`;
+  return `${u.toString()}${u.search ? '&' : '?'}${options}`;
 }
 
 /** `url` naming another database on the same server. */
