@@ -4,10 +4,10 @@
 // for two first starts, each digest posted once by three processes ticking the same instant, and
 // one feedback row for one submission received twice.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRegistry } from '../../src/commands/index.ts';
 import type { Context } from '../../src/core/context.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { localDay } from '../../src/core/time.ts';
-import { recordFeedback } from '../../src/db/feedback.ts';
 import { openStore, type Store } from '../../src/db/store.ts';
 import { refresh } from '../../src/refresh/refresh.ts';
 import { subscribe } from '../digests/helpers/digests.ts';
@@ -114,14 +114,13 @@ describe(`replicas on one store (${storeKind})`, () => {
     ctx = await makeTestContext();
     await seedTestDemo(ctx, 50, 5);
     const other = await replica(ctx);
-    const at = ctx.clock.now().toISOString();
-    const row = (id: string) => ({ feedback_id: id, customer_id: 'C00007', scale: 'csat' as const, score: 2, comment: 'late again', author: 'slack:U1', platform: 'slack', created_at: at, day: 1, attributes: null, import_id: null, import_line: null });
+    const registry = createRegistry();
+    const call = { actor: { id: 'slack:U1', name: 'Sam Agent', role: 'rep' as const }, platform: 'slack' as const, channel: 'slack:C1' };
     const before = await count(ctx, 'feedback');
-    const since = new Date(ctx.clock.now().getTime() - 60_000).toISOString();
-    const results = await Promise.all([recordFeedback(ctx.store.db, row('fb-a'), since), recordFeedback(other.store.db, row('fb-b'), since)]);
-    expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
-    expect(new Set(results.map((r) => r.feedbackId)).size).toBe(1);
+    const text = '/feedback C00007 2 "late again, third time"';
+    // Eight copies at once (a retry storm), alternating between the two replicas.
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => registry.run(text, call, i % 2 ? other : ctx)));
+    for (const r of replies) expect(r.error).toBeUndefined();
     expect(await count(ctx, 'feedback')).toBe(before + 1);
   });
 });
-
