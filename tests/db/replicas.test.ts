@@ -119,7 +119,7 @@ describe(`replicas on one store (${storeKind})`, () => {
     const before = await count(ctx, 'feedback');
     const text = '/feedback C00007 2 "late again, third time"';
     // Eight copies at once (a retry storm), alternating between the two replicas.
-    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => registry.run(text, call, i % 2 ? other : ctx)));
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => registry.run(text, call, i % 2 ? other : ctx!)));
     for (const r of replies) expect(r.error).toBeUndefined();
     expect(await count(ctx, 'feedback')).toBe(before + 1);
   });
