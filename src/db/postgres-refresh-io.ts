@@ -31,7 +31,8 @@ export function postgresRefreshIO(db: Kysely<Database>): RefreshIO {
     },
     async shadowWriter(runId) {
       await sql`drop table if exists insights_next`.execute(db);
-      await sql`create table insights_next (like insights including all)`.execute(db);
+      // Columns, defaults and checks now; the indexes once the rows are in (one sorted build each).
+      await sql`create table insights_next (like insights including defaults including constraints)`.execute(db);
       return postgresShadowWriter(db, runId);
     },
   };
@@ -211,8 +212,26 @@ async function insertColumns(db: Kysely<Database> | Transaction<Database>, table
   await sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.id(c.name)))}) select * from unnest(${sql.join(arrays)})`.execute(db);
 }
 
+/**
+ * Gives insights_next the live table's indexes (its primary key included), named for this run: an
+ * index keeps its name when its table is renamed, so each generation needs names of its own.
+ */
+async function indexLikeInsights(db: Kysely<Database>, runId: number): Promise<void> {
+  const live = await sql<{ name: string; def: string; pk: boolean }>`
+    select i.indexname as name, i.indexdef as def, exists (select 1 from pg_constraint c where c.conindid = ix.oid and c.contype = 'p') as pk
+    from pg_indexes i join pg_class ix on ix.relname = i.indexname join pg_namespace ns on ns.oid = ix.relnamespace and ns.nspname = i.schemaname
+    where i.schemaname = current_schema() and i.tablename = 'insights'`.execute(db);
+  for (const ix of live.rows) {
+    const name = `${ix.name.replace(/_r\d+$/, '')}_r${runId}`;
+    const def = ix.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+ /, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${name} ON insights_next `);
+    await sql.raw(def).execute(db);
+    if (ix.pk) await sql`alter table insights_next add constraint ${sql.id(name)} primary key using index ${sql.id(name)}`.execute(db);
+  }
+}
+
 function postgresShadowWriter(db: Kysely<Database>, runId: number): ShadowWriter {
   let longest = 0;
+  // What other sessions wait on: the publishing transaction (its renames lock `insights`).
   const timed = async (fn: () => Promise<unknown>) => {
     const t = performance.now();
     await fn();
@@ -247,14 +266,13 @@ function postgresShadowWriter(db: Kysely<Database>, runId: number): ShadowWriter
       }
       await send(batch);
       await inFlight;
+      await indexLikeInsights(db, runId);
     },
     async append(table: RunRowsTable, rows) {
       if (rows.length === 0) return;
       const cols = (await typesOf(table)).filter((c) => c.name in (rows[0] as object));
-      for (let i = 0; i < rows.length; i += BATCH) {
-        const chunk = rows.slice(i, i + BATCH) as readonly Record<string, unknown>[];
-        await timed(() => insertColumns(db, table, cols, chunk));
-      }
+      // Rows of their own run: no reader looks at them before publish, and no writer waits on them.
+      for (let i = 0; i < rows.length; i += BATCH) await insertColumns(db, table, cols, rows.slice(i, i + BATCH) as readonly Record<string, unknown>[]);
     },
     async publish(run) {
       const ruleCols = await typesOf('basket_rules');
@@ -270,10 +288,10 @@ function postgresShadowWriter(db: Kysely<Database>, runId: number): ShadowWriter
     },
     async cleanup() {
       const old = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema() and tablename like 'insights\\_old\\_%'`.execute(db);
-      for (const r of old.rows) await timed(() => sql`drop table if exists ${sql.id(r.name)}`.execute(db));
+      for (const r of old.rows) await sql`drop table if exists ${sql.id(r.name)}`.execute(db);
       const prev = await db.selectFrom('model_runs').select((eb) => eb.fn.max('run_id').as('id')).where('status', '=', 'done').where('run_id', '<', runId).executeTakeFirst();
       const keep = Number(prev?.id ?? runId);
-      for (const table of RUN_TABLES) await timed(() => db.deleteFrom(table).where('run_id', '<', keep).execute());
+      for (const table of RUN_TABLES) await db.deleteFrom(table).where('run_id', '<', keep).execute();
     },
     async abandon(failedRun) {
       await sql`drop table if exists insights_next`.execute(db);

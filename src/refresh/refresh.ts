@@ -95,12 +95,16 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
   const seed = opts.seed ?? 1;
   const db = ctx.store.db;
   const previousCard = await latestRun(db).then((r) => (r?.card ? (JSON.parse(r.card) as ModelCard) : undefined));
-  const runId = await startRun(db, asOf, ctx.clock.now());
   const io = ctx.store.refresh;
+  // Every read comes from one snapshot, opened before the run is recorded (a failure here leaves no run behind).
+  const reads = await io.reads();
+  const runId = await startRun(db, asOf, ctx.clock.now()).catch(async (err: unknown) => {
+    await reads.close();
+    throw err;
+  });
   let writer: Awaited<ReturnType<typeof io.shadowWriter>> | undefined;
   const basketOptions = { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 };
   // On a second core while this one fits the models; awaited before publishing.
-  const reads = await io.reads();
   const basketStarted = performance.now();
   const basket = mineBasketRules(ctx.store, reads, asOf, basketOptions).then((rules) => {
     timings['basket rules (parallel)'] = Math.round(performance.now() - basketStarted);
