@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { createSlackApp, SLACK_EVENTS_PATH } from '../src/adapters/slack/slack-adapter.ts';
+import { createSlackAdapter, SLACK_EVENTS_PATH } from '../src/adapters/slack/slack-adapter.ts';
 import { createRegistry } from '../src/commands/index.ts';
 import { loadConfig } from '../src/core/config.ts';
 import type { Context } from '../src/core/context.ts';
@@ -57,9 +57,9 @@ if ((await countCustomers(store.db)) === 0) {
 const size = await countCustomers(store.db);
 const ordersRow = await store.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
 
-const slack = createSlackApp(ctx, createRegistry(), { host: '127.0.0.1', port: 0 });
-const { port } = await slack.start();
-const url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
+const slack = createSlackAdapter(ctx, createRegistry(), { host: '127.0.0.1', port: 0 });
+await slack.start();
+const url = `http://127.0.0.1:${slack.port}${SLACK_EVENTS_PATH}`;
 
 // Half exact ids, half full names: what reps type.
 const sample = await sampleCustomers(store.db, Math.min(size, 5000));

@@ -92,6 +92,9 @@ export function futureFactor(params: BetaGeometricParams, x: number, T: number, 
   const z = t / (alpha + T + t);
   const logOneMinusZ = -Math.log1p(t / (alpha + T));
   const am1 = a - 1;
+  // Euler's series climbs like n^(a−r−x−2)·zⁿ before it falls: with a large a (a fit the data cannot
+  // pin down) that is millions of terms a call. The plain series then falls from the start.
+  if (a - r - x - 2 > PLAIN_SERIES_FROM) return (1 - Math.exp((r + x) * logOneMinusZ) * plainSeries(r + x, b + x, a + b + x - 1, z)) / am1;
   const upper = a + b - 1 - r;
   const lower = a + b + x - 1;
   let term = (upper * z) / lower;
@@ -106,6 +109,25 @@ export function futureFactor(params: BetaGeometricParams, x: number, T: number, 
   }
   const head = Math.abs(am1) < 1e-9 ? -logOneMinusZ * (1 + (am1 * logOneMinusZ) / 2) : -Math.expm1(am1 * logOneMinusZ) / am1;
   return head - Math.exp(am1 * logOneMinusZ) * sum;
+}
+
+/** Use the plain series once Euler's would climb by more than this power of n. */
+const PLAIN_SERIES_FROM = 20;
+
+/**
+ * 2F1(A, B; C; z) by its series for 0 ≤ z < 1 and B ≤ C: every ratio from term N on is at most
+ * q = z·max(1, (A+N)/(N+1)), so the tail after it is below term·q/(1−q).
+ */
+function plainSeries(A: number, B: number, C: number, z: number): number {
+  let term = 1;
+  let sum = 1;
+  for (let n = 0; n < 10_000_000; n++) {
+    term *= (((A + n) * (B + n)) / ((C + n) * (n + 1))) * z;
+    sum += term;
+    const q = z * Math.max(1, (A + n + 1) / (n + 2));
+    if (term === 0 || (q < 1 && Math.abs(term) * q < 1e-17 * (1 - q) * Math.abs(sum))) return sum;
+  }
+  return sum;
 }
 
 /** First guess: one purchase per mean gap (α = exposure / purchases), a = b = 1. */

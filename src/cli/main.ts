@@ -14,6 +14,8 @@ Usage:
   pulse ask "TEXT" [--as USER] [--format text|json|slack|discord]
   pulse digest tick [--now ISO] [--json] [--charts DIR]   run every digest due at that instant
   pulse discord register [--guild ID] [--global] [--json]  register the slash commands with Discord
+  pulse export customer ID                      everything stored about a customer, as one JSON document
+  pulse forget CUSTOMER [--json]                erase a customer's name, email, phone and comments
   pulse help
 
 Configuration comes from the environment; see .env.example.`;
@@ -30,6 +32,8 @@ const SUBCOMMANDS: Record<string, () => Promise<Sub>> = {
   model: async () => (await import('./refresh.ts')).modelCommand,
   digest: async () => (await import('./digest.ts')).digestCommand,
   discord: async () => (await import('./discord.ts')).discordCommand,
+  export: async () => (await import('./data-rights.ts')).exportCommand,
+  forget: async () => (await import('./data-rights.ts')).forgetCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

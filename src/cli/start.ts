@@ -1,77 +1,53 @@
-// `pulse start` / `npm start`: every adapter whose credentials are set, plus the scheduler; with
+// `pulse start` / `npm start`: every adapter whose credentials are set, plus the schedulers; with
 // none set, the console on the embedded store, seeded with demo data when it is empty.
 import { consoleActor } from '../app/actors.ts';
 import { createContext } from '../app/context.ts';
 import { startOffLoopPool } from '../app/off-loop-pool.ts';
 import { startScheduler } from '../app/scheduler.ts';
-import { runConsole } from '../adapters/console/console-adapter.ts';
+import { startBot } from '../adapters/bot.ts';
+import { createConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { createRegistry } from '../commands/index.ts';
 import { discordConfigured, slackConfigured } from '../core/config.ts';
 import type { Context } from '../core/context.ts';
-import type { Registry } from '../core/registry.ts';
 import { hasCustomers } from '../db/customers.ts';
-import { createPosters } from '../digests/posters.ts';
-import { startDigestScheduler } from '../digests/scheduler.ts';
 import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from '../demo/seed.ts';
 import { parseCli } from './cli-args.ts';
 import { refreshToday } from './refresh.ts';
 
-interface Running {
-  name: string;
-  stop(): Promise<void>;
-}
-
-/** The chat adapters this configuration asks for, each started; a failing one is logged and skipped. */
-async function startChatAdapters(ctx: Context, registry: Registry): Promise<Running[]> {
-  const running: Running[] = [];
-  const starters: [string, boolean, () => Promise<{ stop(): Promise<void> }>][] = [
-    // Loaded only when configured: Bolt and discord.js take longer to load than the console needs to start.
-    ['slack', slackConfigured(ctx.config), async () => (await import('../adapters/slack/slack-adapter.ts')).startSlack(ctx, registry)],
-    ['discord', discordConfigured(ctx.config), async () => (await import('../adapters/discord/discord-adapter.ts')).startDiscord(ctx, registry)],
-  ];
-  for (const [name, wanted, start] of starters) {
-    if (!wanted) continue;
-    try {
-      running.push({ name, ...(await start()) });
-      ctx.log.info(`${name} adapter started`);
-    } catch (err) {
-      ctx.log.error(`${name} adapter failed to start`, { error: err });
-    }
-  }
-  return running;
-}
-
 export async function startCommand(args: string[]): Promise<number> {
   parseCli(args, {}, false);
-  const base = await createContext();
+  // The bot waits for another process's write lock asynchronously (a few ms inside SQLite at most):
+  // its event loop keeps serving chat meanwhile.
+  const base = await createContext({ store: { busyTimeoutMs: 20 } });
   // better-sqlite3 answers synchronously: what a command cannot read from the rollups in a few
   // milliseconds runs on worker threads, so the event loop serving chat never waits on it.
   const offLoop = base.store.dialect === 'sqlite' ? startOffLoopPool(base, { workers: 2 }) : undefined;
   const ctx: Context = offLoop ? { ...base, offLoop } : base;
   const registry = createRegistry();
   const scheduler = startScheduler(ctx);
-  const digests = startDigestScheduler(ctx, { poster: await createPosters(ctx) });
+  const bot = await startBot(ctx, registry);
+  const wantsChat = slackConfigured(ctx.config) || discordConfigured(ctx.config);
   try {
-    const wantsChat = slackConfigured(ctx.config) || discordConfigured(ctx.config);
     if (wantsChat) {
-      const adapters = await startChatAdapters(ctx, registry);
-      if (adapters.length === 0) return 2;
+      if (bot.adapters.length === 0) return 2;
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
       ctx.log.info('stopping…');
-      for (const a of adapters) await a.stop().catch((err) => ctx.log.error(`${a.name} did not stop cleanly`, { error: err }));
       return 0;
     }
     if (!(await hasCustomers(ctx.store.db))) await seedEmptyStoreOnce(ctx);
-    await runConsole(ctx, registry, { actor: consoleActor() });
+    const prompt = createConsoleAdapter(ctx, registry, { actor: consoleActor() });
+    await prompt.start();
+    await prompt.done;
     return 0;
   } finally {
-    await digests.stop();
+    await bot.stop();
     await scheduler.stop();
     await offLoop?.close();
     await ctx.store.close();
+    if (wantsChat) ctx.log.info('stopped');
   }
 }
 

@@ -14,6 +14,15 @@ import { canonicalTimeZone, formatLocal, nextSlots, parseSchedule } from '../dig
 export const DIGEST_ACTIONS = ['subscribe', 'list', 'unsubscribe', 'preview', 'history'] as const;
 export const DIGEST_KINDS = ['satisfaction', 'at-risk'] as const;
 export const DEFAULT_DIGEST_SCHEDULE = '0 9 * * 1';
+/** The most often a digest may post: a channel flooded every minute reads nothing. */
+export const MIN_DIGEST_INTERVAL_MINUTES = 60;
+
+/** The shortest time between consecutive slots, in minutes (undefined with fewer than two). */
+function shortestGapMinutes(slots: number[]): number | undefined {
+  let gap: number | undefined;
+  for (let i = 1; i < slots.length; i++) gap = Math.min(gap ?? Infinity, Math.round((slots[i]! - slots[i - 1]!) / 60_000));
+  return gap;
+}
 
 const CRON_HINT = 'A schedule is five cron fields — minute hour day-of-month month weekday — read in the zone: `schedule:"0 9 * * 1"` is Mondays at 09:00, `schedule:"30 8 * * 1-5"` weekdays at 08:30.';
 const ZONE_HINT = 'Use an IANA zone name such as `tz:Europe/Berlin`, `tz:America/New_York` or `tz:UTC`.';
@@ -50,6 +59,10 @@ export const digestCommand = defineCommand({
         const zone = canonicalTimeZone(zoneText);
         if (!zone) throw invalidArgs(`\`${zoneText}\` is not a time zone I know.`, ZONE_HINT);
         const now = ctx.clock.now();
+        const every = shortestGapMinutes(nextSlots(parsed.schedule, zone, now.getTime(), 24));
+        if (every !== undefined && every < MIN_DIGEST_INTERVAL_MINUTES) {
+          throw invalidArgs(`\`${schedule}\` would post every ${every === 1 ? 'minute' : `${every} minutes`}; a digest posts at most once an hour.`, CRON_HINT);
+        }
         const sub = await insertSubscription(ctx.store.db, {
           platform: where.platform,
           channel: where.channel,

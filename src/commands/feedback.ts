@@ -1,5 +1,5 @@
 // /feedback CUSTOMER [csat|nps] SCORE [COMMENT] — log what a customer said, right after the call.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineCommand } from '../core/command.ts';
 import { invalidArgs } from '../core/errors.ts';
@@ -54,7 +54,7 @@ export const feedbackCommand = defineCommand({
         import_id: null,
         import_line: null,
       },
-      new Date(now.getTime() - DEDUPE_SECONDS * 1000).toISOString(),
+      { key: dedupeKey(call.actor.id, c.customer_id, scale, score, comment), since: new Date(now.getTime() - DEDUPE_SECONDS * 1000).toISOString() },
     );
     return {
       title: duplicate ? `Already logged: ${c.name ?? c.customer_id}` : `Feedback logged for ${c.name ?? c.customer_id}`,
@@ -65,6 +65,12 @@ export const feedbackCommand = defineCommand({
     };
   },
 });
+
+/** Who sent what about whom: the same submission always derives the same key. */
+export function dedupeKey(actorId: string, customerId: string, scale: string, score: number, comment: string | undefined): string {
+  const text = (comment ?? '').trim().replace(/\s+/g, ' ');
+  return createHash('sha256').update(JSON.stringify([actorId, customerId, scale, score, text])).digest('hex');
+}
 
 /**
  * Words arrive by position as customer, scale, score, comment; but a customer name may be several

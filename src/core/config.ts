@@ -10,6 +10,7 @@ export const configSchema = z.object({
     .default('UTC')
     .refine(isValidTimeZone, { message: 'not an IANA time zone (e.g. Europe/Berlin)' }),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -20,17 +21,27 @@ export const configSchema = z.object({
   DISCORD_API_URL: optionalText,
   PULSE_ADMINS: z.string().default(''),
   PULSE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  PULSE_CURRENCY: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .default('USD')
+    .refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'not an ISO 4217 currency code (e.g. USD, EUR, GBP)' }),
 });
 
 export interface Config {
   readonly databaseUrl: string;
   readonly timeZone: string;
   readonly port: number;
+  /** The address the Slack HTTP receiver binds (HOST; `127.0.0.1` behind a reverse proxy). */
+  readonly host: string;
   readonly slack: { readonly botToken?: string; readonly signingSecret?: string; readonly appToken?: string; readonly apiUrl?: string };
   readonly discord: { readonly token?: string; readonly applicationId?: string; readonly guildId?: string; readonly apiUrl?: string };
   /** Chat identities (`slack:U123`, `discord:456`, `console:alice`) who may run admin commands. */
   readonly admins: readonly string[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** ISO 4217 code every amount is shown in (amounts are stored as plain numbers in one currency). */
+  readonly currency: string;
 }
 
 export function isValidTimeZone(zone: string): boolean {
@@ -53,10 +64,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     timeZone: e.PULSE_TIMEZONE,
     port: e.PORT,
+    host: e.HOST,
     slack: Object.freeze(strip({ botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL })),
     discord: Object.freeze(strip({ token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, guildId: e.DISCORD_GUILD_ID, apiUrl: e.DISCORD_API_URL })),
     admins: Object.freeze(e.PULSE_ADMINS.split(',').map((s) => s.trim()).filter(Boolean)),
     logLevel: e.PULSE_LOG_LEVEL,
+    currency: e.PULSE_CURRENCY,
   });
 }
 

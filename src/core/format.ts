@@ -1,14 +1,29 @@
 // How numbers, money and days read in chat. One place, so every command says them the same way.
 import { formatDay } from './time.ts';
 
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const moneyShort = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const moneyFormats = new Map<string, { exact: Intl.NumberFormat; short: Intl.NumberFormat }>();
 
-export function formatMoney(v: number): string {
+/**
+ * An amount in the store's currency (PULSE_CURRENCY, ISO 4217): `$1,234.50`, `£96.2K`, `¥1,235`;
+ * from 100,000 on in the short form. The currency's own minor units (none for JPY).
+ * @example formatMoney(1234.5, 'GBP') // '£1,234.50'
+ */
+export function formatMoney(v: number, currency: string): string {
+  let f = moneyFormats.get(currency);
+  if (!f) {
+    const base = { style: 'currency', currency, currencyDisplay: 'narrowSymbol' } as const;
+    f = { exact: new Intl.NumberFormat('en-US', base), short: new Intl.NumberFormat('en-US', { ...base, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }) };
+    moneyFormats.set(currency, f);
+  }
   const sign = v < 0 ? '−' : '';
   const abs = Math.abs(v);
-  return abs >= 100_000 ? `${sign}$${moneyShort.format(abs)}` : `${sign}$${money.format(abs)}`;
+  return sign + (abs >= 100_000 ? f.short : f.exact).format(abs);
+}
+
+/** The currency's symbol alone (`$`, `£`), for axis titles. */
+export function currencySymbol(currency: string): string {
+  return formatMoney(0, currency).replace(/[\d.,\s]/g, '');
 }
 
 export function formatCount(v: number): string {

@@ -1,10 +1,11 @@
 // Parses slash-command text, checks permission, validates arguments and dispatches. Never throws:
 // whatever goes wrong becomes an error Reply with a stable code and a usage hint.
-import { randomUUID } from 'node:crypto';
-import { assignTokens, describeIssues, tokenize } from './args.ts';
+import { recordAudit } from '../db/audit.ts';
+import { assignTokens, describeIssues, enumValues, tokenize } from './args.ts';
 import type { CommandDef, Requirement, RequirementCheck } from './command.ts';
 import { ROLE_RANK, type Context, type Invocation } from './context.ts';
 import { PulseError, type ErrorCode } from './errors.ts';
+import { openIncident } from './incident.ts';
 import { OffLoopRequired } from './off-loop.ts';
 import type { Reply } from './reply.ts';
 
@@ -47,7 +48,8 @@ export class Registry {
   }
 
   async runCommand(name: string, argsText: string, call: Invocation, ctx: Context): Promise<Reply> {
-    return this.#dispatch(name, (command) => this.parseArgs(command, argsText), argsText, call, ctx);
+    const action = () => this.#actionWord(name, argsText.trim().split(/\s+/)[0]);
+    return this.#audited(name, action, call, ctx, () => this.#dispatch(name, (command) => this.parseArgs(command, argsText), argsText, call, ctx));
   }
 
   /**
@@ -55,7 +57,42 @@ export class Registry {
    * the same permission check and zod validation as typed text, without the text parsing.
    */
   async runWithArgs(name: string, rawArgs: Record<string, unknown>, call: Invocation, ctx: Context): Promise<Reply> {
-    return this.#dispatch(name, (command) => this.validateArgs(command, rawArgs), JSON.stringify(rawArgs), call, ctx);
+    const action = () => this.#actionWord(name, rawArgs[this.get(name)?.positional?.[0] ?? '']);
+    const dispatch = () => this.#dispatch(name, (command) => this.validateArgs(command, rawArgs), JSON.stringify(rawArgs), call, ctx);
+    return this.#audited(name, action, call, ctx, dispatch);
+  }
+
+  /**
+   * Runs and writes the audit entry: who, which command (and its action word when that is one of
+   * a fixed list, like `digest subscribe`), where, how it ended. Never the arguments. The write may
+   * wait on a refresh's write lock: the answer waits for it at most AUDIT_WAIT_MS.
+   */
+  async #audited(name: string, action: () => string | undefined, call: Invocation, ctx: Context, run: () => Promise<Reply>): Promise<Reply> {
+    const reply = await run();
+    const command = this.get(name);
+    const word = command ? action() : undefined;
+    const write = recordAudit(ctx.store.db, {
+      at: ctx.clock.now().toISOString(),
+      actorId: call.actor.id,
+      platform: call.platform,
+      channel: call.channel,
+      command: command ? [command.name, word].filter(Boolean).join(' ') : 'unknown command',
+      outcome: reply.error?.code ?? 'ok',
+      incidentId: reply.error?.incidentId,
+    }).catch((err: unknown) => ctx.log.warn('audit entry could not be written', { command: command?.name, error: err }));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([write, new Promise((resolve) => (timer = setTimeout(resolve, AUDIT_WAIT_MS)))]);
+    clearTimeout(timer);
+    return reply;
+  }
+
+  /** The first word when the command's first positional argument is a fixed list and the word is on it. */
+  #actionWord(name: string, first: unknown): string | undefined {
+    const command = this.get(name);
+    const key = command?.positional?.[0];
+    if (!command || !key || typeof first !== 'string') return undefined;
+    const word = first.toLowerCase();
+    return enumValues(command.args.shape[key]).includes(word) ? word : undefined;
   }
 
   /** Runs a command whose arguments were already parsed and validated (the off-loop worker's entry). */
@@ -85,8 +122,9 @@ export class Registry {
         const hint = err.code === 'INVALID_ARGS' ? [err.hint, `Usage: \`${command.usage}\``].filter(Boolean).join('\n') : err.hint;
         return errorReply(err.code, err.message, hint);
       }
-      const incidentId = randomUUID().slice(0, 8);
-      ctx.log.error('command failed', { incidentId, command: command.name, actor: call.actor.id, text: argsText, error: err });
+      const { incidentId, log } = openIncident(ctx.log, { command: command.name });
+      log.error('command failed', { actor: call.actor.id, platform: call.platform, error: err });
+      log.debug('the failed command\'s arguments', { argsText });
       return { ...errorReply('INTERNAL', `Something went wrong running \`/${command.name}\`. It has been logged as incident ${incidentId}.`), error: { code: 'INTERNAL', message: `Something went wrong running /${command.name}.`, incidentId } };
     }
   }
@@ -122,6 +160,9 @@ export class Registry {
     return bestD <= 2 ? best : undefined;
   }
 }
+
+/** How long an answer waits for its audit entry to be written (a refresh may hold the write lock). */
+export const AUDIT_WAIT_MS = 100;
 
 export function errorReply(code: ErrorCode, message: string, hint?: string): Reply {
   const error: NonNullable<Reply['error']> = { code, message };

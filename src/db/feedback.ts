@@ -1,45 +1,34 @@
 // Feedback: recording a chat submission (stored once even when sent twice) and reading it back.
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, FeedbackRow, NewFeedback } from './schema.ts';
 
-const INTEGER_COLUMNS = new Set(['score', 'day', 'import_id', 'import_line']);
-
 /**
- * Stores the feedback unless the same author sent the same thing for the same customer since
- * `since`. Race-safe: the check and the insert are one statement — atomic on SQLite (a write
- * statement holds the write lock from its start) and, on PostgreSQL, run under a transaction lock
- * on the customer, so two replicas receiving one double-clicked form store it once.
+ * Stores the feedback unless the same submission (`dedupeKey`, derived from who sent what about whom)
+ * was stored after `since`. Decided by one statement, so two copies arriving at once (a double
+ * click, a retried request, two replicas) cannot both pass a check: the key's row is inserted, or —
+ * when it exists — taken over only if its submission is older than `since`; when neither happens the
+ * insert is ignored and this is a duplicate.
  */
-export async function recordFeedback(db: Kysely<Database>, row: NewFeedback, since: string): Promise<{ feedbackId: string; duplicate: boolean }> {
-  const same = (q: Kysely<Database>) => {
-    let s = q
-      .selectFrom('feedback')
-      .select('feedback_id')
-      .where('customer_id', '=', row.customer_id)
-      .where('scale', '=', row.scale)
-      .where('score', '=', row.score)
-      .where('created_at', '>=', since);
-    s = row.author == null ? s.where('author', 'is', null) : s.where('author', '=', row.author);
-    return row.comment == null ? s.where('comment', 'is', null) : s.where('comment', '=', row.comment);
-  };
-  const columns = (Object.keys(row) as (keyof NewFeedback & string)[]).filter((c) => row[c] !== undefined);
-  const insertOnce = async (q: Kysely<Database>) => {
-    // Typed casts: PostgreSQL reads a bare parameter in a SELECT list as text.
-    const values = columns.map((c) => sql`cast(${row[c] ?? null} as ${sql.raw(INTEGER_COLUMNS.has(c) ? 'integer' : 'text')})`);
-    const r = await sql`insert into feedback (${sql.join(columns.map((c) => sql.id(c)))}) select ${sql.join(values)}
-      where not exists ${same(q).select(sql`1`.as('one'))}`.execute(q);
-    return Number(r.numAffectedRows ?? 0) === 1;
-  };
-  const inserted =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? await db.transaction().execute(async (trx) => {
-          await sql`select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${'feedback:' + row.customer_id}))`.execute(trx);
-          return insertOnce(trx);
-        })
-      : await insertOnce(db);
-  if (inserted) return { feedbackId: row.feedback_id, duplicate: false };
-  const existing = await same(db).executeTakeFirst();
-  return { feedbackId: existing?.feedback_id ?? row.feedback_id, duplicate: true };
+export async function recordFeedback(
+  db: Kysely<Database>,
+  row: NewFeedback,
+  dedupe: { key: string; since: string },
+): Promise<{ feedbackId: string; duplicate: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const claim = await trx
+      .insertInto('feedback_keys')
+      .values({ dedupe_key: dedupe.key, feedback_id: row.feedback_id, created_at: row.created_at })
+      .onConflict((oc) =>
+        oc.column('dedupe_key').doUpdateSet({ feedback_id: row.feedback_id, created_at: row.created_at }).where('feedback_keys.created_at', '<', dedupe.since),
+      )
+      .executeTakeFirst();
+    if (Number(claim.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const existing = await trx.selectFrom('feedback_keys').select('feedback_id').where('dedupe_key', '=', dedupe.key).executeTakeFirst();
+      return { feedbackId: existing?.feedback_id ?? row.feedback_id, duplicate: true };
+    }
+    await trx.insertInto('feedback').values(row).execute();
+    return { feedbackId: row.feedback_id, duplicate: false };
+  });
 }
 
 export async function customerFeedback(db: Kysely<Database>, customerId: string): Promise<FeedbackRow[]> {

@@ -189,6 +189,26 @@ export interface DigestDeliveriesTable {
   posted_at: string | null;
   error: string | null;
   updated_at: string;
+  /** Set just before the first post attempt: from then on the message may be on the platform. */
+  attempted_at: string | null;
+}
+
+export interface AuditLogTable {
+  audit_id: string;
+  at: string;
+  actor_id: string;
+  platform: string;
+  channel: string | null;
+  command: string;
+  outcome: string;
+  incident_id: string | null;
+  detail: string | null;
+}
+
+export interface FeedbackKeysTable {
+  dedupe_key: string;
+  feedback_id: string;
+  created_at: string;
 }
 
 /** Group figures of one refresh: scope 'all' | 'owner' | 'segment' | 'owner-segment' | 'stage' | 'cluster'. */
@@ -302,6 +322,8 @@ export interface Database {
   report_term_windows: ReportTermWindowsTable;
   report_terms: ReportTermsTable;
   report_detractors: ReportDetractorsTable;
+  audit_log: AuditLogTable;
+  feedback_keys: FeedbackKeysTable;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;

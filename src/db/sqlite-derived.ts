@@ -116,12 +116,18 @@ export class DerivedAttachment {
     this.#h.prepare('INSERT INTO main.meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(META_KEY, name);
   }
 
-  /** Deletes derived files other than these (a reader still on one keeps reading it until it re-attaches). */
-  removeAllBut(keep: readonly string[]): void {
+  /**
+   * Deletes derived files other than these (a reader still on one keeps reading it until it
+   * re-attaches), and files a refresh of an earlier run was building when it was killed: only one
+   * refresh runs at a time, so a half-built file of a run before `runId` will never be finished.
+   */
+  removeAllBut(keep: readonly string[], runId: number): void {
     const dir = dirname(this.#storeFile);
     const prefix = `${basename(this.#storeFile)}.insights-`;
     for (const f of readdirSync(dir)) {
-      if (f.startsWith(prefix) && !keep.includes(f) && !f.endsWith('.building')) rmSync(join(dir, f), { force: true });
+      if (!f.startsWith(prefix) || keep.includes(f)) continue;
+      const building = /^(\d+)\.building(-journal)?$/.exec(f.slice(prefix.length));
+      if (building ? Number(building[1]) < runId : !f.includes('.building')) rmSync(join(dir, f), { force: true });
     }
   }
 

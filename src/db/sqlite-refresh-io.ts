@@ -290,7 +290,7 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
     },
     async cleanup() {
       // Keep the live file and the one before (a reader may still be on it until its next query).
-      derived.removeAllBut([basename(path), ...(previousLive ? [previousLive] : [])]);
+      derived.removeAllBut([basename(path), ...(previousLive ? [previousLive] : [])], runId);
       checkpointNow(h);
     },
     async abandon(failedRun) {

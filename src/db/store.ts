@@ -2,12 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { migrateToLatest } from './migrations/index.ts';
 import type { RefreshIO } from './refresh-io.ts';
 import type { Database } from './schema.ts';
 import { DerivedAttachment } from './sqlite-derived.ts';
 import { sqliteRefreshIO } from './sqlite-refresh-io.ts';
+import { RetryingSqliteDialect } from './sqlite-retry.ts';
 import { sqliteLocks, type StoreLocks } from './store-lock.ts';
 
 /** The subset of better-sqlite3 that the bulk paths use (kysely's own idea of hiding a driver). */
@@ -43,6 +44,11 @@ export interface StoreOptions {
   migrate?: boolean;
   /** A read-only connection (worker threads that only read). */
   readonly?: boolean;
+  /**
+   * How long a statement waits for another process's write lock inside SQLite — blocking its
+   * thread — before the async retry takes over (default 5 s; the bot uses a few ms, see sqlite-retry.ts).
+   */
+  busyTimeoutMs?: number;
 }
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
@@ -52,14 +58,14 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
     return store;
   }
-  const { store, derived } = openSqlite(url, readonly);
+  const { store, derived } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000);
   if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
   if (readonly) derived.sync(true);
   else derived.ensureLive();
   return store;
 }
 
-function openSqlite(url: string, readonly: boolean): { store: Store; derived: DerivedAttachment } {
+function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { store: Store; derived: DerivedAttachment } {
   const file = url.replace(/^sqlite:(\/\/)?/i, '');
   if (file === ':memory:') throw new Error('A SQLite store is a file (its derived data lives in files beside it): set DATABASE_URL to a path.');
   if (!readonly) mkdirSync(dirname(file), { recursive: true });
@@ -68,7 +74,7 @@ function openSqlite(url: string, readonly: boolean): { store: Store; derived: De
   if (!readonly) handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
-  handle.pragma('busy_timeout = 5000');
+  handle.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
   handle.pragma('cache_size = -65536');
   // kysely prepares every query anew; caching prepared statements by SQL text halves the cost of
   // a lookup. A statement that is mid-iteration (a streamed read) is never handed out twice.
@@ -91,7 +97,7 @@ function openSqlite(url: string, readonly: boolean): { store: Store; derived: De
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingHandle }) });
+  const db = new Kysely<Database>({ dialect: new RetryingSqliteDialect({ database: cachingHandle }) });
   const store: Store = {
     db,
     dialect: 'sqlite',

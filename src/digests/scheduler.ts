@@ -14,7 +14,12 @@ export interface DigestScheduler {
 
 export const DIGEST_TICK = '* * * * *';
 
-export function startDigestScheduler(ctx: Context, deps: TickDeps): DigestScheduler {
+export interface DigestSchedulerOptions {
+  /** How often to tick, as a node-cron expression (tests use a six-field one: every second). */
+  every?: string;
+}
+
+export function startDigestScheduler(ctx: Context, deps: TickDeps, opts: DigestSchedulerOptions = {}): DigestScheduler {
   const tickDeps: TickDeps = { ...deps, processId: deps.processId ?? defaultProcessId() };
   let running: Promise<TickReport | undefined> | undefined;
   let stopped = false;
@@ -38,7 +43,7 @@ export function startDigestScheduler(ctx: Context, deps: TickDeps): DigestSchedu
     return p;
   };
   const catchUp = runTick('catch-up');
-  const task = cron.schedule(DIGEST_TICK, () => void runTick('minute'), { name: 'digest-tick', noOverlap: true });
+  const task = cron.schedule(opts.every ?? DIGEST_TICK, () => void runTick('minute'), { name: 'digest-tick', noOverlap: true });
   return {
     catchUp,
     async stop() {

@@ -1,42 +1,47 @@
 // One scheduler tick: deliver exactly what is due at `now`. The minute scheduler, the catch-up at
 // start and `pulse digest tick --now ISO` all call this.
 //
-// For each active subscription the newest due slot is claimed by INSERTing its outbox row (the
-// primary key makes the claim exclusive across processes); deliveries whose retry time has come, or
-// whose holder vanished (claimed longer than the lease ago, no message id), are taken over by a
-// conditional UPDATE. The holder builds the digest, renders the chart, posts, and records the
-// message id at once. A crash between claim and post leaves a claimed row without a message id:
-// after the lease another tick takes it over and posts — once. (A crash after the platform accepted
-// the post but before the id was written cannot be told apart from a lost post: that window is a
-// single local UPDATE, and is the one place a duplicate remains possible.)
+// Claims are per delivery, taken just before that delivery is worked on: the newest due slot of a
+// subscription is claimed by INSERTing its outbox row (the primary key makes the claim exclusive
+// across processes); a retry whose time has come, or a claim whose holder vanished (lease expired,
+// no message id), is taken over by a conditional UPDATE. A stalled post therefore holds only its
+// own delivery: the others are still unclaimed, for this tick's other workers or another replica.
+//
+// The holder builds the digest, passes it through the one channel scrub, draws the chart from the
+// scrubbed reply, marks the delivery attempted and posts with the delivery key, then records the
+// message id. Whoever takes over a delivery that was marked attempted asks the platform first
+// (Slack: message metadata via conversations.history; Discord: the embed footer of the bot's recent
+// messages, and the nonce) and records the message found instead of posting it again — so even a
+// poster killed after the platform took its message, before the id was written, posts nothing twice.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { retryAfterOf, type PostOptions, type Posted } from '../adapters/chat-adapter.ts';
 import type { Context } from '../core/context.ts';
-import type { Reply, ReplyChart } from '../core/reply.ts';
-import { claimNewDelivery, finishDelivery, lastPeriodKeys, listSubscriptions, previousDelivery, reclaimableDeliveries, reclaimDelivery, renewClaim, type DeliveryKey, type SubscriptionRow } from '../db/digests.ts';
+import { withoutPersonalData, type Reply, type ReplyChart } from '../core/reply.ts';
+import { recordAudit } from '../db/audit.ts';
+import { renewClaimForPost } from '../db/delivery-attempts.ts';
+import {
+  claimNewDelivery,
+  finishDelivery,
+  lastPeriodKeys,
+  listSubscriptions,
+  previousDelivery,
+  reclaimableDeliveries,
+  reclaimDelivery,
+  type DeliveryKey,
+  type SubscriptionRow,
+} from '../db/digests.ts';
+import { setMetaOnce } from '../db/meta.ts';
 import type { DigestPlatform } from '../db/schema.ts';
 import { buildDigest } from '../reports/digest.ts';
 import { dueRuns, LATE_AFTER_MS } from './due-runs.ts';
 
-/** Sends a digest to a platform. Adapters provide real ones; see posters.ts. */
+export { RateLimitedError, retryAfterOf } from '../adapters/chat-adapter.ts';
+
+/** Where digests go: each platform's ChatAdapter (see posters.ts). */
 export interface DigestPoster {
-  /** Posts and returns the platform's message id. A rate limit throws an error with `retryAfterMs`. */
-  post(platform: DigestPlatform, channel: string, reply: Reply, png?: Buffer): Promise<{ messageId: string }>;
-}
-
-/** What a poster throws on HTTP 429 (any error with a numeric `retryAfterMs` is treated alike). */
-export class RateLimitedError extends Error {
-  readonly retryAfterMs: number;
-  constructor(retryAfterMs: number, message = `rate limited: retry after ${Math.ceil(retryAfterMs / 1000)} s`) {
-    super(message);
-    this.name = 'RateLimitedError';
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-export function retryAfterOf(err: unknown): number | undefined {
-  const v = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+  /** Posts (or finds an earlier attempt's message). A rate limit throws an error with `retryAfterMs`. */
+  post(platform: DigestPlatform, channel: string, reply: Reply, opts: PostOptions): Promise<Posted>;
 }
 
 export interface DeliveryPolicy {
@@ -49,6 +54,8 @@ export interface DeliveryPolicy {
   /** A 429 asking to wait at most this long (in total, per delivery) is waited out inside the tick; longer is rescheduled. */
   maxInlineWaitMs: number;
   lateAfterMs: number;
+  /** Deliveries worked on at once: one slow platform does not hold up the others. */
+  concurrency: number;
 }
 
 export const DEFAULT_DELIVERY_POLICY: Readonly<DeliveryPolicy> = Object.freeze({
@@ -57,6 +64,7 @@ export const DEFAULT_DELIVERY_POLICY: Readonly<DeliveryPolicy> = Object.freeze({
   backoffMs: Object.freeze([60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000]),
   maxInlineWaitMs: 30_000,
   lateAfterMs: LATE_AFTER_MS,
+  concurrency: 4,
 });
 
 export interface TickDeps {
@@ -88,6 +96,8 @@ export interface DeliveryReport {
   attempt: number;
   result: DeliveryResult;
   messageId?: string;
+  /** The message was found in the channel (an earlier attempt had posted it) rather than posted now. */
+  found?: boolean;
   error?: string;
   nextAttemptAt?: string;
   /** Time spent waiting out rate limits inside this tick. */
@@ -106,26 +116,33 @@ export function defaultProcessId(): string {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Who posts digests, as the audit log names it. */
+export const DIGEST_ACTOR = 'pulse:digests';
+
 interface Work {
   sub: SubscriptionRow;
   key: DeliveryKey;
   scheduledFor: Date;
   late: boolean;
   attempt: number;
+  /** When an earlier attempt was about to post (it may have reached the platform), else null. */
+  attemptedAt: string | null;
 }
+
+/** Something due that nobody may hold yet: claimed right before it is worked on. */
+type Candidate = { claim: () => Promise<Work | undefined> };
 
 export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.now()): Promise<TickReport> {
   const policy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...deps.policy };
   const processId = deps.processId ?? defaultProcessId();
   const db = ctx.store.db;
-  const nowIso = now.toISOString();
-  const leaseNow = deps.wallClock ? deps.wallClock() : now;
-  const leaseIso = leaseNow.toISOString();
-  const leaseCutoff = new Date(leaseNow.getTime() - policy.leaseMs).toISOString();
+  const leaseNow = () => (deps.wallClock ? deps.wallClock() : now);
+  const leaseCutoff = () => new Date(leaseNow().getTime() - policy.leaseMs).toISOString();
   const subs = await listSubscriptions(db, { activeOnly: true });
   const byId = new Map(subs.map((s) => [s.subscription_id, s]));
   const lastKeys = await lastPeriodKeys(db);
-  const work: Work[] = [];
+  const installId = await setMetaOnce(db, 'install_id', randomUUID().replace(/-/g, '').slice(0, 8));
+  const candidates: Candidate[] = [];
 
   for (const sub of subs) {
     let runs: ReturnType<typeof dueRuns>;
@@ -137,27 +154,70 @@ export async function tick(ctx: Context, deps: TickDeps, now: Date = ctx.clock.n
     }
     for (const run of runs) {
       const key = { subscription_id: sub.subscription_id, period_key: run.periodKey };
-      const won = await claimNewDelivery(db, { ...key, scheduled_for: run.scheduledFor.toISOString(), late: run.late, claimed_by: processId, now: leaseIso });
-      if (won) work.push({ sub, key, scheduledFor: run.scheduledFor, late: run.late, attempt: 1 });
+      candidates.push({
+        claim: async () => {
+          const won = await claimNewDelivery(db, {
+            ...key,
+            scheduled_for: run.scheduledFor.toISOString(),
+            late: run.late,
+            claimed_by: processId,
+            now: leaseNow().toISOString(),
+          });
+          return won ? { sub, key, scheduledFor: run.scheduledFor, late: run.late, attempt: 1, attemptedAt: null } : undefined;
+        },
+      });
     }
   }
 
-  for (const row of await reclaimableDeliveries(db, leaseIso, leaseCutoff)) {
+  for (const row of await reclaimableDeliveries(db, leaseNow().toISOString(), leaseCutoff())) {
     const sub = byId.get(row.subscription_id);
     if (!sub) continue;
     const key = { subscription_id: row.subscription_id, period_key: row.period_key };
-    if (await reclaimDelivery(db, key, processId, leaseIso, leaseCutoff)) {
-      if (row.status === 'claimed') ctx.log.warn('digest delivery taken over after its claim expired', { subscription: key.subscription_id, period: key.period_key, previousHolder: row.claimed_by });
-      work.push({ sub, key, scheduledFor: new Date(row.scheduled_for), late: row.late === 1, attempt: row.attempts + 1 });
-    }
+    candidates.push({
+      claim: async () => {
+        if (!(await reclaimDelivery(db, key, processId, leaseNow().toISOString(), leaseCutoff()))) return undefined;
+        if (row.status === 'claimed')
+          ctx.log.warn('digest delivery taken over after its claim expired', {
+            subscription: key.subscription_id,
+            period: key.period_key,
+            previousHolder: row.claimed_by,
+          });
+        return { sub, key, scheduledFor: new Date(row.scheduled_for), late: row.late === 1, attempt: row.attempts + 1, attemptedAt: row.attempted_at };
+      },
+    });
   }
 
   const deliveries: DeliveryReport[] = [];
-  for (const w of work) deliveries.push(await deliver(ctx, deps, policy, processId, w, now, () => (deps.wallClock ? deps.wallClock() : now)));
-  return { now: nowIso, processId, deliveries };
+  await inPool(candidates, Math.max(1, policy.concurrency), async (c) => {
+    const w = await c.claim();
+    if (!w) return;
+    const report = await deliver(ctx, deps, policy, processId, installId, w, now, leaseNow);
+    deliveries.push(report);
+    await auditDelivery(ctx, report);
+  });
+  deliveries.sort((a, b) => a.subscriptionId - b.subscriptionId || a.periodKey.localeCompare(b.periodKey));
+  return { now: now.toISOString(), processId, deliveries };
 }
 
-async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, processId: string, w: Work, now: Date, leaseNow: () => Date): Promise<DeliveryReport> {
+/** The key a delivery's message carries: this store's install id, the subscription, the slot. */
+export function deliveryKeyOf(installId: string, key: DeliveryKey): string {
+  const slot = key.period_key
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/(T\d{4})\d{2}Z$/, '$1Z');
+  return `${installId}/${key.subscription_id}/${slot}`;
+}
+
+async function deliver(
+  ctx: Context,
+  deps: TickDeps,
+  policy: DeliveryPolicy,
+  processId: string,
+  installId: string,
+  w: Work,
+  now: Date,
+  leaseNow: () => Date,
+): Promise<DeliveryReport> {
   const db = ctx.store.db;
   const { sub, key } = w;
   const base = {
@@ -190,27 +250,31 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
       ctx.log.info('digest skipped: nothing to report', { subscription: sub.subscription_id, period: key.period_key, reason });
       return { ...base, result: 'skipped', error: reason };
     }
+    // The one channel scrub, before anything is drawn from the reply: the chart's labels are text too.
+    const reply = withoutPersonalData(built.reply);
     let png: Buffer | undefined;
-    if (built.reply.chart) {
+    if (reply.chart) {
       try {
         // vega and resvg load on first use: start-up should not pay for charts it may never draw.
-        png = await (deps.renderChart ?? (async (chart: ReplyChart) => (await import('./chart.ts')).renderChartPng(chart)))(built.reply.chart);
+        png = await (deps.renderChart ?? (async (chart: ReplyChart) => (await import('./chart.ts')).renderChartPng(chart)))(reply.chart);
       } catch (err) {
         // The text is the digest; a chart that cannot be drawn is not a reason to post nothing.
         ctx.log.warn('digest chart could not be rendered; posting without it', { subscription: sub.subscription_id, error: err });
       }
     }
     const sleep = deps.sleep ?? realSleep;
-    let messageId: string;
+    const deliveryKey = deliveryKeyOf(installId, key);
+    let posted: Posted;
     for (;;) {
-      // Building and waiting take time: renew the lease right before posting, and post only if
-      // this process still holds the claim (another replica may have taken an expired one over).
-      if (!(await renewClaim(db, key, processId, leaseNow().toISOString()))) {
+      // Building and waiting take time: renew the lease right before posting, and post only if this
+      // process still holds the claim. From here on the message may reach the platform.
+      if (!(await renewClaimForPost(db, key, processId, leaseNow().toISOString()))) {
         ctx.log.warn('digest claim lost before posting; another process has it', { subscription: sub.subscription_id, period: key.period_key });
         return { ...base, result: 'lost' };
       }
       try {
-        ({ messageId } = await deps.poster.post(sub.platform, sub.channel, built.reply, png));
+        const lookSince = w.attemptedAt ? new Date(w.attemptedAt) : undefined;
+        posted = await deps.poster.post(sub.platform, sub.channel, reply, { deliveryKey, ...(png ? { chart: png } : {}), ...(lookSince ? { lookSince } : {}) });
         break;
       } catch (err) {
         const wait = retryAfterOf(err);
@@ -220,21 +284,40 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
         waitedMs += wait;
       }
     }
+    const messageId = posted.messageId;
     // The message is out: record its id before anything else can go wrong. From here on a failure
-    // must not lead to a retry (that would post it again), so it never reaches the catch below.
+    // must not lead to a retry by this process; a takeover will find the message and record it.
     let recorded: boolean;
     try {
       recorded = await recordPosted(ctx, key, processId, messageId, stamp);
     } catch (err) {
-      ctx.log.error('digest posted but its message id could not be recorded: it may be posted again after the lease', { subscription: sub.subscription_id, period: key.period_key, messageId, error: err });
+      ctx.log.error('digest posted but its message id could not be recorded yet; a takeover will find the message', {
+        subscription: sub.subscription_id,
+        period: key.period_key,
+        messageId,
+        error: err,
+      });
       return { ...base, result: 'lost', messageId, error: describeError(err), waitedMs };
     }
     if (!recorded) {
-      ctx.log.error('digest posted but its claim had been taken over: it may have been posted twice', { subscription: sub.subscription_id, period: key.period_key, messageId });
+      ctx.log.error('digest posted but its claim had been taken over', { subscription: sub.subscription_id, period: key.period_key, messageId });
       return { ...base, result: 'lost', messageId, waitedMs };
     }
-    ctx.log.info('digest posted', { subscription: sub.subscription_id, period: key.period_key, platform: sub.platform, channel: sub.channel, messageId, late: w.late });
-    return { ...base, result: 'posted', messageId, ...(waitedMs ? { waitedMs } : {}) };
+    if (posted.found)
+      ctx.log.warn('digest found in the channel from an earlier attempt; recorded, not posted again', {
+        subscription: sub.subscription_id,
+        period: key.period_key,
+        messageId,
+      });
+    ctx.log.info('digest posted', {
+      subscription: sub.subscription_id,
+      period: key.period_key,
+      platform: sub.platform,
+      channel: sub.channel,
+      messageId,
+      late: w.late,
+    });
+    return { ...base, result: 'posted', messageId, ...(posted.found ? { found: true } : {}), ...(waitedMs ? { waitedMs } : {}) };
   } catch (err) {
     const error = describeError(err);
     const rateLimit = retryAfterOf(err);
@@ -246,23 +329,58 @@ async function deliver(ctx: Context, deps: TickDeps, policy: DeliveryPolicy, pro
     const backoff = policy.backoffMs[Math.min(w.attempt - 1, policy.backoffMs.length - 1)] ?? 60_000;
     const nextAttemptAt = new Date(now.getTime() + waitedMs + Math.max(backoff, rateLimit ?? 0)).toISOString();
     await finishDelivery(db, key, processId, { status: 'retrying', error, next_attempt_at: nextAttemptAt }, stamp());
-    ctx.log.warn('digest delivery failed; will retry', { subscription: sub.subscription_id, period: key.period_key, attempt: w.attempt, nextAttemptAt, error: err });
+    ctx.log.warn('digest delivery failed; will retry', {
+      subscription: sub.subscription_id,
+      period: key.period_key,
+      attempt: w.attempt,
+      nextAttemptAt,
+      error: err,
+    });
     return { ...base, result: 'retrying', error, nextAttemptAt, ...(waitedMs ? { waitedMs } : {}) };
   }
 }
 
-/** Writes the message id; a failing write is tried again, since losing it means a duplicate later. */
+/** Writes the message id; a failing write is tried again, since losing it costs a lookup later. */
 async function recordPosted(ctx: Context, key: DeliveryKey, processId: string, messageId: string, stamp: () => string): Promise<boolean> {
   for (let i = 0; ; i++) {
     try {
       const at = stamp();
-      return await finishDelivery(ctx.store.db, key, processId, { status: 'posted', message_id: messageId, posted_at: at, error: null, next_attempt_at: null }, at);
+      return await finishDelivery(
+        ctx.store.db,
+        key,
+        processId,
+        { status: 'posted', message_id: messageId, posted_at: at, error: null, next_attempt_at: null },
+        at,
+      );
     } catch (err) {
       if (i >= 4) throw err;
       ctx.log.warn('could not record a posted digest yet; trying again', { period: key.period_key, messageId, error: err });
       await realSleep(200 * 2 ** i);
     }
   }
+}
+
+/** Posts, skips and failures go to the audit log (retries are not outcomes yet). */
+async function auditDelivery(ctx: Context, d: DeliveryReport): Promise<void> {
+  if (d.result === 'retrying' || d.result === 'lost') return;
+  await recordAudit(ctx.store.db, {
+    at: ctx.clock.now().toISOString(),
+    actorId: DIGEST_ACTOR,
+    platform: d.platform,
+    channel: `${d.platform}:${d.channel}`,
+    command: `digest post ${d.kind}`,
+    outcome: d.result === 'posted' ? 'ok' : d.result,
+    detail: `#${d.subscriptionId} ${d.periodKey}${d.messageId ? ` message ${d.messageId}` : ''}${d.found ? ' (found from an earlier attempt)' : ''}`,
+  }).catch((err: unknown) => ctx.log.warn('audit entry could not be written', { command: 'digest post', error: err }));
+}
+
+/** Runs `work` over `items`, at most `size` at once. */
+async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }
 
 function describeError(err: unknown): string {

@@ -9,8 +9,7 @@ import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleSt
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
-import { commentTermList } from '../analytics/themes.ts';
-import { decodeTerms, encodeTerms } from '../db/comment-terms.ts';
+import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
 import { doneRunSince, finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
 import type { InsightValues } from '../db/refresh-io.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
@@ -86,6 +85,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
   const started = performance.now();
   const timings: Record<string, number> = waitedMs > 0 ? { 'wait for another refresh': waitedMs } : {};
   const step = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+    ctx.log.debug('refresh step', { step: name });
     const t0 = performance.now();
     const v = await fn();
     timings[name] = Math.round(performance.now() - t0);
@@ -235,7 +235,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
         if (i === undefined) continue;
         let terms = a.terms;
         if (terms === null && a.comment) {
-          terms = memo.get(a.comment) ?? encodeTerms(commentTermList(a.comment));
+          terms = memo.get(a.comment) ?? encodeTerms(termsOfComment(a.comment));
           memo.set(a.comment, terms);
           saves.push({ seq: a.seq, terms });
         }

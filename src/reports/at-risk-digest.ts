@@ -6,7 +6,7 @@
 // digest's platform has that name or email in the users table, the digest writes `@Name`; the
 // adapters decide whether that becomes a real mention (see the final note in the digest's footer).
 import type { Context } from '../core/context.ts';
-import { formatCount, formatMoney, truncate } from '../core/format.ts';
+import { currencySymbol, formatCount, formatMoney, truncate } from '../core/format.ts';
 import type { Reply, ReplyChart, ReplyTable } from '../core/reply.ts';
 import { localDay, MS_PER_DAY } from '../core/time.ts';
 import { chatUsersNamed } from '../db/digests.ts';
@@ -35,6 +35,8 @@ export interface AtRiskDigestData {
   /** Owner name (lower case) → the chat user it maps to on this digest's platform. */
   owners: Map<string, { userId: string; name: string }>;
   lateNote?: string | undefined;
+  /** PULSE_CURRENCY. */
+  currency: string;
 }
 
 export async function buildAtRiskDigest(ctx: Context, req: DigestRequest): Promise<BuiltDigest> {
@@ -74,11 +76,13 @@ export async function buildAtRiskDigest(ctx: Context, req: DigestRequest): Promi
     totalValueAtRisk: figures.valueAtRisk,
     owners: await chatUsersNamed(ctx.store.db, req.platform, ownerNames),
     lateNote,
+    currency: ctx.config.currency,
   });
 }
 
 /** The at-risk digest from its data. Pure. */
 export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
+  const money = (v: number) => formatMoney(v, d.currency);
   const newCount = d.entrantsByOwner.reduce((s, o) => s + o.count, 0);
   const newValue = d.entrantsByOwner.reduce((s, o) => s + o.valueAtRisk, 0);
   const highCount = d.highRiskByOwner.reduce((s, o) => s + o.count, 0);
@@ -91,8 +95,8 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
   const lines = [
     newCount === 0
       ? `No customer moved into at-risk or churned since ${since}.`
-      : `**${formatCount(newCount)}** ${newCount === 1 ? 'customer' : 'customers'} moved into at-risk or churned since ${since}: **${formatMoney(newValue)}** of yearly value at risk.`,
-    `**${formatCount(highCount)}** customers at ${HIGH_RISK}+ churn risk; **${formatMoney(d.totalValueAtRisk)}** of yearly value at risk in all.`,
+      : `**${formatCount(newCount)}** ${newCount === 1 ? 'customer' : 'customers'} moved into at-risk or churned since ${since}: **${money(newValue)}** of yearly value at risk.`,
+    `**${formatCount(highCount)}** customers at ${HIGH_RISK}+ churn risk; **${money(d.totalValueAtRisk)}** of yearly value at risk in all.`,
   ];
   const tables: ReplyTable[] = [];
   const customer = (r: { name: string | null; customer_id: string }) => `${r.name ?? r.customer_id} (${r.customer_id})`;
@@ -101,7 +105,7 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     tables.push({
       title: `New since ${since}`,
       columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Stage' }, { label: 'Risk', align: 'right' }, { label: 'Value at risk', align: 'right' }, { label: 'Why' }],
-      rows: d.entrants.map((e) => [customer(e), ownerLabel(e.owner), e.lifecycle_stage, risk(e.churn_risk), formatMoney(e.value_at_risk ?? 0), truncate(parseDrivers(e.churn_drivers).join('; ') || e.lifecycle_reason || '', 120)]),
+      rows: d.entrants.map((e) => [customer(e), ownerLabel(e.owner), e.lifecycle_stage, risk(e.churn_risk), money(e.value_at_risk ?? 0), truncate(parseDrivers(e.churn_drivers).join('; ') || e.lifecycle_reason || '', 120)]),
       total: Math.max(newCount, d.entrants.length),
     });
   }
@@ -109,7 +113,7 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     tables.push({
       title: `Highest value at risk (top ${d.top.length})`,
       columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Risk', align: 'right' }, { label: 'Value at risk', align: 'right' }, { label: 'Why' }],
-      rows: d.top.map((t) => [customer(t), ownerLabel(t.owner), risk(t.churn_risk), formatMoney(t.value_at_risk ?? 0), truncate(parseDrivers(t.churn_drivers).join('; '), 120)]),
+      rows: d.top.map((t) => [customer(t), ownerLabel(t.owner), risk(t.churn_risk), money(t.value_at_risk ?? 0), truncate(parseDrivers(t.churn_drivers).join('; '), 120)]),
     });
   }
   const byOwner = mergeOwners(d.entrantsByOwner, d.highRiskByOwner);
@@ -117,12 +121,12 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     tables.push({
       title: 'By owner',
       columns: [{ label: 'Owner' }, { label: 'New', align: 'right' }, { label: `At ${HIGH_RISK}+ risk`, align: 'right' }, { label: `Their value at risk`, align: 'right' }],
-      rows: byOwner.map((o) => [ownerLabel(o.owner), formatCount(o.newCount), formatCount(o.highCount), formatMoney(o.valueAtRisk)]),
+      rows: byOwner.map((o) => [ownerLabel(o.owner), formatCount(o.newCount), formatCount(o.highCount), money(o.valueAtRisk)]),
     });
   }
   const chartOwners = byOwner.filter((o) => o.valueAtRisk > 0).slice(0, 10);
   const chart: ReplyChart | undefined = chartOwners.length
-    ? { kind: 'bar', title: `Value at risk by owner (customers at ${HIGH_RISK}+ risk)`, xLabel: 'owner', yLabel: 'value at risk ($ a year)', series: [{ name: 'value at risk', points: chartOwners.map((o) => ({ x: o.owner ?? '(no owner)', y: Math.round(o.valueAtRisk) })) }] }
+    ? { kind: 'bar', title: `Value at risk by owner (customers at ${HIGH_RISK}+ risk)`, xLabel: 'owner', yLabel: `value at risk (${currencySymbol(d.currency)} a year)`, series: [{ name: 'value at risk', points: chartOwners.map((o) => ({ x: o.owner ?? '(no owner)', y: Math.round(o.valueAtRisk) })) }] }
     : undefined;
   const mapped = d.owners.size > 0;
   const reply: Reply = {
@@ -132,7 +136,7 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     ...(chart ? { chart } : {}),
     footer: [
       d.lateNote,
-      `Value at risk = churn risk × the customer's yearly spend so far. Insights as of ${humanDay(d.run.as_of_day)} (refresh #${d.run.run_id}).`,
+      `Value at risk = churn risk × a year of the customer's purchases at their expected rate. Insights as of ${humanDay(d.run.as_of_day)} (refresh #${d.run.run_id}).`,
       mapped ? '@Name: the owner’s chat account.' : undefined,
     ]
       .filter(Boolean)

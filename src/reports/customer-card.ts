@@ -4,15 +4,21 @@ import { customerCadence } from '../analytics/cadence.ts';
 import type { Context } from '../core/context.ts';
 import { formatCount, formatDayAgo, formatMoney, plural } from '../core/format.ts';
 import type { Reply, ReplyField } from '../core/reply.ts';
-import { formatDay, localDay, parseDate } from '../core/time.ts';
+import { formatDay, parseDate } from '../core/time.ts';
 import { purchaseDays } from '../db/customers.ts';
 import type { CustomerRow } from '../db/schema.ts';
 import { insightFields } from './customer-insights.ts';
+import { referenceDay } from './live-run.ts';
 import { customerSatisfactionFields } from './customer-satisfaction.ts';
 
 export async function customerCard(ctx: Context, c: CustomerRow): Promise<Reply> {
-  const today = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
-  const days = await purchaseDays(ctx.store.db, c.customer_id);
+  const money = (v: number) => formatMoney(v, ctx.config.currency);
+  // Days ago count from the insights' as-of day, like every figure beside them.
+  const today = await referenceDay(ctx);
+  const all = await purchaseDays(ctx.store.db, c.customer_id);
+  // Orders after that day belong to the next refresh's picture: counted there, mentioned here.
+  const days = all.filter((d) => d.day <= today);
+  const later = all.length - days.length;
   const buyingDays = days.filter((d) => d.orders > 0).map((d) => d.day);
   const cadence = customerCadence(buyingDays, today);
   const orders = days.reduce((s, d) => s + d.orders, 0);
@@ -24,7 +30,7 @@ export async function customerCard(ctx: Context, c: CustomerRow): Promise<Reply>
     { label: 'Email', value: c.email ?? '—', inline: true, pii: true },
     { label: 'Customer id', value: c.customer_id, inline: true },
     { label: 'Orders', value: orders === buyingDays.length ? formatCount(orders) : `${formatCount(orders)} on ${plural(buyingDays.length, 'day')}`, inline: true },
-    { label: 'Lifetime revenue', value: formatMoney(revenue), inline: true },
+    { label: 'Lifetime revenue', value: money(revenue), inline: true },
   ];
   if (buyingDays.length > 0) {
     fields.push({ label: 'First order', value: formatDayAgo(buyingDays[0]!, today), inline: true });
@@ -38,7 +44,8 @@ export async function customerCard(ctx: Context, c: CustomerRow): Promise<Reply>
   fields.push(...(await insightFields(ctx, c.customer_id)));
   fields.push(...(await customerSatisfactionFields(ctx, c.customer_id)));
   const lines: string[] = [];
-  if (buyingDays.length === 0) lines.push('No orders yet.');
+  if (buyingDays.length === 0) lines.push(later ? `No orders by ${formatDay(today)}.` : 'No orders yet.');
+  if (later) lines.push(`${plural(later, 'more purchase day')} after ${formatDay(today)}, the day the insights are as of: the next refresh counts them.`);
   const since = c.created_at ? parseDate(c.created_at, ctx.config.timeZone) : undefined;
   if (since) lines.push(`Customer since ${formatDay(since.day)}.`);
   return {

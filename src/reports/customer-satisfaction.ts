@@ -2,7 +2,7 @@
 import { csat, nps } from '../analytics/satisfaction.ts';
 import type { Context } from '../core/context.ts';
 import { formatPercent, truncate } from '../core/format.ts';
-import type { ReplyField } from '../core/reply.ts';
+import { scrubPersonalData, type ReplyField } from '../core/reply.ts';
 import { customerFeedback } from '../db/feedback.ts';
 import { formatDay } from '../core/time.ts';
 
@@ -24,7 +24,7 @@ export async function customerSatisfactionFields(ctx: Context, customerId: strin
   const last = rows[rows.length - 1]!;
   fields.push({
     label: 'Latest feedback',
-    value: `${last.score}/${last.scale === 'csat' ? 5 : 10} on ${formatDay(last.day)}${last.comment ? ` — “${truncate(last.comment, 140)}”` : ''}`,
+    value: `${last.score}/${last.scale === 'csat' ? 5 : 10} on ${formatDay(last.day)}${last.comment ? ` — “${truncate(scrubPersonalData(last.comment), 140)}”` : ''}`,
   });
   return fields;
 }

@@ -3,10 +3,11 @@
 // `scanData` computes the same figures from the insight and feedback rows (exact, seconds at a
 // million, so it only runs off the bot's event loop). Reports never know which one they got; a
 // test runs every report through both and demands the same answer.
+import { DEFAULT_LIFECYCLE_RULES } from '../analytics/lifecycle.ts';
 import type { ModelRunRow } from '../db/schema.ts';
 
-/** Churn risk (0–100) from which a customer counts as at risk, unless a command says otherwise. */
-export const HIGH_RISK = 60;
+/** Churn risk (0–100) from which a customer counts as at risk (the lifecycle's at-risk boundary), unless a command says otherwise. */
+export const HIGH_RISK = DEFAULT_LIFECYCLE_RULES.atRiskRisk;
 
 /** The longest list a command shows (and so the longest a refresh keeps ranked). */
 export const LIST_LIMIT = 50;

@@ -19,7 +19,7 @@ export async function buildSatisfactionDigest(ctx: Context, req: DigestRequest):
   // zone); stored days are calendar days in PULSE_TIMEZONE.
   const week = lastCompleteWeek(localDay(req.scheduledFor.getTime(), req.timeZone));
   const args = { period: 'week' as const, ...(req.owner ? { owner: req.owner } : {}), ...(req.segment ? { segment: req.segment } : {}) };
-  const report = await satisfactionReportFor(data, args, week.sunday);
+  const report = await satisfactionReportFor(data, args, week.sunday, ctx.config.currency);
   const filter = reportFilter(req.owner ?? undefined, req.segment ?? undefined);
   const scores = countsIn(await data.counts(filter, week.monday, week.sunday), week.monday, week.sunday);
   // The report names pain points only when the week's comments show some; a digest always tries

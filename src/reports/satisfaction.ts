@@ -3,9 +3,10 @@
 import { compareCsatCounts, compareNpsCounts, csatOfCounts, npsOfCounts, type CsatCounts, type NpsCounts } from '../analytics/satisfaction.ts';
 import type { Context } from '../core/context.ts';
 import { formatMoney, formatPercent, truncate } from '../core/format.ts';
-import type { Reply, ReplyField } from '../core/reply.ts';
-import { formatDay, localDay } from '../core/time.ts';
+import { scrubPersonalData, type Reply, type ReplyField } from '../core/reply.ts';
+import { formatDay } from '../core/time.ts';
 import { reportFilter, scopeWords } from './filters.ts';
+import { referenceDay } from './live-run.ts';
 import type { DailyCounts, ReportFilter, SatisfactionData, WindowTerms } from './report-data.ts';
 
 export const PERIODS = ['7d', '30d', '90d', 'week'] as const;
@@ -55,12 +56,13 @@ export interface SatisfactionArgs {
 }
 
 export async function satisfactionReport(ctx: Context, data: SatisfactionData, args: SatisfactionArgs): Promise<Reply> {
-  const today = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
-  return satisfactionReportFor(data, args, today);
+  // Periods end on the insights' as-of day (the day the refresh stored their themes for).
+  const today = await referenceDay(ctx);
+  return satisfactionReportFor(data, args, today, ctx.config.currency);
 }
 
 /** The report for the period ending on `today` (a calendar day in PULSE_TIMEZONE). */
-export async function satisfactionReportFor(data: SatisfactionData, args: SatisfactionArgs, today: number): Promise<Reply> {
+export async function satisfactionReportFor(data: SatisfactionData, args: SatisfactionArgs, today: number, currency: string): Promise<Reply> {
   const filter: ReportFilter = reportFilter(args.owner, args.segment);
   const { current, previous } = periodRanges(args.period, today);
   const trendFrom = today - TREND_WEEKS * 7 + 1;
@@ -115,7 +117,7 @@ export async function satisfactionReportFor(data: SatisfactionData, args: Satisf
     tables.push({
       title: 'Detractors among the most valuable customers',
       columns: [{ label: 'Customer' }, { label: 'Score', align: 'right' }, { label: 'Value', align: 'right' }, { label: 'Owner' }, { label: 'Comment' }],
-      rows: detractors.map((d) => [`${d.name ?? d.customer_id} (${d.customer_id})`, `${d.score}/${d.scale === 'csat' ? 5 : 10}`, formatMoney(d.value), d.owner ?? '—', truncate(d.comment ?? '', 60)]),
+      rows: detractors.map((d) => [`${d.name ?? d.customer_id} (${d.customer_id})`, `${d.score}/${d.scale === 'csat' ? 5 : 10}`, formatMoney(d.value, currency), d.owner ?? '—', truncate(scrubPersonalData(d.comment ?? ''), 60)]),
     });
   }
   return {

@@ -1,8 +1,8 @@
 // ReportData computed from the rows (see report-data.ts): exact for any filter and window, and as
 // slow as the data is large. The bot runs it only off its event loop.
-import { addComment, commentTermList, newTermTally, painPointsFromTally, scoreBand, themesFromTally } from '../analytics/themes.ts';
+import { addComment, newTermTally, painPointsFromTally, scoreBand, themesFromTally } from '../analytics/themes.ts';
 import type { Context } from '../core/context.ts';
-import { decodeTerms } from '../db/comment-terms.ts';
+import { decodeTerms, termsOfComment } from '../db/comment-terms.ts';
 import { scanBreakdown, scanClvValues, scanEntrantsByOwner, scanEntrantsTop, scanFeedback, scanFigures, scanRanked, type ScannedFeedback, type ScannedFigures } from '../db/report-scans.ts';
 import type { ModelRunRow } from '../db/schema.ts';
 import { emptyScoreCounts, HIGH_RISK, type DailyCounts, type Detractor, type GroupFigures, type ReportData, type ReportFilter, type SatisfactionData, type ValueTier, type WindowTerms } from './report-data.ts';
@@ -104,7 +104,7 @@ export function windowTerms(rows: readonly Pick<ScannedFeedback, 'comment' | 'te
   for (const r of rows) {
     if (!r.comment) continue;
     comments++;
-    addComment(tally, r.terms !== null ? decodeTerms(r.terms) : commentTermList(r.comment), scoreBand(r.score, r.scale));
+    addComment(tally, r.terms !== null ? decodeTerms(r.terms) : termsOfComment(r.comment), scoreBand(r.score, r.scale));
   }
   return { comments, pains: painPointsFromTally(tally, { limit: WINDOW_TERMS }), themes: themesFromTally(tally, { limit: WINDOW_TERMS }) };
 }

@@ -3,7 +3,7 @@ import type { Context } from '../core/context.ts';
 import { formatCount, formatMoney, formatPercent } from '../core/format.ts';
 import type { Reply } from '../core/reply.ts';
 import { reportFilter } from './filters.ts';
-import { asOfFooter } from './live-run.ts';
+import { asOfFooter, pAliveLabel } from './live-run.ts';
 import type { ReportData } from './report-data.ts';
 
 export interface ValueArgs {
@@ -11,7 +11,8 @@ export interface ValueArgs {
   limit: number;
 }
 
-export async function valueReport(_ctx: Context, data: ReportData, args: ValueArgs): Promise<Reply> {
+export async function valueReport(ctx: Context, data: ReportData, args: ValueArgs): Promise<Reply> {
+  const money = (v: number) => formatMoney(v, ctx.config.currency);
   const who = args.owner;
   const filter = reportFilter(who, undefined);
   const [top, figures] = await Promise.all([data.ranked('clv', filter, args.limit), data.figures(filter)]);
@@ -19,17 +20,17 @@ export async function valueReport(_ctx: Context, data: ReportData, args: ValueAr
   const tiers = figures.tiers ?? [];
   return {
     title: `Customer value (12-month CLV)${who ? ` · owner ${who}` : ''}`,
-    text: total > 0 ? `The top 20% of ${who ? 'these ' : ''}customers hold **${formatPercent((figures.clvTop20 ?? 0) / total)}** of the expected value (${formatMoney(total)} in all).` : 'No customer value expected yet.',
+    text: total > 0 ? `The top 20% of ${who ? 'these ' : ''}customers hold **${formatPercent((figures.clvTop20 ?? 0) / total)}** of the expected value (${money(total)} in all).` : 'No customer value expected yet.',
     tables: [
       {
         title: 'Most valuable customers',
-        columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: '12-mo CLV', align: 'right' }, { label: 'P(alive)', align: 'right' }, { label: 'Segment' }],
-        rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', formatMoney(t.clv_12m ?? 0), t.p_alive === null ? '—' : t.p_alive.toFixed(2), t.segment ?? '—']),
+        columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: '12-mo CLV', align: 'right' }, { label: pAliveLabel(data.run), align: 'right' }, { label: 'Segment' }],
+        rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', money(t.clv_12m ?? 0), t.p_alive === null ? '—' : t.p_alive.toFixed(2), t.segment ?? '—']),
       },
       {
         title: who ? `Tiers (${who}'s customers)` : 'Tiers (all customers)',
         columns: [{ label: 'Tier' }, { label: 'Customers', align: 'right' }, { label: 'CLV', align: 'right' }, { label: 'Share of value', align: 'right' }],
-        rows: tiers.map((t) => [t.name, formatCount(t.customers), formatMoney(t.value), total > 0 ? formatPercent(t.value / total) : '—']),
+        rows: tiers.map((t) => [t.name, formatCount(t.customers), money(t.value), total > 0 ? formatPercent(t.value / total) : '—']),
       },
     ],
     footer: `CLV = BG/NBD expected purchases × Gamma-Gamma expected spend, discounted 1%/month over 12 months. ${asOfFooter(data.run)}`,

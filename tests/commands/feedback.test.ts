@@ -47,6 +47,25 @@ describe('/feedback', () => {
     expect(rows).toHaveLength(2);
   });
 
+  it('GIVEN the same submission twenty times at once (a double click, a retried request) THEN it is stored once', async () => {
+    const replies = await Promise.all(Array.from({ length: 20 }, () => registry.run('/feedback C2 3 "raced twice"', consoleCall(rep), ctx)));
+    expect(replies.filter((r) => r.title?.startsWith('Feedback logged'))).toHaveLength(1);
+    expect(replies.filter((r) => r.title?.startsWith('Already logged'))).toHaveLength(19);
+    const rows = await ctx.store.db.selectFrom('feedback').select('feedback_id').where('comment', '=', 'raced twice').execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('GIVEN the same submission from another author, or changed, at the same moment THEN each is stored', async () => {
+    const other = { ...rep, id: 'console:other', name: 'Other Rep' };
+    await Promise.all([
+      registry.run('/feedback C2 3 "same words"', consoleCall(rep), ctx),
+      registry.run('/feedback C2 3 "same words"', consoleCall(other), ctx),
+      registry.run('/feedback C2 3 "same words!"', consoleCall(rep), ctx),
+    ]);
+    const rows = await ctx.store.db.selectFrom('feedback').select('feedback_id').where('comment', 'like', 'same words%').execute();
+    expect(rows).toHaveLength(3);
+  });
+
   it('GIVEN an NPS answer THEN it is stored on the NPS scale', async () => {
     const r = await registry.run('/feedback C2 nps 9 "loves the app"', consoleCall(rep), ctx);
     expect(r.error).toBeUndefined();

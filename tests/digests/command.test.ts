@@ -28,6 +28,19 @@ describe('/digest subscribe', () => {
     expect(await listSubscriptions(ctx.store.db)).toEqual([]);
   });
 
+  it('GIVEN a schedule of every minute (or every half hour) THEN it is refused with the allowed minimum; hourly is allowed', async () => {
+    ctx = await makeTestContext();
+    for (const [schedule, every] of [['* * * * *', 'every minute'], ['*/30 * * * *', 'every 30 minutes'], ['0,45 9 * * 1', 'every 45 minutes']] as const) {
+      const r = await registry.run(`/digest subscribe at-risk schedule:"${schedule}"`, inSlack(), ctx);
+      expect(r.error?.code, schedule).toBe('INVALID_ARGS');
+      expect(r.error!.message).toBe(`\`${schedule}\` would post ${every}; a digest posts at most once an hour.`);
+    }
+    expect(await listSubscriptions(ctx.store.db)).toEqual([]);
+    const hourly = await registry.run('/digest subscribe at-risk schedule:"0 * * * *"', inSlack(), ctx);
+    expect(hourly.error).toBeUndefined();
+    expect(await listSubscriptions(ctx.store.db)).toHaveLength(1);
+  });
+
   it('GIVEN a bad time zone THEN INVALID_ARGS with a hint naming real zones', async () => {
     ctx = await makeTestContext();
     const r = await registry.run('/digest subscribe at-risk tz:Mars/Olympus', inSlack(), ctx);

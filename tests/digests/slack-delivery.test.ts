@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../src/core/time.ts';
 import { recentDeliveries } from '../../src/db/digests.ts';
-import { slackPoster } from '../../src/digests/posters.ts';
+import { createSlackPoster } from '../../src/adapters/slack/slack-adapter.ts';
+import { routingPoster } from '../../src/digests/posters.ts';
 import { tick } from '../../src/digests/tick.ts';
 import { refresh } from '../../src/refresh/refresh.ts';
 import { startFakeSlack, type FakeSlack } from '../adapters/slack/helpers/fake-slack.ts';
@@ -32,7 +33,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => uploads.listen(0, '127.0.0.1', resolve));
   const uploadUrl = `http://127.0.0.1:${(uploads.address() as AddressInfo).port}/upload/F0CHART`;
   slack.on('files.getUploadURLExternal', () => ({ json: { ok: true, upload_url: uploadUrl, file_id: 'F0CHART' } }));
-  slack.on('files.completeUploadExternal', (body) => ({ json: { ok: true, files: [{ id: 'F0CHART', title: (body.files as { title?: string }[] | undefined)?.[0]?.title ?? '' }] } }));
+  slack.on('files.completeUploadExternal', (body) => ({
+    json: { ok: true, files: [{ id: 'F0CHART', title: (body.files as { title?: string }[] | undefined)?.[0]?.title ?? '' }] },
+  }));
 
   ctx = await makeTestContext({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: slack.apiUrl, PULSE_TIMEZONE: 'Europe/Berlin' });
   await seedTestDemo(ctx, 600, 7);
@@ -50,7 +53,7 @@ afterAll(async () => {
 describe('digests through the Slack poster', () => {
   it('GIVEN demo data and a Monday satisfaction subscription WHEN the tick runs THEN one chat.postMessage with the digest and its chart PNG in the thread', async () => {
     await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z', kind: 'satisfaction', platform: 'slack', channel: 'C0DIGEST' });
-    const poster = await slackPoster(ctx);
+    const poster = routingPoster({ slack: createSlackPoster(ctx) });
     const report = await tick(ctx, { poster, processId: 'slack-test' }, new Date('2026-11-23T08:00:30Z'));
     expect(report.deliveries).toMatchObject([{ result: 'posted', late: false }]);
     const posts = slack.callsTo('chat.postMessage');
@@ -88,7 +91,11 @@ describe('digests through the Slack poster', () => {
     await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z', kind: 'at-risk', platform: 'slack', channel: 'C0RISK' });
     const before = slack.callsTo('chat.postMessage').length;
     const { sleep, waits } = countingSleep();
-    const report = await tick(ctx, { poster: await slackPoster(ctx), processId: 'slack-test', sleep }, new Date('2026-11-23T08:01:00Z'));
+    const report = await tick(
+      ctx,
+      { poster: routingPoster({ slack: createSlackPoster(ctx) }), processId: 'slack-test', sleep },
+      new Date('2026-11-23T08:01:00Z'),
+    );
     expect(report.deliveries).toMatchObject([{ subscriptionId: 2, result: 'posted', waitedMs: 1_000 }]);
     expect(waits).toEqual([1_000]);
     const calls = slack.callsTo('chat.postMessage').slice(before);

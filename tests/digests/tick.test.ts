@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/core/logger.ts';
 import type { Context } from '../../src/core/context.ts';
 import { fixedClock } from '../../src/core/time.ts';
@@ -38,10 +38,14 @@ describe('digest tick: the hour across daylight-saving changes', () => {
     const poster = recordingPoster();
     const d = deps(poster);
     expect((await tick(ctx, d, at('2026-10-19T06:59:00Z'))).deliveries).toEqual([]);
-    expect((await tick(ctx, d, at('2026-10-19T07:00:00Z'))).deliveries).toMatchObject([{ scheduledFor: '2026-10-19T07:00:00.000Z', result: 'posted', late: false }]);
+    expect((await tick(ctx, d, at('2026-10-19T07:00:00Z'))).deliveries).toMatchObject([
+      { scheduledFor: '2026-10-19T07:00:00.000Z', result: 'posted', late: false },
+    ]);
     expect((await tick(ctx, d, at('2026-10-26T07:00:00Z'))).deliveries).toEqual([]); // 08:00 CET
     expect((await tick(ctx, d, at('2026-10-26T07:59:00Z'))).deliveries).toEqual([]);
-    expect((await tick(ctx, d, at('2026-10-26T08:00:00Z'))).deliveries).toMatchObject([{ scheduledFor: '2026-10-26T08:00:00.000Z', result: 'posted', late: false }]);
+    expect((await tick(ctx, d, at('2026-10-26T08:00:00Z'))).deliveries).toMatchObject([
+      { scheduledFor: '2026-10-26T08:00:00.000Z', result: 'posted', late: false },
+    ]);
     expect(poster.posts).toHaveLength(2);
   });
 });
@@ -52,7 +56,15 @@ describe('digest tick: exactly once', () => {
     const sub = await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
     const key = { subscription_id: sub.subscription_id, period_key: '2026-11-02T08:00:00.000Z' };
     // The crashed process: its claim is in the outbox, nothing was posted, no message id recorded.
-    expect(await claimNewDelivery(ctx.store.db, { ...key, scheduled_for: key.period_key, late: false, claimed_by: 'crashed-process', now: '2026-11-02T08:00:00.000Z' })).toBe(true);
+    expect(
+      await claimNewDelivery(ctx.store.db, {
+        ...key,
+        scheduled_for: key.period_key,
+        late: false,
+        claimed_by: 'crashed-process',
+        now: '2026-11-02T08:00:00.000Z',
+      }),
+    ).toBe(true);
     const poster = recordingPoster();
     const d = deps(poster);
     expect((await tick(ctx, d, at('2026-11-02T08:01:00Z'))).deliveries).toEqual([]);
@@ -68,9 +80,15 @@ describe('digest tick: exactly once', () => {
   it('GIVEN a tick whose post throws after the claim THEN the period is retried later and posted once, never twice', async () => {
     ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
     await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
-    const poster = recordingPoster({ behave: (call) => { if (call === 1) throw new Error('socket hang up'); } });
+    const poster = recordingPoster({
+      behave: (call) => {
+        if (call === 1) throw new Error('socket hang up');
+      },
+    });
     const d = deps(poster);
-    expect((await tick(ctx, d, at('2026-11-02T08:00:00Z'))).deliveries).toMatchObject([{ result: 'retrying', error: 'socket hang up', nextAttemptAt: '2026-11-02T08:01:00.000Z' }]);
+    expect((await tick(ctx, d, at('2026-11-02T08:00:00Z'))).deliveries).toMatchObject([
+      { result: 'retrying', error: 'socket hang up', nextAttemptAt: '2026-11-02T08:01:00.000Z' },
+    ]);
     expect((await tick(ctx, d, at('2026-11-02T08:00:30Z'))).deliveries).toEqual([]);
     expect((await tick(ctx, d, at('2026-11-02T08:01:00Z'))).deliveries).toMatchObject([{ result: 'posted', attempt: 2 }]);
     expect((await tick(ctx, d, at('2026-11-02T08:02:00Z'))).deliveries).toEqual([]);
@@ -91,7 +109,10 @@ describe('digest tick: exactly once', () => {
       expect(poster.posts).toHaveLength(2); // two subscriptions, one post each
       expect(new Set(poster.posts.map((p) => p.reply.title?.split(' ·')[0]))).toEqual(new Set(['At-risk customers', 'Weekly satisfaction']));
       expect(a.deliveries.length + b.deliveries.length).toBe(2);
-      const again = await Promise.all([tick(ctx, deps(poster, { processId: 'replica-a' }), at('2026-11-02T08:01:00Z')), tick(other, deps(poster, { processId: 'replica-b' }), at('2026-11-02T08:01:00Z'))]);
+      const again = await Promise.all([
+        tick(ctx, deps(poster, { processId: 'replica-a' }), at('2026-11-02T08:01:00Z')),
+        tick(other, deps(poster, { processId: 'replica-b' }), at('2026-11-02T08:01:00Z')),
+      ]);
       expect(again.flatMap((r) => r.deliveries)).toEqual([]);
       expect(poster.posts).toHaveLength(2);
     } finally {
@@ -134,7 +155,11 @@ describe('digest tick: rate limits and failures', () => {
   it('GIVEN the platform answers 429 with a short Retry-After THEN the tick waits it out and posts once', async () => {
     ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
     await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
-    const poster = recordingPoster({ behave: (call) => { if (call === 1) throw new RateLimitedError(1_500); } });
+    const poster = recordingPoster({
+      behave: (call) => {
+        if (call === 1) throw new RateLimitedError(1_500);
+      },
+    });
     const { sleep, waits } = countingSleep();
     const report = await tick(ctx, deps(poster, { sleep }), at('2026-11-02T08:00:00Z'));
     expect(report.deliveries).toMatchObject([{ result: 'posted', waitedMs: 1_500, attempt: 1 }]);
@@ -146,7 +171,11 @@ describe('digest tick: rate limits and failures', () => {
   it('GIVEN a 429 asking for two minutes THEN the delivery is rescheduled for then, not waited for inside the tick', async () => {
     ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
     await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
-    const poster = recordingPoster({ behave: (call) => { if (call === 1) throw new RateLimitedError(120_000); } });
+    const poster = recordingPoster({
+      behave: (call) => {
+        if (call === 1) throw new RateLimitedError(120_000);
+      },
+    });
     const { sleep, waits } = countingSleep();
     const d = deps(poster, { sleep });
     expect((await tick(ctx, d, at('2026-11-02T08:00:00Z'))).deliveries).toMatchObject([{ result: 'retrying', nextAttemptAt: '2026-11-02T08:02:00.000Z' }]);
@@ -159,7 +188,11 @@ describe('digest tick: rate limits and failures', () => {
   it('GIVEN a channel that always refuses THEN the delivery is retried with backoff, then marked failed with its error in history', async () => {
     ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
     await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z', platform: 'slack', channel: 'C0GONE' });
-    const poster = recordingPoster({ behave: () => { throw new Error('An API error occurred: channel_not_found'); } });
+    const poster = recordingPoster({
+      behave: () => {
+        throw new Error('An API error occurred: channel_not_found');
+      },
+    });
     const d = deps(poster);
     const results: string[] = [];
     const start = Date.parse('2026-11-02T08:00:00Z');
@@ -188,5 +221,76 @@ describe('digest tick: skip-if-empty', () => {
     const rows = await recentDeliveries(ctx.store.db, 10);
     expect(rows.filter((r) => r.status === 'skipped')).toHaveLength(2);
     expect((await tick(ctx, deps(poster), at('2026-11-02T08:05:00Z'))).deliveries).toEqual([]);
+  });
+});
+
+describe('digest tick: claims per delivery', () => {
+  it('GIVEN a post that stalls THEN only its own delivery is held: another replica delivers the rest meanwhile, each once', async () => {
+    ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
+    await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
+    await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z', kind: 'satisfaction' });
+    const otherStore = await openStore(ctx.config.databaseUrl);
+    const other: Context = { store: otherStore, config: ctx.config, log: createLogger('silent'), clock: fixedClock('2026-11-02T08:00:00Z') };
+    try {
+      let unstall!: () => void;
+      const stalled = new Promise<void>((r) => (unstall = r));
+      let stalledKey: string | undefined;
+      const slow = recordingPoster();
+      const stalling: TickDeps['poster'] = {
+        async post(platform, channel, reply, opts) {
+          stalledKey ??= opts.deliveryKey;
+          await stalled;
+          return slow.post(platform, channel, reply, opts);
+        },
+      };
+      const fast = recordingPoster();
+      const now = at('2026-11-02T08:00:00Z');
+      const a = tick(ctx, deps(stalling, { processId: 'replica-a', policy: { concurrency: 1 } }), now);
+      await vi.waitFor(() => expect(stalledKey).toBeDefined());
+      const b = await tick(other, deps(fast, { processId: 'replica-b' }), now);
+      expect(b.deliveries).toHaveLength(1);
+      expect(b.deliveries[0]).toMatchObject({ result: 'posted' });
+      unstall();
+      const done = await a;
+      expect(done.deliveries).toHaveLength(1);
+      expect(fast.posts.length + slow.posts.length).toBe(2);
+      expect(new Set([...fast.posts, ...slow.posts].map((p) => p.deliveryKey)).size).toBe(2);
+    } finally {
+      await otherStore.close();
+    }
+  });
+
+  it('GIVEN a takeover of an attempt that may have reached the platform THEN the poster looks for it first; a fresh one does not', async () => {
+    ctx = await makeTestContext({}, '2026-11-01T00:00:00Z');
+    const sub = await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z' });
+    await subscribe(ctx, { created_at: '2026-11-01T00:00:00Z', kind: 'satisfaction' });
+    const key = { subscription_id: sub.subscription_id, period_key: '2026-11-02T08:00:00.000Z' };
+    await claimNewDelivery(ctx.store.db, { ...key, scheduled_for: key.period_key, late: false, claimed_by: 'dead', now: '2026-11-02T08:00:00.000Z' });
+    await ctx.store.db
+      .updateTable('digest_deliveries')
+      .set({ attempted_at: '2026-11-02T08:00:01.000Z' })
+      .where('subscription_id', '=', key.subscription_id)
+      .execute();
+    const seen: { subscription: number; lookSince?: string; deliveryKey?: string }[] = [];
+    const poster: TickDeps['poster'] = {
+      async post(_p, _c, reply, opts) {
+        seen.push({
+          subscription: reply.title?.startsWith('At-risk') ? 1 : 2,
+          ...(opts.lookSince ? { lookSince: opts.lookSince.toISOString() } : {}),
+          ...(opts.deliveryKey ? { deliveryKey: opts.deliveryKey } : {}),
+        });
+        return { messageId: `m${seen.length}`, found: Boolean(opts.lookSince) };
+      },
+    };
+    const report = await tick(ctx, deps(poster), at('2026-11-02T08:06:00Z'));
+    expect(report.deliveries.map((d) => [d.subscriptionId, d.result, d.found ?? false])).toEqual([
+      [1, 'posted', true],
+      [2, 'posted', false],
+    ]);
+    expect(seen.find((s) => s.subscription === 1)).toMatchObject({
+      lookSince: '2026-11-02T08:00:01.000Z',
+      deliveryKey: expect.stringMatching(/^[0-9a-f]{8}\/1\/20261102T0800Z$/),
+    });
+    expect(seen.find((s) => s.subscription === 2)?.lookSince).toBeUndefined();
   });
 });

@@ -142,3 +142,18 @@ describe('refresh on demo data', () => {
     }
   });
 });
+
+describe('a store whose fit lands where dropout cannot be told', () => {
+  // 300 demo customers, seed 7, as of 2026-11-23: BG/NBD's a runs off to millions; the refresh hung.
+  it('GIVEN that store THEN the refresh finishes and warns that the fit cannot be trusted', { timeout: 120_000 }, async () => {
+    const c = await makeTestContext();
+    try {
+      await seedTestDemo(c, 300, 7);
+      const card = await refresh(c, { asOfDay: localDay(c.clock.now().getTime(), 'UTC') });
+      expect(card.customers).toBe(300);
+      expect(card.warnings.length).toBeGreaterThan(0);
+    } finally {
+      await c.cleanup();
+    }
+  });
+});

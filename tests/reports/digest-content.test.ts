@@ -130,6 +130,7 @@ describe('at-risk digest', () => {
 describe('atRiskReply (pure)', () => {
   const data = (over: Partial<AtRiskDigestData> = {}): AtRiskDigestData => ({
     run: { run_id: 4, as_of_day: 20_000 },
+    currency: 'USD',
     afterDay: 19_993,
     untilDay: 20_000,
     scope: '',

@@ -92,7 +92,7 @@ describe('GIVEN the rollups of a refresh and the rows they came from', () => {
     [{ period: '30d' as const, owner: 'Maya Chen' }],
     [{ period: '90d' as const, owner: 'Priya Nair' }],
   ])('THEN /satisfaction %j reads the same, feedback since the refresh included', async (args) => {
-    const [a, b] = await both((d) => satisfactionReportFor(d, args, run.as_of_day));
+    const [a, b] = await both((d) => satisfactionReportFor(d, args, run.as_of_day, 'USD'));
     expect(a).toEqual(b);
   });
 

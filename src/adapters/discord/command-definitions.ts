@@ -8,6 +8,7 @@ import type { CommandDef } from '../../core/command.ts';
 import type { Context } from '../../core/context.ts';
 import type { Registry } from '../../core/registry.ts';
 import { describeDiscordError } from './discord-errors.ts';
+import { discordRestAgent } from './rest-agent.ts';
 import { clip, COMMAND_NAME, DISCORD_LIMITS as L } from './limits.ts';
 
 export type CommandJson = RESTPostAPIChatInputApplicationCommandsJSONBody;
@@ -168,7 +169,7 @@ export async function registerCommands(ctx: Context, registry: Registry, options
   const problems = body.flatMap(definitionProblems);
   if (problems.length) throw new Error(`The command definitions break Discord's rules: ${problems.join('; ')}`);
   const guildId = options.guildId === undefined ? ctx.config.discord.guildId : (options.guildId ?? undefined);
-  const rest = options.rest ?? new REST({ ...(apiUrl ? { api: apiUrl } : {}) }).setToken(token!);
+  const rest = options.rest ?? new REST({ ...(apiUrl ? { api: apiUrl } : {}), agent: discordRestAgent() }).setToken(token!);
   const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
   let answer: { name: string }[] | undefined;
   try {

@@ -61,25 +61,5 @@ export class ActionStore {
   }
 }
 
-const QUOTES: readonly [string, string][] = [['"', '"'], ["'", "'"], ['“', '”'], ['«', '»'], ['「', '」']];
-
-/**
- * The slash-command text that re-runs `name` with `args` (`/customer query:"acme corp"`), as the
- * registry's text parser reads it; undefined when an argument cannot be written that way.
- */
-export function commandText(name: string, args: Record<string, unknown>): string | undefined {
-  const parts = [`/${name}`];
-  for (const [key, value] of Object.entries(args)) {
-    if (value === undefined) continue;
-    if (!/^[a-z][a-z0-9_-]*$/.test(key)) return undefined;
-    if (typeof value === 'number' || typeof value === 'boolean') {
-      parts.push(`${key}:${value}`);
-      continue;
-    }
-    if (typeof value !== 'string') return undefined;
-    const quote = QUOTES.find(([, close]) => !value.includes(close));
-    if (!quote) return undefined;
-    parts.push(`${key}:${quote[0]}${value}${quote[1]}`);
-  }
-  return parts.join(' ');
-}
+// Re-run text for named arguments lives with the share policy, in the interaction core.
+export { commandText } from '../interaction-core.ts';

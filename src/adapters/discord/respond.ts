@@ -1,19 +1,24 @@
-// Answering an interaction within Discord's 3 seconds. The transport owns the deadline: a command
-// known to be slow is acknowledged at once (deferred) and edited later; any other is given
-// `deferAfterMs` to finish before it is deferred too. Private answers are ephemeral. When Discord
+// Answering an interaction within Discord's 3 seconds. When to acknowledge first is the interaction
+// core's rule (a command declared slow at once, any other after `deferAfterMs`); this file does it
+// the Discord way: deferred, then edited. Private answers are ephemeral. When Discord
 // says the interaction is gone (10062, the deadline was missed) the answer is still delivered if
 // possible: through the interaction's follow-up webhook, else as a direct message.
-import { randomUUID } from 'node:crypto';
-import { MessageFlags, Routes, type ButtonInteraction, type ChatInputCommandInteraction, type ModalSubmitInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import {
+  MessageFlags,
+  Routes,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
+} from 'discord.js';
+import { openIncident } from '../../core/incident.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Reply, Visibility } from '../../core/reply.ts';
+import { settleWithin } from '../interaction-core.ts';
 import { describeDiscordError, isUnknownInteraction } from './discord-errors.ts';
 import { limitProblems, type DiscordMessage } from './limits.ts';
 
 export type AnswerableInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
-
-/** Discord's deadline for the first answer is 3 s; deferring at 2 s leaves room for the network. */
-export const DEFAULT_DEFER_AFTER_MS = 2000;
 
 export interface AnswerPlan {
   /** The answer being computed (already started). Must not reject: failures are error replies. */
@@ -36,12 +41,13 @@ export interface AnswerEnv {
 
 type Deferral = 'private' | 'channel' | 'update';
 
-export async function answerInteraction(interaction: AnswerableInteraction, plan: AnswerPlan, env: AnswerEnv): Promise<void> {
+/** Answers; true when the answer went out through the interaction itself. */
+export async function answerInteraction(interaction: AnswerableInteraction, plan: AnswerPlan, env: AnswerEnv): Promise<boolean> {
   const started = performance.now();
   let deferred: Deferral | undefined;
   let reply: Reply | undefined;
   try {
-    if (plan.slow || !(await settlesWithin(plan.work, env.deferAfterMs))) {
+    if (plan.slow || (await settleWithin(plan.work, env.deferAfterMs)) === undefined) {
       if (plan.update && 'deferUpdate' in interaction) {
         await interaction.deferUpdate();
         deferred = 'update';
@@ -54,19 +60,22 @@ export async function answerInteraction(interaction: AnswerableInteraction, plan
     reply = await plan.work;
     await send(interaction, plan, env, reply, deferred);
     env.log.debug('discord interaction answered', { what: plan.what, deferred: deferred ?? 'no', ms: Math.round(performance.now() - started) });
+    return true;
   } catch (err) {
     reply ??= await plan.work;
     await recover(interaction, plan, env, reply, err, performance.now() - started);
+    return false;
   }
 }
 
 /** A private answer in plain words, for answers that need no command (a missing feature, an expired button). */
 export async function answerPrivately(interaction: AnswerableInteraction, text: string, log: Logger): Promise<void> {
   try {
-    if (interaction.deferred || interaction.replied) await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    if (interaction.deferred || interaction.replied)
+      await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     else await interaction.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   } catch (err) {
-    log.warn('discord: could not send a private notice', { error: describeDiscordError(err), text });
+    log.warn('discord: could not send a private notice', { error: describeDiscordError(err) });
   }
 }
 
@@ -99,20 +108,24 @@ async function send(interaction: AnswerableInteraction, plan: AnswerPlan, env: A
 }
 
 async function recover(interaction: AnswerableInteraction, plan: AnswerPlan, env: AnswerEnv, reply: Reply, err: unknown, ms: number): Promise<void> {
-  const incidentId = randomUUID().slice(0, 8);
+  const { incidentId, log } = openIncident(env.log, { platform: 'discord' });
   const message = env.render(reply);
   const wantsPrivate = reply.visibility === 'private' || Boolean(reply.error);
   if (isUnknownInteraction(err)) {
-    env.log.warn('discord: the interaction expired before Pulse answered (Unknown interaction, 10062)', { incidentId, what: plan.what, interaction: interaction.id, ms: Math.round(ms) });
+    log.warn('discord: the interaction expired before Pulse answered (Unknown interaction, 10062)', {
+      what: plan.what,
+      interaction: interaction.id,
+      ms: Math.round(ms),
+    });
     try {
       await interaction.client.rest.post(Routes.webhook(interaction.applicationId, interaction.token), {
         body: { ...message, allowed_mentions: { parse: [] }, ...(wantsPrivate ? { flags: MessageFlags.Ephemeral } : {}) },
         auth: false,
       });
-      env.log.info('discord: late answer delivered as a follow-up', { incidentId });
+      log.info('discord: late answer delivered as a follow-up');
       return;
     } catch (followUpError) {
-      env.log.warn('discord: follow-up after the missed deadline failed', { incidentId, error: describeDiscordError(followUpError) });
+      log.warn('discord: follow-up after the missed deadline failed', { error: describeDiscordError(followUpError) });
     }
     try {
       await interaction.user.send({
@@ -120,13 +133,13 @@ async function recover(interaction: AnswerableInteraction, plan: AnswerPlan, env
         embeds: message.embeds,
         allowedMentions: { parse: [] },
       });
-      env.log.info('discord: late answer delivered as a direct message', { incidentId });
+      log.info('discord: late answer delivered as a direct message');
     } catch (dmError) {
-      env.log.error('discord: the late answer could not be delivered', { incidentId, error: describeDiscordError(dmError) });
+      log.error('discord: the late answer could not be delivered', { error: describeDiscordError(dmError) });
     }
     return;
   }
-  env.log.error('discord: answering failed', { incidentId, what: plan.what, error: err, reason: describeDiscordError(err), problems: limitProblems(message) });
+  log.error('discord: answering failed', { what: plan.what, error: err, reason: describeDiscordError(err), problems: limitProblems(message) });
   await answerPrivately(interaction, `✗ ${describeDiscordError(err)} (incident ${incidentId})`, env.log);
 }
 
@@ -137,17 +150,4 @@ function payload(message: DiscordMessage) {
     components: message.components,
     allowedMentions: { parse: [] as [] },
   };
-}
-
-/** True if `work` settles within `ms`. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

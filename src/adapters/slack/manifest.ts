@@ -23,6 +23,8 @@ export const SLACK_BOT_SCOPES: readonly (readonly [scope: string, why: string])[
   ['users:read', 'know who is asking (name) for `mine` and feedback authors'],
   ['users:read.email', 'match Slack people to CRM owners by email'],
   ['files:write', 'upload the chart image of a scheduled digest'],
+  ['channels:history', 'find a digest an interrupted attempt already posted (public channels), so it is never posted twice'],
+  ['groups:history', 'the same in private channels'],
 ];
 
 export function slackCommandName(name: string): string {
@@ -47,10 +49,12 @@ export function slackManifest(commands: readonly CommandDef[], opts: ManifestOpt
     description: c.description.slice(0, 100),
     // `/pulse` also routes to every other command (`/pulse customer acme`).
     usage_hint: c.name === UMBRELLA_COMMAND ? `${usageHint(c)} | COMMAND [ARGUMENTS]`.replace(/^ \| /, '').slice(0, 100) : usageHint(c),
-    should_escape: false,
+    // Mentions arrive as <@U0123> (an id Pulse can store a role for), channels as <#C0123|name>.
+    should_escape: true,
   }));
   if (!names.has(UMBRELLA_COMMAND)) {
-    slash.push({ command: `/${UMBRELLA_COMMAND}`, url, description: 'Any Pulse command: /pulse customer acme, /pulse help', usage_hint: 'COMMAND [ARGUMENTS]', should_escape: false });
+    const description = 'Any Pulse command: /pulse customer acme, /pulse help';
+    slash.push({ command: `/${UMBRELLA_COMMAND}`, url, description, usage_hint: 'COMMAND [ARGUMENTS]', should_escape: true });
   }
   return {
     _metadata: { major_version: 1, minor_version: 1 },

@@ -5,13 +5,15 @@ import { coreTables } from './0001-core.ts';
 import { insightTables } from './0002-insights.ts';
 import { digestTables } from './0003-digests.ts';
 import { reportTables } from './0004-reports.ts';
-import { binaryTextOrder } from './0008-binary-text-order.ts';
+import { privacyAuditTables } from './0006-privacy-audit.ts';
+import { alterTextColumnsToC, binaryTextOrder } from './0008-binary-text-order.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
   '0002_insights': insightTables,
   '0003_digests': digestTables,
   '0004_reports': reportTables,
+  '0006_privacy_audit': privacyAuditTables,
   '0008_binary_text_order': binaryTextOrder,
 });
 
@@ -26,11 +28,15 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   // this connection works in (its search_path), or a store in one schema would take another
   // schema's migrations for its own.
   const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Unordered: a store made while migrations were numbered in parallel (0004 and 0006 before 0005) still takes 0005.
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const why = error instanceof Error ? error.message : String(error ?? 'unknown error');
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${why}`);
   }
+  // Text compares in "C" on PostgreSQL (0008): also the columns of a migration that ran after it — an
+  // older store taking 0006 unordered, or any later migration — so no one has to remember to.
+  if (schema && results?.some((r) => r.status === 'Success')) await alterTextColumnsToC(db);
 }

@@ -3,7 +3,9 @@
 // shared) within them. Commands added later are covered without editing this file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandDefinition } from '../../../src/adapters/discord/command-definitions.ts';
-import { startDiscord, withShareButton, type DiscordHandle } from '../../../src/adapters/discord/discord-adapter.ts';
+import { startDiscord, type DiscordHandle } from '../../../src/adapters/discord/discord-adapter.ts';
+import { InteractionCore } from '../../../src/adapters/interaction-core.ts';
+import { splitCommand } from '../../../src/core/registry.ts';
 import { limitProblems } from '../../../src/adapters/discord/limits.ts';
 import { renderDiscord } from '../../../src/adapters/discord/render-embeds.ts';
 import { createRegistry } from '../../../src/commands/index.ts';
@@ -109,7 +111,8 @@ describe(`Every registry command through the Discord adapter (seed ${SEED})`, ()
       ];
       for (const text of texts) {
         const reply = await registry.run(text, { actor: { id: 'discord:1', role: 'admin', name: 'Ada Admin' }, platform: 'discord', channel: 'discord:2' }, t.ctx);
-        expect(limitProblems(renderDiscord(withShareButton(reply, text))), text).toEqual([]);
+        const { name, argsText } = splitCommand(text);
+        expect(limitProblems(renderDiscord(new InteractionCore(t.ctx, registry).withShareButton(reply, { name, text: argsText }))), text).toEqual([]);
         expect(limitProblems(renderDiscord(withoutPersonalData(reply))), `${text} (shared)`).toEqual([]);
       }
     }

@@ -35,9 +35,26 @@ export type Override = (req: RecordedRequest) => FakeAnswer | undefined;
 let snowflake = 500000000000000000n;
 export const nextId = () => String(++snowflake);
 
+/** A message as the stand-in keeps it: what Discord returns, plus the nonce it never returns on reads. */
+export interface StoredDiscordMessage {
+  message: Record<string, any>;
+  nonce?: string;
+  createdAt: number;
+}
+
+/** How long Discord remembers a nonce for enforce_nonce ("the past few minutes"). */
+export const NONCE_WINDOW_MS = 5 * 60_000;
+
 export class FakeDiscord {
   readonly requests: RecordedRequest[] = [];
   override: Override | undefined;
+  /**
+   * Awaited after a request took effect (a message is stored) and before it is answered: a test
+   * holds the answer to play a poster that dies after Discord received its message.
+   */
+  hold: ((req: RecordedRequest) => Promise<void> | undefined) | undefined;
+  /** Messages created in each channel, oldest first. */
+  readonly channelMessages = new Map<string, StoredDiscordMessage[]>();
   #server: Server;
   #wss: WebSocketServer;
   #sockets = new Set<WebSocket>();
@@ -147,6 +164,9 @@ export class FakeDiscord {
     };
     this.requests.push(record);
     const answer = this.override?.(record) ?? this.#answer(record);
+    const held = this.hold?.(record);
+    if (held) await held;
+    if (res.destroyed) return;
     if (answer.status === 204 || answer.body === undefined) {
       // No body and no content-type: @discordjs/rest chokes on JSON headers over an empty body.
       res.writeHead(answer.status, answer.headers ?? {});
@@ -178,7 +198,9 @@ export class FakeDiscord {
       return { status: 200, body: this.message(CHANNEL_ID, r.body, m[2]) };
     }
     if (r.method === 'POST' && /^\/api\/v10\/webhooks\/\d+\/[^/]+$/.test(p)) return { status: 200, body: this.message(CHANNEL_ID, r.body, 'webhook') };
-    if (r.method === 'POST' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) return { status: 200, body: this.message(m[1]!, r.body) };
+    if (r.method === 'POST' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) return { status: 200, body: this.#create(m[1]!, r.body) };
+    if (r.method === 'GET' && (m = /^\/api\/v10\/channels\/(\d+)\/messages$/.exec(p))) return { status: 200, body: this.#read(m[1]!, r.query) };
+    if (r.method === 'GET' && p === '/api/v10/users/@me') return { status: 200, body: discordUser(APP_ID, 'Pulse', true) };
     if (r.method === 'POST' && p === '/api/v10/users/@me/channels') {
       return { status: 200, body: { id: '600000000000000006', type: 1, last_message_id: null, recipients: [discordUser(USER_ID, 'ann')] } };
     }
@@ -187,6 +209,33 @@ export class FakeDiscord {
       return { status: 200, body: (r.body as any[]).map((c) => ({ ...c, id: nextId(), application_id: APP_ID, version: '1', ...(guild ? { guild_id: guild } : {}) })) };
     }
     return { status: 404, body: { message: '404: Not Found', code: 0 } };
+  }
+
+  /**
+   * Create Message as documented: with `enforce_nonce` and a nonce this author used in the channel
+   * within the nonce window, the earlier message comes back and nothing new is created.
+   */
+  #create(channelId: string, body: any): Record<string, unknown> {
+    const nonce = body?.nonce !== undefined ? String(body.nonce) : undefined;
+    const stored = this.channelMessages.get(channelId) ?? [];
+    if (nonce && body?.enforce_nonce === true) {
+      const earlier = stored.find((s) => s.nonce === nonce && Date.now() - s.createdAt < NONCE_WINDOW_MS);
+      if (earlier) return { ...earlier.message, nonce };
+    }
+    const message = this.message(channelId, body);
+    this.channelMessages.set(channelId, [...stored, { message, ...(nonce ? { nonce } : {}), createdAt: Date.now() }]);
+    return { ...message, ...(nonce ? { nonce } : {}) };
+  }
+
+  /** Get Channel Messages: newest first, `limit` (≤ 100), `before` / `after` by id; nonces are not returned. */
+  #read(channelId: string, query: URLSearchParams): Record<string, unknown>[] {
+    const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 50)));
+    const before = query.get('before');
+    const after = query.get('after');
+    let list = (this.channelMessages.get(channelId) ?? []).map((s) => s.message);
+    if (before) list = list.filter((msg) => BigInt(msg.id as string) < BigInt(before));
+    if (after) list = list.filter((msg) => BigInt(msg.id as string) > BigInt(after));
+    return list.reverse().slice(0, limit);
   }
 
   /** A message object as Discord returns it. */

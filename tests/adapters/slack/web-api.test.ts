@@ -1,10 +1,11 @@
 // Calls Pulse makes to the Web API: rate limits waited out, a refused token survived, posting a Reply.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackClient, postToSlackChannel } from '../../../src/adapters/slack/post-to-channel.ts';
+import { RateLimitedError } from '../../../src/adapters/chat-adapter.ts';
+import { createPostingClient, postToSlackChannel } from '../../../src/adapters/slack/post-to-channel.ts';
 import { sampleCustomers } from '../../../src/db/customers.ts';
 import { buttonClick, startFakeSlack, type FakeSlack } from './helpers/fake-slack.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
-import { FAST_RETRY, memoryLogger, slackTestContext, type SlackTestContext } from './helpers/slack-context.ts';
+import { memoryLogger, slackTestContext, type SlackTestContext } from './helpers/slack-context.ts';
 
 /** The first `times` calls to `method` get 429 with Retry-After: `seconds`. */
 function rateLimit(fake: FakeSlack, method: string, times: number, seconds: number) {
@@ -25,14 +26,18 @@ describe('postToSlackChannel', () => {
   });
 
   it('GIVEN a reply THEN chat.postMessage gets it without personal data and the message ts comes back', async () => {
-    const client = createSlackClient(ctx, { retryConfig: FAST_RETRY });
-    const ts = await postToSlackChannel(client, 'slack:CDIGEST', {
+    const client = createPostingClient(ctx);
+    const { messageId: ts, found } = await postToSlackChannel(client, ctx.log, 'slack:CDIGEST', {
       title: 'At-risk accounts',
-      fields: [{ label: 'Contact', value: 'ann@acme.com', pii: true }, { label: 'Value at risk', value: '$12,400' }],
+      fields: [
+        { label: 'Contact', value: 'ann@acme.com', pii: true },
+        { label: 'Value at risk', value: '$12,400' },
+      ],
       text: 'Call +1 (555) 010-9999 today',
       visibility: 'channel',
     });
     expect(ts).toMatch(/^\d+\.\d+$/);
+    expect(found).toBe(false);
     const call = fake.callsTo('chat.postMessage').at(-1)!;
     expect(call.body.channel).toBe('CDIGEST');
     expect(JSON.stringify(call.body)).not.toContain('ann@acme.com');
@@ -40,23 +45,24 @@ describe('postToSlackChannel', () => {
     expect(JSON.stringify(call.body)).toContain('$12,400');
   });
 
-  it('GIVEN Slack answers 429 with Retry-After: 1 THEN the post is retried after that second, not dropped', async () => {
+  it('GIVEN Slack answers 429 with Retry-After: 1 to the posting client THEN RateLimitedError(1,000 ms) at once, for the outbox', async () => {
     rateLimit(fake, 'chat.postMessage', 1, 1);
-    const client = createSlackClient(ctx, { retryConfig: FAST_RETRY });
+    const client = createPostingClient(ctx);
     const before = fake.callsTo('chat.postMessage').length;
-    const started = Date.now();
-    const ts = await postToSlackChannel(client, 'CDIGEST', { title: 'Weekly satisfaction', text: 'CSAT 82%', visibility: 'channel' });
-    const calls = fake.callsTo('chat.postMessage').slice(before);
-    expect(ts).toMatch(/^\d+\.\d+$/);
-    expect(calls).toHaveLength(2);
-    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(990);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    const err = await postToSlackChannel(client, ctx.log, 'CDIGEST', { title: 'Weekly satisfaction', text: 'CSAT 82%', visibility: 'channel' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterMs).toBe(1_000);
+    expect(fake.callsTo('chat.postMessage').slice(before)).toHaveLength(1);
   });
 
   it('GIVEN Slack refuses the post THEN the error says why', async () => {
     fake.on('chat.postMessage', (b) => (b.channel === 'CNOPE' ? { json: { ok: false, error: 'channel_not_found' } } : undefined));
-    const client = createSlackClient(ctx, { retryConfig: FAST_RETRY });
-    await expect(postToSlackChannel(client, 'CNOPE', { text: 'x', visibility: 'channel' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    const client = createPostingClient(ctx);
+    await expect(postToSlackChannel(client, ctx.log, 'CNOPE', { text: 'x', visibility: 'channel' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
   });
 });
 
@@ -75,7 +81,10 @@ describe('Slack app against a difficult Web API', () => {
     const value = JSON.stringify({ kind: 'share', command: `/customer ${id}` });
     const click = await h.interact(buttonClick({ actionId: 'pulse_button_0', value, channelId: 'CSALES', responseUrl: h.fake.responseUrl('rl1') }));
     expect(click.status).toBe(200);
-    const calls = await h.fake.waitFor(() => (h.fake.callsTo('chat.postMessage').length >= before + 2 ? h.fake.callsTo('chat.postMessage').slice(before) : undefined), 5_000);
+    const calls = await h.fake.waitFor(
+      () => (h.fake.callsTo('chat.postMessage').length >= before + 2 ? h.fake.callsTo('chat.postMessage').slice(before) : undefined),
+      5_000,
+    );
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(990);
     expect(calls[1]!.body.channel).toBe('CSALES');
     expect(h.fake.responses.find((r) => r.id === 'rl1')).toBeUndefined();
@@ -83,7 +92,7 @@ describe('Slack app against a difficult Web API', () => {
 });
 
 describe('Slack app with a refused bot token', () => {
-  it('GIVEN auth.test says invalid_auth THEN the process keeps running, the failure is logged, and commands still answer', async () => {
+  it('GIVEN auth.test says invalid_auth THEN the process runs on, logs it, and commands answer with a refusal naming the token', async () => {
     const log = memoryLogger();
     const h = await startHarness({ customers: 10, log, beforeStart: (fake) => fake.on('auth.test', () => ({ json: { ok: false, error: 'invalid_auth' } })) });
     try {
@@ -92,7 +101,8 @@ describe('Slack app with a refused bot token', () => {
       const res = await h.slash({ command: '/help' });
       expect(res.status).toBe(200);
       expect(res.json.response_type).toBe('ephemeral');
-      expect(JSON.stringify(res.json.blocks)).toContain('/customer');
+      expect(JSON.stringify(res.json.blocks)).toContain('SLACK_BOT_TOKEN');
+      expect(JSON.stringify(res.json.blocks)).not.toContain('/customer');
     } finally {
       await h.stop();
     }

@@ -10,6 +10,7 @@ export interface Post {
   channel: string;
   reply: Reply;
   png?: Buffer;
+  deliveryKey?: string;
   messageId: string;
 }
 
@@ -23,13 +24,20 @@ export function recordingPoster(opts: { delayMs?: number; behave?: (call: number
   const poster: RecordingPoster = {
     posts: [],
     calls: 0,
-    async post(platform, channel, reply, png) {
+    async post(platform, channel, reply, postOpts) {
       const call = ++poster.calls;
       if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
       opts.behave?.(call);
       const messageId = `m${poster.posts.length + 1}`;
-      poster.posts.push({ platform, channel, reply, ...(png ? { png } : {}), messageId });
-      return { messageId };
+      poster.posts.push({
+        platform,
+        channel,
+        reply,
+        ...(postOpts.chart ? { png: postOpts.chart } : {}),
+        ...(postOpts.deliveryKey ? { deliveryKey: postOpts.deliveryKey } : {}),
+        messageId,
+      });
+      return { messageId, found: false };
     },
   };
   return poster;

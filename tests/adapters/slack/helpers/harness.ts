@@ -1,6 +1,6 @@
 // Starts the real Bolt app on 127.0.0.1 (port 0) against the Slack stand-in, with a demo store.
 import { z } from 'zod';
-import { createSlackApp, SLACK_EVENTS_PATH, type SlackAdapterOptions } from '../../../../src/adapters/slack/slack-adapter.ts';
+import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapterOptions } from '../../../../src/adapters/slack/slack-adapter.ts';
 import { allCommands } from '../../../../src/commands/index.ts';
 import { defineCommand, type CommandDef } from '../../../../src/core/command.ts';
 import type { Logger } from '../../../../src/core/logger.ts';
@@ -42,9 +42,9 @@ export async function startHarness(opts: { customers?: number; commands?: Comman
   opts.beforeStart?.(fake);
   const ctx = await slackTestContext({ apiUrl: fake.apiUrl, customers: opts.customers ?? 300, ...(opts.log ? { log: opts.log } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const registry = new Registry(opts.commands ?? [...allCommands(), ...TEST_COMMANDS]);
-  const slack = createSlackApp(ctx, registry, { host: '127.0.0.1', port: 0, retryConfig: FAST_RETRY, ackAfterMs: 150, ...opts.adapter });
-  const { port } = await slack.start();
-  const url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
+  const slack = createSlackAdapter(ctx, registry, { host: '127.0.0.1', port: 0, retryConfig: FAST_RETRY, ackAfterMs: 150, ...opts.adapter });
+  await slack.start();
+  const url = `http://127.0.0.1:${slack.port}${SLACK_EVENTS_PATH}`;
   let n = 0;
   return {
     fake,

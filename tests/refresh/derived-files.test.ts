@@ -1,0 +1,43 @@
+// The SQLite store's derived-data files (insights and rollups, one file per refresh): the live one
+// and the one before stay, older ones go, and a file a killed refresh left half-built goes too.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/core/config.ts';
+import type { Context } from '../../src/core/context.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { fixedClock, localDay } from '../../src/core/time.ts';
+import { openStore } from '../../src/db/store.ts';
+import { refresh } from '../../src/refresh/refresh.ts';
+import { seedTestDemo, TEST_NOW } from '../helpers/context.ts';
+
+describe('derived-data files next to a SQLite store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
+  const file = join(dir, 'pulse.sqlite');
+  let ctx: Context;
+  beforeAll(async () => {
+    const config = loadConfig({ DATABASE_URL: file, PULSE_LOG_LEVEL: 'silent' });
+    ctx = { store: await openStore(file), config, log: createLogger('silent'), clock: fixedClock(TEST_NOW) };
+    await seedTestDemo(ctx, 120);
+  });
+  afterAll(async () => {
+    await ctx.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const derivedFiles = () => readdirSync(dir).filter((f) => f.startsWith('pulse.sqlite.insights-')).sort();
+
+  it('GIVEN three refreshes and a half-built file of a killed one THEN the live file and the one before remain', async () => {
+    const asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
+    const first = await refresh(ctx, { asOfDay });
+    // A refresh killed while building leaves its file (and no run publishes it).
+    writeFileSync(join(dir, `pulse.sqlite.insights-${first.runId}.building`), 'half a file');
+    writeFileSync(join(dir, `pulse.sqlite.insights-${first.runId}.building-journal`), 'its journal');
+    const second = await refresh(ctx, { asOfDay });
+    const third = await refresh(ctx, { asOfDay });
+    expect(derivedFiles()).toEqual([`pulse.sqlite.insights-${second.runId}`, `pulse.sqlite.insights-${third.runId}`].sort());
+    const live = await ctx.store.db.selectFrom('insights').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(live.n)).toBe(120);
+  });
+});
