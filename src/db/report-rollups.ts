@@ -118,6 +118,8 @@ export interface FeedbackLine {
   name: string | null;
   owner: string | null;
   owner_key: string | null;
+  /** The customer's RFM segment in the live refresh. */
+  segment: string | null;
   /** 12-month CLV, else revenue (live refresh); 0 without either. */
   value: number;
 }
@@ -127,7 +129,7 @@ function feedbackLines(db: Kysely<Database>) {
     .selectFrom('feedback as f')
     .innerJoin('customers as c', 'c.customer_id', 'f.customer_id')
     .leftJoin('insights as i', 'i.customer_id', 'f.customer_id')
-    .select(['f.feedback_id', 'f.customer_id', 'f.scale', 'f.score', 'f.comment', 'f.day', 'c.name', 'c.owner', 'i.owner_key', sql<number>`coalesce(i.clv_12m, i.revenue, 0)`.as('value')]);
+    .select(['f.feedback_id', 'f.customer_id', 'f.scale', 'f.score', 'f.comment', 'f.day', 'c.name', 'c.owner', 'i.owner_key', 'i.segment', sql<number>`coalesce(i.clv_12m, i.revenue, 0)`.as('value')]);
 }
 
 const lines = (rows: Record<string, unknown>[]): FeedbackLine[] => rows.map((r) => ({ ...r, score: Number(r.score), day: Number(r.day), value: Number(r.value) })) as FeedbackLine[];

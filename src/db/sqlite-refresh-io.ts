@@ -175,8 +175,9 @@ async function inBatches<T>(h: SqliteHandle, items: Iterable<T>, each: (item: T)
       if (batch.length === WRITE_BATCH) break;
     }
     if (batch.length === 0) return longest;
-    const t0 = performance.now();
+    // Held from the moment the lock is ours (waiting for another writer's is not holding it).
     h.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
     try {
       for (const item of batch) each(item);
       h.exec('COMMIT');
@@ -271,8 +272,8 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
       b.close();
       renameSync(building, path);
       previousLive = derived.liveName();
-      const t = performance.now();
       h.exec('BEGIN IMMEDIATE');
+      const t = performance.now();
       try {
         derived.publish(basename(path));
         h.prepare("UPDATE model_runs SET status = 'done', customers = ?, card = ?, finished_at = ?, feedback_watermark = ? WHERE run_id = ?").run(run.customers, JSON.stringify(run.card), run.finishedAt, run.feedbackWatermark, run.runId);

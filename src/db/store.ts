@@ -51,6 +51,9 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** The serving bot's busy timeout: a few ms inside SQLite, then the async retry (its event loop keeps serving). */
+export const SERVING_BUSY_TIMEOUT_MS = 20;
+
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const readonly = options.readonly === true;
   if (isPostgresUrl(url)) {

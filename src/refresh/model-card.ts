@@ -92,6 +92,11 @@ export interface ModelCard {
   lifecycle: { stages: Record<string, number>; transitions: number };
   basket: { rules: number };
   timingsMs: Record<string, number>;
+  /**
+   * The scopes this run stored satisfaction rollups for (absent on runs before segments had them):
+   * a scope listed here with no row for a key means no answers, not "ask the rows".
+   */
+  satisfactionScopes?: string[];
   peakRssMb: number;
   /** The longest the refresh held the store's write lock in one transaction (what a /feedback may wait). */
   longestWriteLockMs: number;

@@ -22,7 +22,7 @@ import { mineBasketRules } from './basket-rules.ts';
 import { holdoutFor } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
-import { satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
+import { SATISFACTION_SCOPES, satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
 import { customerScorer } from './score-customer.ts';
 
 export interface RefreshOptions {
@@ -242,7 +242,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
         answers.push({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decodeTerms(terms) : [] });
       }
       await io.saveTerms(saves);
-      return satisfactionRollups({ runId, answers: feedback, windowAnswers: answers, windows, ownerKeys, valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
+      return satisfactionRollups({ runId, answers: feedback, windowAnswers: answers, windows, ownerKeys, segmentKeys: Array.from(rfm.segment, (x) => x ?? ''), valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
     });
     await step('write rollups', async () => {
       await w.append('lifecycle_transitions', transitions);
@@ -283,6 +283,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       lifecycle: { stages: stageCounts, transitions: transitions.length },
       basket: { rules: 0 },
       timingsMs: { ...timings, total: Math.round(performance.now() - started) },
+      satisfactionScopes: [...SATISFACTION_SCOPES],
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       longestWriteLockMs: 0,
     };

@@ -1,5 +1,5 @@
-// The satisfaction rollups of one refresh: responses per day, scale and score (everyone and per
-// owner), and for each standard window the themes, pain points and most valuable detractors. Terms
+// The satisfaction rollups of one refresh: responses per day, scale and score (everyone, per owner,
+// per segment and per owner and segment), and for each standard window the themes, pain points and most valuable detractors. Terms
 // are counted by integer id (a comment's terms come tokenised from the store), and only turned back
 // into a tally, for ranking, where a term reaches two comments — the least either ranking keeps —
 // so the result is exactly what painPoints/topThemes give on the same comments.
@@ -29,6 +29,8 @@ export interface SatisfactionRollupInput {
   windows: readonly { from: number; to: number }[];
   /** Owner key per customer index ('' for none: no owner rollup). */
   ownerKeys: readonly string[];
+  /** RFM segment per customer index ('' for none: the scope of customers without a segment). */
+  segmentKeys: readonly string[];
   /** What a detractor is worth: 12-month CLV, else revenue, else 0, per customer index. */
   valueOf: (customerIndex: number) => number;
   detractorsPerWindow: number;
@@ -41,12 +43,22 @@ export interface SatisfactionRollups {
   detractors: ReportDetractorsTable[];
 }
 
+/** Every scope the rollups are kept for (see the model card's `satisfactionScopes`). */
+export const SATISFACTION_SCOPES = ['all', 'owner', 'segment', 'owner-segment'] as const;
+
 const SCORES = 16; // csat 1–5 at 0–4, nps 0–10 at 5–15
 const slot = (scale: 'csat' | 'nps', score: number) => (scale === 'csat' ? score - 1 : 5 + score);
 
 export function satisfactionRollups(input: SatisfactionRollupInput): SatisfactionRollups {
   const { runId } = input;
-  const scopes = (i: number): [string, string][] => (input.ownerKeys[i] ? [['all', ''], ['owner', input.ownerKeys[i]!]] : [['all', '']]);
+  /** The scopes an answer counts in (their keys as precomputed-data.ts's scopeOf builds them). */
+  const scopes = (i: number): [string, string][] => {
+    const owner = input.ownerKeys[i]!;
+    const segment = input.segmentKeys[i] ?? '';
+    return owner
+      ? [['all', ''], ['owner', owner], ['segment', segment], ['owner-segment', `${owner}\u001f${segment}`]]
+      : [['all', ''], ['segment', segment]];
+  };
 
   // Responses per scope and day.
   const perScope = new Map<string, Map<number, Int32Array>>();

@@ -1,6 +1,6 @@
 // ReportData from the rollups of the live refresh (see report-data.ts). What no rollup holds — a
-// risk threshold other than HIGH_RISK, satisfaction of a segment, a window no refresh stored, a
-// flood of feedback since the refresh — is answered by scanData, off the bot's event loop.
+// risk threshold other than HIGH_RISK, a breakdown of a filtered group, a window no refresh stored,
+// a flood of feedback since the refresh — is answered by scanData, off the bot's event loop.
 import { scoreBand } from '../analytics/themes.ts';
 import type { Context } from '../core/context.ts';
 import { slowWorkHere } from '../core/off-loop.ts';
@@ -18,6 +18,7 @@ import {
   type FeedbackLine,
 } from '../db/report-rollups.ts';
 import type { ModelRunRow, ReportGroupsTable } from '../db/schema.ts';
+import type { ModelCard } from '../refresh/model-card.ts';
 import { emptyScoreCounts, HIGH_RISK, type DailyCounts, type GroupFigures, type ReportData, type ReportFilter, type WindowTerms } from './report-data.ts';
 import { clvShares, scanData, topDetractors } from './scan-data.ts';
 
@@ -52,8 +53,19 @@ export function precomputedData(ctx: Context, run: ModelRunRow): ReportData {
     })();
     return since;
   };
-  const inFilter = (f: ReportFilter, from: number, to: number) => (l: FeedbackLine) => l.day >= from && l.day <= to && (f.owner === undefined || l.owner_key === f.owner);
-  const satisfactionScope = (f: ReportFilter) => (f.segment === undefined ? scopeOf(f) : undefined);
+  const inFilter = (f: ReportFilter, from: number, to: number) => (l: FeedbackLine) =>
+    l.day >= from && l.day <= to && (f.owner === undefined || l.owner_key === f.owner) && (f.segment === undefined || (l.segment ?? '') === f.segment);
+  // Runs before segments had satisfaction rollups stored everyone's and each owner's.
+  const storedScopes = new Set(cardOf(run).satisfactionScopes ?? ['all', 'owner']);
+  const satisfactionScope = (f: ReportFilter) => {
+    const where = scopeOf(f);
+    return storedScopes.has(where.scope) ? where : undefined;
+  };
+  /**
+   * A standard window (stored for everyone on every run) with no row for this scope's key: nobody in
+   * the scope answered in it. Any other window was never stored: the rows must be asked.
+   */
+  const noAnswersIn = async (from: number, to: number) => (await termWindow(db, runId, 'all', '', from, to)) !== undefined;
 
   return {
     run,
@@ -99,7 +111,10 @@ export function precomputedData(ctx: Context, run: ModelRunRow): ReportData {
     async terms(f, from, to) {
       const where = satisfactionScope(f);
       const stored = where && (await termWindow(db, runId, where.scope, where.key, from, to));
-      if (!stored) return slow('themes of a window the refresh did not store').terms(f, from, to);
+      if (!stored) {
+        if (where && (await noAnswersIn(from, to))) return { comments: 0, pains: [], themes: [] };
+        return slow('themes of a window the refresh did not store').terms(f, from, to);
+      }
       const out: WindowTerms = { comments: stored.comments, pains: [], themes: [] };
       for (const t of stored.terms) {
         if (t.kind === 'pain') out.pains.push({ term: t.term, z: Number(t.z), logOdds: Number(t.log_odds), lowComments: Number(t.low), highComments: Number(t.high), comments: Number(t.comments) });
@@ -109,7 +124,8 @@ export function precomputedData(ctx: Context, run: ModelRunRow): ReportData {
     },
     async detractors(f, from, to, limit) {
       const where = satisfactionScope(f);
-      const stored = where && (await detractorLines(db, runId, where.scope, where.key, from, to));
+      let stored = where && (await detractorLines(db, runId, where.scope, where.key, from, to));
+      if (!stored && where && (await noAnswersIn(from, to))) stored = [];
       if (!stored) return slow('detractors of a window the refresh did not store').detractors(f, from, to, limit);
       const fresh = (await feedbackSinceRefresh()).filter(inFilter(f, from, to)).filter((l) => scoreBand(l.score, l.scale) === 'low');
       return topDetractors([...stored, ...fresh], limit);
@@ -136,4 +152,12 @@ function figuresOf(r: ReportGroupsTable): GroupFigures {
 
 function emptyFigures(key: string): GroupFigures {
   return { key, label: null, customers: 0, revenue: 0, clv: 0, valueAtRisk: 0, scored: 0, atRisk: 0, atRiskValue: 0, clvCustomers: 0, ...clvShares([]) };
+}
+
+function cardOf(run: ModelRunRow): Partial<ModelCard> {
+  try {
+    return JSON.parse(run.card ?? '{}') as Partial<ModelCard>;
+  } catch {
+    return {};
+  }
 }

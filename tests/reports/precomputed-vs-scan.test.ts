@@ -11,6 +11,7 @@ import { buildDigest } from '../../src/reports/digest.ts';
 import { lifecycleReport } from '../../src/reports/lifecycle.ts';
 import { precomputedData } from '../../src/reports/precomputed-data.ts';
 import type { ReportData } from '../../src/reports/report-data.ts';
+import type { OffLoopRunner } from '../../src/core/off-loop.ts';
 import { satisfactionReportFor } from '../../src/reports/satisfaction.ts';
 import { scanData } from '../../src/reports/scan-data.ts';
 import { clustersReport, segmentMembersReport, segmentsReport } from '../../src/reports/segments.ts';
@@ -40,6 +41,13 @@ beforeAll(async () => {
   slow = scanData(ctx, run);
 });
 afterAll(async () => ctx?.cleanup());
+
+const refusingRunner: OffLoopRunner = {
+  run: () => Promise.reject(new Error('not used')),
+  digest: () => Promise.reject(new Error('not used')),
+  served: 0,
+  close: async () => undefined,
+};
 
 const both = async <T>(f: (data: ReportData) => Promise<T>) => [await f(fast), await f(slow)] as const;
 
@@ -94,6 +102,25 @@ describe('GIVEN the rollups of a refresh and the rows they came from', () => {
   ])('THEN /satisfaction %j reads the same, feedback since the refresh included', async (args) => {
     const [a, b] = await both((d) => satisfactionReportFor(d, args, run.as_of_day, 'USD'));
     expect(a).toEqual(b);
+  });
+
+  it.each([
+    [{ period: '30d' as const, segment: 'At Risk' }],
+    [{ period: '90d' as const, segment: 'champions' }],
+    [{ period: 'week' as const, segment: 'Hibernating' }],
+    [{ period: '90d' as const, segment: 'loyal', owner: 'Maya Chen' }],
+    [{ period: '7d' as const, segment: 'new', owner: 'Priya Nair' }],
+  ])('THEN /satisfaction %j is read from the rollups, without a scan, and reads the same', async (args) => {
+    // A context with an off-loop runner: any step that needs a scan throws instead of scanning.
+    const strict = precomputedData({ ...ctx, offLoop: refusingRunner }, run);
+    const [a, b] = [await satisfactionReportFor(strict, args, run.as_of_day, 'USD'), await satisfactionReportFor(slow, args, run.as_of_day, 'USD')];
+    expect(a).toEqual(b);
+  });
+
+  it('THEN a segment with answers shows them (the comparison above is not of two empty replies)', async () => {
+    const strict = precomputedData({ ...ctx, offLoop: refusingRunner }, run);
+    const reply = await satisfactionReportFor(strict, { period: '90d', segment: 'champions' }, run.as_of_day, 'USD');
+    expect(reply.fields?.find((f) => f.label === 'CSAT')?.value).toMatch(/n=[1-9]/);
   });
 
   it('THEN the answers logged since the refresh are counted at once', async () => {
