@@ -7,9 +7,10 @@ export const USAGE = `Pulse — CRM insights in team chat
 
 Usage:
   pulse start                                   run the bot (console when no Slack/Discord credentials)
-  pulse import customers|orders|order-items|feedback FILE [--json]
+  pulse import customers|orders|order-items|feedback|transactions FILE [--json] [--no-refresh]
+        [--encoding utf8|utf16|cp1252] [--delimiter C] [--date-format mdy|dmy] [--errors OUT.csv]
   pulse demo [--customers N] [--seed S] [--csv DIR]
-  pulse refresh [--as-of YYYY-MM-DD] [--json]    recompute every insight (also runs after imports)
+  pulse refresh [--as-of YYYY-MM-DD|latest] [--json]   recompute every insight (also runs after imports)
   pulse model [--json]                          the model card of the last refresh
   pulse ask "TEXT" [--as USER] [--format text|json|slack|discord]
   pulse digest tick [--now ISO] [--json] [--charts DIR]   run every digest due at that instant

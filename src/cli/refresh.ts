@@ -1,8 +1,9 @@
-// `pulse refresh [--as-of YYYY-MM-DD] [--holdout-days N] [--unless-refreshed-since ISO] [--json]` and
+// `pulse refresh [--as-of YYYY-MM-DD|latest] [--holdout-days N] [--unless-refreshed-since ISO] [--json]` and
 // `pulse model [--json]`.
 import { createContext } from '../app/context.ts';
 import type { Context } from '../core/context.ts';
 import { localDay, parseDayArg } from '../core/time.ts';
+import { newestOrderDay } from '../db/imports.ts';
 import { latestRun } from '../db/insights.ts';
 import { renderModelCard } from '../refresh/render-model-card.ts';
 import type { ModelCard } from '../refresh/model-card.ts';
@@ -24,16 +25,22 @@ export async function refreshCommand(args: string[]): Promise<number> {
   const ctx = await createContext();
   try {
     let asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
-    if (values['as-of'] !== undefined) {
-      const d = parseDayArg(String(values['as-of']));
-      if (d === undefined) throw new UsageError('--as-of takes a day as YYYY-MM-DD');
+    const asOf = values['as-of'] === undefined ? undefined : String(values['as-of']).trim();
+    if (asOf === 'latest') {
+      // A historical export is seen as of its own last day, not as of today.
+      const newest = await newestOrderDay(ctx.store.db);
+      if (newest === undefined) throw new UsageError('--as-of latest takes the newest order\'s day, but the store has no orders yet: import some first');
+      asOfDay = newest;
+    } else if (asOf !== undefined) {
+      const d = parseDayArg(asOf);
+      if (d === undefined) throw new UsageError('--as-of takes a day as YYYY-MM-DD, or latest (the newest order\'s day)');
       asOfDay = d;
     }
     // Another process's refresh holds the store: say so at once (the log says it too), then wait.
     const onWait = (message: string) => void process.stderr.write(`${message}\n`);
     try {
       const card = await refresh(ctx, { asOfDay, ...(holdoutDays ? { holdoutDays } : {}), ...(since ? { unlessDoneSince: since } : {}), onWait });
-      process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card) + '\n');
+      process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card, ctx.config.currency) + '\n');
     } catch (err) {
       if (!(err instanceof RefreshSkipped)) throw err;
       ctx.log.info(err.message, { coveredBy: err.runId });
@@ -55,7 +62,7 @@ export async function modelCommand(args: string[]): Promise<number> {
       if (values.json) process.stdout.write('null\n');
       return 1;
     }
-    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card, ctx.config.currency) + '\n');
     return 0;
   } finally {
     await ctx.store.close();

@@ -53,3 +53,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export function truncate(s: string, max: number): string {
   return s.length <= max ? s : s.slice(0, Math.max(0, max - 1)) + '…';
 }
+
+/** How a customer is named in a list: `Acme Ltd (C00042)`, or the id alone when there is no name (an id twice reads as noise). */
+export function customerLabel(c: { name: string | null; customer_id: string }): string {
+  const name = c.name?.trim();
+  return name && name !== c.customer_id ? `${name} (${c.customer_id})` : c.customer_id;
+}

@@ -11,12 +11,20 @@ import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
 import { createDerivedFile, derivedPath, indexDerivedFile, type DerivedAttachment } from './sqlite-derived.ts';
+import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 import type { SqliteHandle } from './store.ts';
 
 /** Rows per write transaction: each holds the write lock for a few tens of milliseconds. */
 const WRITE_BATCH = 2_000;
 /** The pause after each write transaction, long enough for a waiting writer to take the lock. */
 const WRITE_PAUSE_MS = 8;
+
+/**
+ * The refresh waits for the write lock as long as an import's batch or a burst of chat writes may
+ * hold it (SQLite's busy timeout first, then retries with backoff), rather than fail a run of minutes.
+ */
+const REFRESH_BUSY_RETRY: BusyRetry = { deadlineMs: 120_000, firstWaitMs: 50, maxWaitMs: 1_000 };
+const takeWriteLock = (h: SqliteHandle) => retryBusy(async () => beginWrite(h), REFRESH_BUSY_RETRY);
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -176,7 +184,7 @@ async function inBatches<T>(h: SqliteHandle, items: Iterable<T>, each: (item: T)
     }
     if (batch.length === 0) return longest;
     // Held from the moment the lock is ours (waiting for another writer's is not holding it).
-    h.exec('BEGIN IMMEDIATE');
+    await takeWriteLock(h);
     const t0 = performance.now();
     try {
       for (const item of batch) each(item);
@@ -195,7 +203,7 @@ async function inBatches<T>(h: SqliteHandle, items: Iterable<T>, each: (item: T)
 async function deleteRun(h: SqliteHandle, table: 'lifecycle_transitions', runId: number): Promise<void> {
   const del = h.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE run_id = ? LIMIT ${WRITE_BATCH})`);
   for (;;) {
-    h.exec('BEGIN IMMEDIATE');
+    await takeWriteLock(h);
     let changes: number;
     try {
       changes = del.run(runId).changes;
@@ -272,7 +280,7 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
       b.close();
       renameSync(building, path);
       previousLive = derived.liveName();
-      h.exec('BEGIN IMMEDIATE');
+      await takeWriteLock(h);
       const t = performance.now();
       try {
         derived.publish(basename(path));

@@ -2,8 +2,8 @@
 // its busy handler sleeps on the calling thread, so a bot whose write waits on a refresh or an
 // import would stop answering chat for the wait. The bot's connection therefore waits only briefly
 // inside SQLite (its busy_timeout) and then retries asynchronously, with backoff, up to a deadline;
-// transactions begin IMMEDIATE (take the write lock first), so a statement inside one never finds
-// the lock taken halfway through.
+// transactions take the store's write lock first (see beginWrite), so a statement inside one never
+// finds the lock taken halfway through.
 import { SqliteDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings, CompiledQuery } from 'kysely';
 
 export interface BusyRetry {
@@ -19,6 +19,26 @@ export const DEFAULT_BUSY_RETRY: BusyRetry = Object.freeze({ deadlineMs: 15_000,
 export function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
+}
+
+/**
+ * A deferred BEGIN and a write that changes nothing: the store's write lock, taken at once, on the
+ * store alone. `BEGIN IMMEDIATE` would also take a write lock on every attached file, and the
+ * derived-data file (sqlite-derived.ts, a rollback journal) cannot be committed while another
+ * connection reads it: one long read of the insights by a worker thread made every commit of the
+ * store — /feedback, an import, the refresh's publish — fail with SQLITE_BUSY.
+ */
+export const BEGIN_WRITE = ['BEGIN', 'UPDATE main.meta SET value = value WHERE 0'] as const;
+
+/** Begins a write transaction on a raw better-sqlite3 handle (see BEGIN_WRITE); SQLite's error when the lock stays taken. */
+export function beginWrite(h: { exec(sql: string): unknown }): void {
+  h.exec(BEGIN_WRITE[0]);
+  try {
+    h.exec(BEGIN_WRITE[1]);
+  } catch (err) {
+    h.exec('ROLLBACK');
+    throw err;
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -38,7 +58,7 @@ export async function retryBusy<T>(fn: () => Promise<T>, policy: BusyRetry = DEF
   }
 }
 
-/** kysely's SQLite dialect with statements retried on a busy store and IMMEDIATE transactions. */
+/** kysely's SQLite dialect with statements retried on a busy store and transactions that take the write lock first. */
 export class RetryingSqliteDialect extends SqliteDialect {
   readonly #policy: BusyRetry;
   constructor(config: ConstructorParameters<typeof SqliteDialect>[0], policy: BusyRetry = DEFAULT_BUSY_RETRY) {
@@ -71,7 +91,7 @@ class RetryingDriver implements Driver {
     const policy = this.#policy;
     return {
       executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-        // Inside a transaction the lock is already held (IMMEDIATE): a busy error there is final.
+        // Inside a transaction the lock is already held (beginTransaction): a busy error there is final.
         return inTransaction.has(connection) ? connection.executeQuery<R>(query) : retryBusy(() => connection.executeQuery<R>(query), policy);
       },
       streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
@@ -84,7 +104,17 @@ class RetryingDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
     const inner = unwrap(connection);
-    await retryBusy(() => inner.executeQuery(CompiledQuery.raw('begin immediate')), this.#policy);
+    await retryBusy(async () => {
+      await inner.executeQuery(CompiledQuery.raw(BEGIN_WRITE[0]));
+      try {
+        await inner.executeQuery(CompiledQuery.raw(BEGIN_WRITE[1]));
+      } catch (err) {
+        await inner.executeQuery(CompiledQuery.raw('rollback'));
+        if (isBusy(err)) throw err;
+        // A store not migrated yet has no meta table (and no derived file attached): the plain way.
+        await inner.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    }, this.#policy);
     this.#inTransaction.add(inner);
   }
 

@@ -1,4 +1,5 @@
 // The model card as text for a terminal (the same facts `pulse model --json` prints).
+import { formatMoney } from '../core/format.ts';
 import type { FitFacts, HoldoutCard, ModelCard } from './model-card.ts';
 
 const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
@@ -63,7 +64,8 @@ function storyLines(c: ModelCard): string[] {
 }
 
 /** Cards stored by older versions lack the newer fields: they render with what they have. */
-export function renderModelCard(c: ModelCard): string {
+export function renderModelCard(c: ModelCard, currency = 'USD'): string {
+  const money = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : formatMoney(Math.round(v), currency).replace(/\.00$/, ''));
   const warnings = c.warnings ?? [];
   const lines = [
     `Pulse model card — run ${c.runId}, as of ${c.asOf} (${c.timeZone})`,
@@ -79,11 +81,11 @@ export function renderModelCard(c: ModelCard): string {
       ? `Gamma-Gamma (spend): not fitted — ${c.gammaGamma.error}`
       : `Gamma-Gamma (spend, ${c.gammaGamma.customers} repeat customers): p=${f(c.gammaGamma.p)} q=${f(c.gammaGamma.q)} v=${f(c.gammaGamma.v, 2)}`,
     `CLV: ${c.clv.months}-month horizon, ${(c.clv.discountRatePerMonth * 100).toFixed(1)}%/month discount` +
-      `${c.expectationModel ? ` (expected purchases from ${c.expectationModel})` : ''}; total ${f(c.clv.total, 0)}`,
+      `${c.expectationModel ? ` (expected purchases from ${c.expectationModel})` : ''}; total ${money(c.clv.total)}`,
     '',
     c.churn.backtest ? backtestLine(c.churn.backtest) : `Churn backtest: not run — ${c.churn.note ?? 'unknown reason'} (default weights in use)`,
     `Churn weights (${c.churn.weightsSource}): ${Object.entries(c.churn.weights).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
-    `Value at risk: ${f(c.churn.valueAtRisk, 0)}${c.churn.threshold === undefined ? '' : `; at risk from churn risk ${c.churn.threshold}`}`,
+    `Value at risk: ${money(c.churn.valueAtRisk)}${c.churn.threshold === undefined ? '' : `; at risk from churn risk ${c.churn.threshold}`}`,
     ...(c.story ? storyLines(c) : []),
     '',
     c.clustering

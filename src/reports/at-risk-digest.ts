@@ -6,7 +6,7 @@
 // digest's platform has that name or email in the users table, the digest writes `@Name`; the
 // adapters decide whether that becomes a real mention (see the final note in the digest's footer).
 import type { Context } from '../core/context.ts';
-import { currencySymbol, formatCount, formatMoney, truncate } from '../core/format.ts';
+import { currencySymbol, customerLabel, formatCount, formatMoney, truncate } from '../core/format.ts';
 import type { Reply, ReplyChart, ReplyTable } from '../core/reply.ts';
 import { localDay, MS_PER_DAY } from '../core/time.ts';
 import { chatUsersNamed } from '../db/digests.ts';
@@ -99,7 +99,7 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     `**${formatCount(highCount)}** customers at ${HIGH_RISK}+ churn risk; **${money(d.totalValueAtRisk)}** of yearly value at risk in all.`,
   ];
   const tables: ReplyTable[] = [];
-  const customer = (r: { name: string | null; customer_id: string }) => `${r.name ?? r.customer_id} (${r.customer_id})`;
+  const customer = customerLabel;
   const risk = (v: number | null) => (v === null ? '—' : String(Math.round(v)));
   if (d.entrants.length) {
     tables.push({

@@ -2,7 +2,7 @@
 // first (or the riskiest, or the longest overdue), each with the reasons; how many there are, and
 // the value at stake.
 import type { Context } from '../core/context.ts';
-import { formatCount, formatMoney } from '../core/format.ts';
+import { customerLabel, formatCount, formatMoney } from '../core/format.ts';
 import type { Reply } from '../core/reply.ts';
 import { parseDrivers } from './drivers.ts';
 import { reportFilter, scopeWords } from './filters.ts';
@@ -58,7 +58,7 @@ export async function churnRiskReport(ctx: Context, data: ReportData, args: Chur
       {
         title: `At risk ${min}+, ${LISTS[sort].words}`,
         columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Risk', align: 'right' }, { label: 'Value at risk', align: 'right' }, { label: 'Days overdue', align: 'right' }, { label: 'Why' }],
-        rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', String(Math.round(t.churn_risk ?? 0)), money(t.value_at_risk ?? 0), t.days_overdue === null ? '—' : formatCount(t.days_overdue), parseDrivers(t.churn_drivers).join('; ')]),
+        rows: top.map((t) => [customerLabel(t), t.owner ?? '—', String(Math.round(t.churn_risk ?? 0)), money(t.value_at_risk ?? 0), t.days_overdue === null ? '—' : formatCount(t.days_overdue), parseDrivers(t.churn_drivers).join('; ')]),
         total: figures.atRisk,
       },
     ],

@@ -1,7 +1,7 @@
 // How customers spread over the lifecycle stages, who moved this week and why; one customer's path.
 import { describeLifecycleRules, LIFECYCLE_STAGES } from '../analytics/lifecycle.ts';
 import type { Context } from '../core/context.ts';
-import { formatCount, formatPercent } from '../core/format.ts';
+import { customerLabel, formatCount, formatPercent } from '../core/format.ts';
 import type { Reply } from '../core/reply.ts';
 import { formatDay } from '../core/time.ts';
 import { transitionsSince } from '../db/insights.ts';
@@ -27,7 +27,7 @@ export async function lifecycleReport(ctx: Context, data: ReportData, args: { st
       {
         title: `Moved since ${formatDay(since)}`,
         columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Move' }, { label: 'Why' }],
-        rows: moves.map((m) => [`${m.name ?? m.customer_id} (${m.customer_id})`, m.owner ?? '—', `${m.from_stage ?? 'first seen'} → ${m.to_stage}`, m.reason]),
+        rows: moves.map((m) => [customerLabel(m), m.owner ?? '—', `${m.from_stage ?? 'first seen'} → ${m.to_stage}`, m.reason]),
       },
     ],
     footer: `Rules: ${describeLifecycleRules().join(' · ')}. ${asOfFooter(run)}`,

@@ -2,7 +2,7 @@
 // pain points and the detractors worth a call — for `/satisfaction` and the weekly digest.
 import { compareCsatCounts, compareNpsCounts, csatOfCounts, npsOfCounts, type CsatCounts, type NpsCounts } from '../analytics/satisfaction.ts';
 import type { Context } from '../core/context.ts';
-import { formatMoney, formatPercent, truncate } from '../core/format.ts';
+import { customerLabel, formatMoney, formatPercent, truncate } from '../core/format.ts';
 import { scrubPersonalData, type Reply, type ReplyField } from '../core/reply.ts';
 import { formatDay } from '../core/time.ts';
 import { reportFilter, scopeWords } from './filters.ts';
@@ -117,7 +117,7 @@ export async function satisfactionReportFor(data: SatisfactionData, args: Satisf
     tables.push({
       title: 'Detractors among the most valuable customers',
       columns: [{ label: 'Customer' }, { label: 'Score', align: 'right' }, { label: 'Value', align: 'right' }, { label: 'Owner' }, { label: 'Comment' }],
-      rows: detractors.map((d) => [`${d.name ?? d.customer_id} (${d.customer_id})`, `${d.score}/${d.scale === 'csat' ? 5 : 10}`, formatMoney(d.value, currency), d.owner ?? '—', truncate(scrubPersonalData(d.comment ?? ''), 60)]),
+      rows: detractors.map((d) => [customerLabel(d), `${d.score}/${d.scale === 'csat' ? 5 : 10}`, formatMoney(d.value, currency), d.owner ?? '—', truncate(scrubPersonalData(d.comment ?? ''), 60)]),
     });
   }
   return {

@@ -1,7 +1,7 @@
 // The RFM segments (or behaviour clusters) and who is in them.
 import { RFM_SEGMENT_DESCRIPTIONS, RFM_SEGMENTS } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
-import { formatCount, formatMoney, formatPercent } from '../core/format.ts';
+import { customerLabel, formatCount, formatMoney, formatPercent } from '../core/format.ts';
 import type { Reply } from '../core/reply.ts';
 import { segmentNamed } from './filters.ts';
 import { asOfFooter } from './live-run.ts';
@@ -55,7 +55,7 @@ export async function segmentMembersReport(ctx: Context, data: ReportData, args:
       {
         title: 'Most valuable first',
         columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: '12-mo CLV', align: 'right' }, { label: 'Revenue', align: 'right' }, { label: 'Churn risk', align: 'right' }, { label: 'Stage' }],
-        rows: members.map((m) => [`${m.name ?? m.customer_id} (${m.customer_id})`, m.owner ?? '—', money(m.clv_12m ?? 0), money(m.revenue), m.churn_risk === null ? '—' : String(Math.round(m.churn_risk)), m.lifecycle_stage]),
+        rows: members.map((m) => [customerLabel(m), m.owner ?? '—', money(m.clv_12m ?? 0), money(m.revenue), m.churn_risk === null ? '—' : String(Math.round(m.churn_risk)), m.lifecycle_stage]),
         total: figures.customers || members.length,
       },
     ],

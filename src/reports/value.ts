@@ -1,6 +1,6 @@
 // Where the customer value is: the most valuable customers, how concentrated value is, and tiers.
 import type { Context } from '../core/context.ts';
-import { formatCount, formatMoney, formatPercent } from '../core/format.ts';
+import { customerLabel, formatCount, formatMoney, formatPercent } from '../core/format.ts';
 import type { Reply } from '../core/reply.ts';
 import { reportFilter } from './filters.ts';
 import { asOfFooter, pAliveLabel } from './live-run.ts';
@@ -25,7 +25,7 @@ export async function valueReport(ctx: Context, data: ReportData, args: ValueArg
       {
         title: 'Most valuable customers',
         columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: '12-mo CLV', align: 'right' }, { label: pAliveLabel(data.run), align: 'right' }, { label: 'Segment' }],
-        rows: top.map((t) => [`${t.name ?? t.customer_id} (${t.customer_id})`, t.owner ?? '—', money(t.clv_12m ?? 0), t.p_alive === null ? '—' : t.p_alive.toFixed(2), t.segment ?? '—']),
+        rows: top.map((t) => [customerLabel(t), t.owner ?? '—', money(t.clv_12m ?? 0), t.p_alive === null ? '—' : t.p_alive.toFixed(2), t.segment ?? '—']),
       },
       {
         title: who ? `Tiers (${who}'s customers)` : 'Tiers (all customers)',

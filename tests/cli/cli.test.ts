@@ -46,7 +46,7 @@ describe('pulse CLI', () => {
     expect(r.status).toBe(1);
     const s = JSON.parse(r.stdout);
     expect(s.inserted).toBe(1);
-    expect(s.problems).toEqual([{ line: 3, field: 'ordered_at', reason: expect.stringContaining('not a date') }]);
+    expect(s.problems).toEqual([{ line: 3, field: 'ordered_at', code: 'not-a-date', reason: expect.stringContaining('not a date') }]);
   });
 
   it('GIVEN a bad subcommand or option THEN exit 2 with usage on stderr', () => {

@@ -48,8 +48,9 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-export async function testDatabase(dir: string): Promise<TestDatabase> {
-  if (!pgTestUrl) return { url: join(dir, 'pulse.sqlite'), async drop() {} };
+/** A store for one test context: `file` in `dir` on SQLite, else a fresh schema. */
+export async function testDatabase(dir: string, file = 'pulse.sqlite'): Promise<TestDatabase> {
+  if (!pgTestUrl) return { url: join(dir, file), async drop() {} };
   const schema = `pulse_t_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
   await adminQuery(`create schema ${schema}`);
   return {

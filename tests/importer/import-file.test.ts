@@ -77,7 +77,12 @@ describe('importFile', () => {
     ]);
     expect(s.problems[0]!.reason).toMatch(/unknown customer "C9"/);
     const orders = await ctx.store.db.selectFrom('orders').select(['order_id', 'amount', 'day']).orderBy('order_id').execute();
-    expect(orders.map((o) => [o.order_id, o.amount])).toEqual([['O1', 1234.5], ['O2', 1000], ['O4', -20], ['O7', 0]]);
+    expect(orders.map((o) => [o.order_id, o.amount])).toEqual([
+      ['O1', 1234.5],
+      ['O2', 1000],
+      ['O4', -20],
+      ['O7', 0],
+    ]);
     expect(orders[0]!.day).toBe(orders[1]!.day);
   });
 
@@ -88,7 +93,13 @@ describe('importFile', () => {
     const s = await importFile(ctx.store, { kind: 'orders', input: file, timeZone: 'UTC', worker: true, batchSize: 3 });
     expect(s.inserted).toBe(4);
     expect(s.unchanged).toBe(1);
-    expect(s.problems.map((p) => [p.line, p.field])).toEqual([[4, 'customer_id'], [6, 'ordered_at'], [7, 'amount'], [9, 'order_id'], [11, 'order_id']]);
+    expect(s.problems.map((p) => [p.line, p.field])).toEqual([
+      [4, 'customer_id'],
+      [6, 'ordered_at'],
+      [7, 'amount'],
+      [9, 'order_id'],
+      [11, 'order_id'],
+    ]);
   });
 
   it('GIVEN the same file imported twice THEN the second import changes nothing', async () => {
@@ -119,18 +130,46 @@ describe('importFile', () => {
 
   it('GIVEN JSON Lines THEN rows import with numbers as numbers and bad lines named', async () => {
     await run('customers', 'customers.csv', CUSTOMERS);
-    const s = await run('orders', 'orders.jsonl', ['{"order_id":"J1","customer_id":"C1","ordered_at":"2024-03-01","amount":19.5}', '', '{oops', '{"order_id":"J2","customer_id":"C2","ordered_at":"2024-03-02","amount":"x"}'].join('\n'));
+    const s = await run(
+      'orders',
+      'orders.jsonl',
+      [
+        '{"order_id":"J1","customer_id":"C1","ordered_at":"2024-03-01","amount":19.5}',
+        '',
+        '{oops',
+        '{"order_id":"J2","customer_id":"C2","ordered_at":"2024-03-02","amount":"x"}',
+      ].join('\n'),
+    );
     expect(s.inserted).toBe(1);
-    expect(s.problems.map((p) => [p.line, p.field])).toEqual([[3, 'row'], [4, 'amount']]);
+    expect(s.problems.map((p) => [p.line, p.field])).toEqual([
+      [3, 'row'],
+      [4, 'amount'],
+    ]);
   });
 
   it('GIVEN survey-style feedback without a scale column THEN the scale is inferred and out-of-range scores are rejected', async () => {
     await run('customers', 'customers.csv', CUSTOMERS);
-    const s = await run('feedback', 'survey.csv', ['Customer ID,Rating,Comment,Submitted At', 'C1,9,"Great, fast",2024-03-01T10:00:00Z', 'C2,2,slow,2024-03-02', 'C2,11,too high,2024-03-02', 'C9,4,who,2024-03-02'].join('\n'));
+    const s = await run(
+      'feedback',
+      'survey.csv',
+      [
+        'Customer ID,Rating,Comment,Submitted At',
+        'C1,9,"Great, fast",2024-03-01T10:00:00Z',
+        'C2,2,slow,2024-03-02',
+        'C2,11,too high,2024-03-02',
+        'C9,4,who,2024-03-02',
+      ].join('\n'),
+    );
     expect(s.inserted).toBe(2);
-    expect(s.problems.map((p) => [p.line, p.field])).toEqual([[4, 'score'], [5, 'customer_id']]);
+    expect(s.problems.map((p) => [p.line, p.field])).toEqual([
+      [4, 'score'],
+      [5, 'customer_id'],
+    ]);
     const rows = await ctx.store.db.selectFrom('feedback').select(['customer_id', 'scale', 'score']).orderBy('customer_id').execute();
-    expect(rows).toEqual([{ customer_id: 'C1', scale: 'nps', score: 9 }, { customer_id: 'C2', scale: 'csat', score: 2 }]);
+    expect(rows).toEqual([
+      { customer_id: 'C1', scale: 'nps', score: 9 },
+      { customer_id: 'C2', scale: 'csat', score: 2 },
+    ]);
     const again = await run('feedback', 'survey.csv', ['Customer ID,Rating,Comment,Submitted At', 'C1,9,"Great, fast",2024-03-01T10:00:00Z'].join('\n'));
     expect(again.unchanged).toBe(1);
   });
@@ -138,9 +177,16 @@ describe('importFile', () => {
   it('GIVEN order items for known and unknown orders THEN unknown orders are rejected rows', async () => {
     await run('customers', 'customers.csv', CUSTOMERS);
     await run('orders', 'orders.csv', ORDERS);
-    const s = await run('order-items', 'items.csv', 'order_id,product,quantity,unit_price\nO1,Espresso Machine,1,349\nO1,Coffee Beans,2,24\nO404,Mug,1,5\nO2,Mug,0,5\n');
+    const s = await run(
+      'order-items',
+      'items.csv',
+      'order_id,product,quantity,unit_price\nO1,Espresso Machine,1,349\nO1,Coffee Beans,2,24\nO404,Mug,1,5\nO2,Mug,0,5\n',
+    );
     expect(s.inserted).toBe(2);
-    expect(s.problems.map((p) => [p.line, p.field])).toEqual([[4, 'order_id'], [5, 'quantity']]);
+    expect(s.problems.map((p) => [p.line, p.field])).toEqual([
+      [4, 'order_id'],
+      [5, 'quantity'],
+    ]);
   });
 
   it('GIVEN a missing file THEN the summary says so as a file-level problem', async () => {
@@ -178,5 +224,24 @@ describe('importFile', () => {
     const s = await importFile(ctx.store, { kind: 'orders', input: file, timeZone: 'UTC', maxProblems: 1 });
     expect(s.rejected).toBe(2);
     expect(s.problems.map((p) => p.line)).toEqual([3]);
+  });
+
+  it('GIVEN hundreds of orders with repeats and an unknown customer among them THEN each row still gets its own outcome', async () => {
+    await run('customers', 'customers.csv', CUSTOMERS);
+    const rows = Array.from({ length: 300 }, (_, i) => `B${i},C1,2024-04-01,${i}`);
+    rows[100] = 'B5,C1,2024-04-01,5'; // the same as line 7: unchanged
+    rows[150] = 'B6,C1,2024-04-01,999'; // B6 again, other amount: the first stands
+    rows[170] = 'B170,C404,2024-04-01,1'; // unknown customer
+    rows[200] = 'B170,C1,2024-04-01,1'; // the same id, now with a customer: the first to land
+    const s = await run('orders', 'many.csv', ['order_id,customer_id,ordered_at,amount', ...rows].join('\n'));
+    expect({ inserted: s.inserted, unchanged: s.unchanged, rejected: s.rejected }).toEqual({ inserted: 298 - 1, unchanged: 1, rejected: 2 });
+    expect(s.problems.map((p) => [p.line, p.code])).toEqual([
+      [152, 'conflict'],
+      [172, 'unknown-customer'],
+    ]);
+    const b170 = await ctx.store.db.selectFrom('orders').select(['customer_id', 'import_line']).where('order_id', '=', 'B170').executeTakeFirstOrThrow();
+    expect(b170).toEqual({ customer_id: 'C1', import_line: 202 });
+    const again = await run('orders', 'many.csv', ['order_id,customer_id,ordered_at,amount', ...rows].join('\n'));
+    expect({ inserted: again.inserted, updated: again.updated, rejected: again.rejected }).toEqual({ inserted: 0, updated: 0, rejected: 2 });
   });
 });
