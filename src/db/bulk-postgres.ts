@@ -17,6 +17,7 @@ const ROW_FAULTS = ['22', '23', '54'];
 /** Another transaction's locks in a cycle with ours, or a serialization failure: the batch is run again. */
 const RETRY = new Set(['40P01', '40001']);
 const MAX_RETRIES = 5;
+const FOREIGN_KEY = '23503';
 
 interface Column {
   name: string;
@@ -97,8 +98,14 @@ function unnestOf(names: readonly string[], types: readonly string[], columns: r
   return sql`unnest(${sql.join(arrays)}) as ${sql.raw(alias)}(${sql.join(names.map((n) => sql.id(n)))})`;
 }
 
-function writeBatch(db: Kysely<Database>, spec: TableSpec, types: Map<string, Column>, importId: number, options: { insertOnly?: boolean }, src: RowSource): Promise<Outcome[]> {
-  return db.transaction().execute((trx) => writeRows(trx, spec, types, importId, options, src));
+async function writeBatch(db: Kysely<Database>, spec: TableSpec, types: Map<string, Column>, importId: number, options: { insertOnly?: boolean }, src: RowSource): Promise<Outcome[]> {
+  try {
+    return await db.transaction().execute((trx) => writeRows(trx, spec, types, importId, options, src, false));
+  } catch (err) {
+    // A row whose customer (order) is unknown: the batch again, each row's parent looked up first.
+    if (sqlState(err) !== FOREIGN_KEY) throw err;
+    return db.transaction().execute((trx) => writeRows(trx, spec, types, importId, options, src, true));
+  }
 }
 
 async function writeRows(
@@ -108,6 +115,7 @@ async function writeRows(
   importId: number,
   options: { insertOnly?: boolean },
   src: RowSource,
+  checked: boolean,
   alone = false,
 ): Promise<Outcome[]> {
   const cols = spec.columns;
@@ -157,25 +165,29 @@ async function writeRows(
     const input = unnestOf(names, typeNames, [...columns, rows.map((_, i) => i), Array.from(first, (f) => f === 1)], 'u');
     const keyCols = spec.key;
     const on = (a: string, b: string) => sql.join(keyCols.map((k) => sql`${sql.raw(a)}.${sql.id(k)} = ${sql.raw(b)}.${sql.id(k)}`), sql` and `);
-    const parentOk = parentAt < 0 ? sql`true` : sql`exists (select 1 from ${sql.table(parentTable)} p where p.${sql.id(parentKey)} = u.${sql.id(parentKey)})`;
+    const parentOf = (alias: string) =>
+      parentAt < 0 ? sql`true` : sql`exists (select 1 from ${sql.table(parentTable)} p where p.${sql.id(parentKey)} = ${sql.raw(alias)}.${sql.id(parentKey)})`;
     const storedCols = [...cols, 'import_id', 'import_line'];
     const keyList = sql.join(keyCols.map((k) => sql.id(k)));
-    // The SELECT sees the table as it was before this statement: `e` is what was stored already,
-    // `ins` what this statement stored (the first row of each key at most, so the join is one-to-one).
-    const result = await sql<Record<string, unknown> & { ord: number; inserted: boolean; parent_ok: boolean; found: boolean }>`
-      with i as (select u.*, ${parentOk} as parent_ok from ${input}),
+    // New rows go in unchecked: the foreign key checks each one anyway, and a batch that names an
+    // unknown customer fails as a whole and comes back `checked` (the parent looked up per row).
+    // Only the rows not inserted come back, with what was stored already (`e`: the SELECT sees
+    // the table as it was before this statement) — none at all for a batch of new rows.
+    const result = await sql<Record<string, unknown> & { ord: number; parent_ok: boolean; found: boolean }>`
+      with i as (select * from ${input}),
       ins as (
         insert into ${sql.table(spec.table)} (${sql.join(insertCols.map((c) => sql.id(c)))}, import_id)
         select ${sql.join(insertCols.map((c) => sql`i.${sql.id(c)}`))}, ${importId}::integer from i
-        where i.first and i.parent_ok order by i.ord
+        where i.first${checked ? sql` and ${parentOf('i')}` : sql``} order by i.ord
         on conflict (${keyList}) do nothing
         returning ${keyList}
-      )
-      select i.ord, ins.${sql.id(keyCols[0]!)} is not null and i.first as inserted, i.parent_ok, e.${sql.id(keyCols[0]!)} is not null as found,
+      ),
+      rest as materialized (select i.* from i left join ins on i.first and ${on('ins', 'i')} where ins.${sql.id(keyCols[0]!)} is null)
+      select r.ord, ${parentOf('r')} as parent_ok, e.${sql.id(keyCols[0]!)} is not null as found,
         ${sql.join(storedCols.map((c) => sql`e.${sql.id(c)} as ${sql.id('e_' + c)}`))}
-      from i left join ins on ${on('ins', 'i')} left join ${sql.table(spec.table)} e on ${on('e', 'i')}
-      order by i.ord`.execute(trx);
-    const res = result.rows;
+      from rest r left join ${sql.table(spec.table)} e on ${on('e', 'r')}`.execute(trx);
+    const back = new Map<number, (typeof result.rows)[number]>();
+    for (const r of result.rows) back.set(Number(r.ord), r);
 
     const state = new Map<string, Value[]>();
     const stored = (r: Record<string, unknown>): Value[] =>
@@ -188,10 +200,10 @@ async function writeRows(
     const touches: { row: Value[]; line: number }[] = [];
     const newTerms: Value[][] = [];
     for (let i = 0; i < len; i++) {
-      const r = res[i]!;
+      const r = back.get(i);
       const row = rows[i]!;
       const key = keyOf(row);
-      if (r.inserted) {
+      if (!r) {
         fillInsert(spec, row, flags[i]!, fresh);
         state.set(key, [...fresh, importId, lines[i]!]);
         if (isCustomer) newTerms.push([...fresh]);
@@ -212,7 +224,7 @@ async function writeRows(
       if (!existing) {
         // Gone again (the other import rolled back): offered once more, alone.
         if (alone) throw new Error(`${spec.table} ${key}: neither stored nor insertable`);
-        out[i] = (await writeRows(trx, spec, types, importId, options, single(row, flags[i]!, lines[i]!), true))[0]!;
+        out[i] = (await writeRows(trx, spec, types, importId, options, single(row, flags[i]!, lines[i]!), true, true))[0]!;
         continue;
       }
       const d = decide(spec, row, flags[i]!, existing, importId);
