@@ -26,12 +26,13 @@ afterAll(async () => {
 });
 
 describe('GIVEN the bot with an off-loop pool', () => {
-  it('WHEN a command needs a scan (satisfaction of a segment) THEN a worker answers it, the same as inline', async () => {
+  // Satisfaction of a segment is read from the rollups now; a risk threshold of its own still needs a scan.
+  it('WHEN a command needs a scan (churn risk at another threshold) THEN a worker answers it, the same as inline', async () => {
     const registry = createRegistry();
     const before = pool.served;
-    const viaPool = await registry.run('/satisfaction 90d segment:"At Risk"', consoleCall(), bot);
+    const viaPool = await registry.run('/churn-risk min:40', consoleCall(), bot);
     expect(pool.served).toBe(before + 1);
-    const inline = await registry.run('/satisfaction 90d segment:"At Risk"', consoleCall(), ctx);
+    const inline = await registry.run('/churn-risk min:40', consoleCall(), ctx);
     expect(viaPool).toEqual(inline);
     expect(viaPool.error).toBeUndefined();
   });
@@ -45,7 +46,8 @@ describe('GIVEN the bot with an off-loop pool', () => {
 
   it('WHEN a digest needs a scan THEN it is built by a worker', async () => {
     const before = pool.served;
-    const req = { kind: 'satisfaction' as const, segment: 'Loyal', platform: 'console' as const, scheduledFor: ctx.clock.now(), since: null, timeZone: 'UTC' };
+    // New at-risk entrants of one segment are not in the rollups.
+    const req = { kind: 'at-risk' as const, segment: 'Loyal', platform: 'console' as const, scheduledFor: ctx.clock.now(), since: null, timeZone: 'UTC' };
     const viaPool = await buildDigest(bot, req);
     expect(pool.served).toBe(before + 1);
     expect(viaPool).toEqual(await buildDigest(ctx, req));
