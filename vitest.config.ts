@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// On PostgreSQL (PULSE_TEST_DATABASE_URL) test stores are seeded through the row-by-row upsert
-// until the batched import lands: seeding a few thousand demo customers takes tens of seconds there.
+// On PostgreSQL (PULSE_TEST_DATABASE_URL) each test store is a schema migrated from scratch and every
+// write a round trip to the server: the slowest tests (a few thousand demo customers, several
+// processes at once) take several times their SQLite time there.
 const onPostgres = Boolean(process.env.PULSE_TEST_DATABASE_URL?.trim());
 
 export default defineConfig({
