@@ -27,7 +27,12 @@ interface Column {
   numericText: boolean;
 }
 
-export function postgresWriter(db: Kysely<Database>, spec: TableSpec, importId: number, options: { insertOnly?: boolean }): (src: RowSource) => Promise<Outcome[]> {
+export function postgresWriter(
+  db: Kysely<Database>,
+  spec: TableSpec,
+  importId: number,
+  options: { insertOnly?: boolean },
+): (src: RowSource) => Promise<Outcome[]> {
   let types: Promise<Map<string, Column>> | undefined;
   const columnsOf = () => (types ??= columnTypes(db, spec.table));
   return async (src) => {
@@ -42,7 +47,14 @@ export function postgresWriter(db: Kysely<Database>, spec: TableSpec, importId: 
  * Writes rows [from, to) in one transaction; when PostgreSQL refuses one of them, the two halves
  * are written apart, down to the refused rows alone.
  */
-async function isolate(spec: TableSpec, src: RowSource, from: number, to: number, out: Outcome[], write: (from: number, to: number) => Promise<Outcome[]>): Promise<void> {
+async function isolate(
+  spec: TableSpec,
+  src: RowSource,
+  from: number,
+  to: number,
+  out: Outcome[],
+  write: (from: number, to: number) => Promise<Outcome[]>,
+): Promise<void> {
   if (from >= to) return;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -98,7 +110,14 @@ function unnestOf(names: readonly string[], types: readonly string[], columns: r
   return sql`unnest(${sql.join(arrays)}) as ${sql.raw(alias)}(${sql.join(names.map((n) => sql.id(n)))})`;
 }
 
-async function writeBatch(db: Kysely<Database>, spec: TableSpec, types: Map<string, Column>, importId: number, options: { insertOnly?: boolean }, src: RowSource): Promise<Outcome[]> {
+async function writeBatch(
+  db: Kysely<Database>,
+  spec: TableSpec,
+  types: Map<string, Column>,
+  importId: number,
+  options: { insertOnly?: boolean },
+  src: RowSource,
+): Promise<Outcome[]> {
   try {
     return await db.transaction().execute((trx) => writeRows(trx, spec, types, importId, options, src, false));
   } catch (err) {
@@ -125,7 +144,8 @@ async function writeRows(
   const parentTable = spec.parent === 'customer' ? 'customers' : 'orders';
   const parentKey = spec.parent === 'customer' ? 'customer_id' : 'order_id';
   const parentAt = isCustomer ? -1 : cols.indexOf(parentKey);
-  const keyOf = (row: readonly Value[]) => (spec.keyIndex.length === 1 ? String(row[spec.keyIndex[0]!]) : spec.keyIndex.map((k) => String(row[k])).join('\u0000'));
+  const keyOf = (row: readonly Value[]) =>
+    spec.keyIndex.length === 1 ? String(row[spec.keyIndex[0]!]) : spec.keyIndex.map((k) => String(row[k])).join('\u0000');
 
   const rows: Value[][] = new Array(len);
   const flags = new Int32Array(len);
@@ -138,145 +158,155 @@ async function writeRows(
     lines[i] = src.line(i);
   }
 
-  {
-    if (rows.some((_, i) => flags[i]! & CONTENT_ID)) await resolveContentIds(trx, spec, importId, rows, flags);
-    // The first row of each key is offered for insertion; a later one with the same key is decided
-    // against what the earlier one left (as SQLite's row-by-row path does).
-    const first = new Uint8Array(len);
-    const seen = new Set<string>();
-    for (let i = 0; i < len; i++) {
-      const k = keyOf(rows[i]!);
-      if (!seen.has(k)) {
-        seen.add(k);
-        first[i] = 1;
-      }
+  if (rows.some((_, i) => flags[i]! & CONTENT_ID)) await resolveContentIds(trx, spec, importId, rows, flags);
+  // The first row of each key is offered for insertion; a later one with the same key is decided
+  // against what the earlier one left (as SQLite's row-by-row path does).
+  const first = new Uint8Array(len);
+  const seen = new Set<string>();
+  for (let i = 0; i < len; i++) {
+    const k = keyOf(rows[i]!);
+    if (!seen.has(k)) {
+      seen.add(k);
+      first[i] = 1;
     }
-    const insertCols = isCustomer ? [...cols, 'search_text', 'import_line'] : [...cols, 'import_line'];
-    const columns: unknown[][] = insertCols.map(() => new Array(len));
-    const fresh: Value[] = new Array(n);
-    for (let i = 0; i < len; i++) {
-      fillInsert(spec, rows[i]!, flags[i]!, fresh);
-      for (let c = 0; c < n; c++) columns[c]![i] = fresh[c];
-      if (isCustomer) columns[n]![i] = customerSearchText(fresh);
-      columns[insertCols.length - 1]![i] = lines[i];
-    }
-    const names = [...insertCols, 'ord', 'first'];
-    const typeNames = [...insertCols.map((c) => types.get(c)!.type), 'integer', 'boolean'];
-    const input = unnestOf(names, typeNames, [...columns, rows.map((_, i) => i), Array.from(first, (f) => f === 1)], 'u');
-    const keyCols = spec.key;
-    const on = (a: string, b: string) => sql.join(keyCols.map((k) => sql`${sql.raw(a)}.${sql.id(k)} = ${sql.raw(b)}.${sql.id(k)}`), sql` and `);
-    const parentOf = (alias: string) =>
-      parentAt < 0 ? sql`true` : sql`exists (select 1 from ${sql.table(parentTable)} p where p.${sql.id(parentKey)} = ${sql.raw(alias)}.${sql.id(parentKey)})`;
-    const storedCols = [...cols, 'import_id', 'import_line'];
-    const keyList = sql.join(keyCols.map((k) => sql.id(k)));
-    // New rows go in unchecked: the foreign key checks each one anyway, and a batch that names an
-    // unknown customer fails as a whole and comes back `checked` (the parent looked up per row).
-    // Only the rows not inserted come back, with what was stored already (`e`: the SELECT sees
-    // the table as it was before this statement) — none at all for a batch of new rows.
-    const result = await sql<Record<string, unknown> & { ord: number; parent_ok: boolean; found: boolean }>`
-      with i as (select * from ${input}),
-      ins as (
-        insert into ${sql.table(spec.table)} (${sql.join(insertCols.map((c) => sql.id(c)))}, import_id)
-        select ${sql.join(insertCols.map((c) => sql`i.${sql.id(c)}`))}, ${importId}::integer from i
-        where i.first${checked ? sql` and ${parentOf('i')}` : sql``} order by i.ord
-        on conflict (${keyList}) do nothing
-        returning ${keyList}
-      ),
-      rest as materialized (select i.* from i left join ins on i.first and ${on('ins', 'i')} where ins.${sql.id(keyCols[0]!)} is null)
-      select r.ord, ${parentOf('r')} as parent_ok, e.${sql.id(keyCols[0]!)} is not null as found,
-        ${sql.join(storedCols.map((c) => sql`e.${sql.id(c)} as ${sql.id('e_' + c)}`))}
-      from rest r left join ${sql.table(spec.table)} e on ${on('e', 'r')}`.execute(trx);
-    const back = new Map<number, (typeof result.rows)[number]>();
-    for (const r of result.rows) back.set(Number(r.ord), r);
-
-    const state = new Map<string, Value[]>();
-    const stored = (r: Record<string, unknown>): Value[] =>
-      storedCols.map((c) => {
-        const v = r['e_' + c] as Value;
-        return v !== null && types.get(c)!.numericText ? Number(v) : v;
-      });
-    const out: Outcome[] = new Array(len);
-    const updates: { row: Value[]; line: number }[] = [];
-    const touches: { row: Value[]; line: number }[] = [];
-    const newTerms: Value[][] = [];
-    for (let i = 0; i < len; i++) {
-      const r = back.get(i);
-      const row = rows[i]!;
-      const key = keyOf(row);
-      if (!r) {
-        fillInsert(spec, row, flags[i]!, fresh);
-        state.set(key, [...fresh, importId, lines[i]!]);
-        if (isCustomer) newTerms.push([...fresh]);
-        out[i] = INSERTED;
-        continue;
-      }
-      if (!r.parent_ok) {
-        out[i] = { kind: 'missing-parent', parent: spec.parent };
-        continue;
-      }
-      if (options.insertOnly) {
-        out[i] = UNCHANGED;
-        continue;
-      }
-      let existing = state.get(key) ?? (r.found ? stored(r) : undefined);
-      // Stored by another import while this statement ran (it waited for it, then left it): read it now.
-      existing ??= await storedNow(trx, spec, storedCols, row, types);
-      if (!existing) {
-        // Gone again (the other import rolled back): offered once more, alone.
-        if (alone) throw new Error(`${spec.table} ${key}: neither stored nor insertable`);
-        out[i] = (await writeRows(trx, spec, types, importId, options, single(row, flags[i]!, lines[i]!), true, true))[0]!;
-        continue;
-      }
-      const d = decide(spec, row, flags[i]!, existing, importId);
-      if (d.touch) {
-        touches.push({ row, line: lines[i]! });
-        state.set(key, [...existing.slice(0, n), importId, lines[i]!]);
-      }
-      if (d.merged) {
-        updates.push({ row: d.merged, line: lines[i]! });
-        state.set(key, [...d.merged, importId, lines[i]!]);
-      }
-      out[i] = d.outcome;
-    }
-
-    if (updates.length > 0) {
-      const setCols = isCustomer ? [...cols, 'search_text', 'import_line'] : [...cols, 'import_line'];
-      const data = setCols.map((c, j) =>
-        updates.map((u) => (c === 'import_line' ? u.line : c === 'search_text' ? customerSearchText(u.row) : u.row[j])),
-      );
-      const u = unnestOf(setCols, setCols.map((c) => types.get(c)!.type), data, 'u');
-      await sql`update ${sql.table(spec.table)} t set ${sql.join(setCols.map((c) => sql`${sql.id(c)} = u.${sql.id(c)}`))}, import_id = ${importId}::integer
-        from ${u} where ${on('t', 'u')}`.execute(trx);
-      if (isCustomer) {
-        await sql`delete from customer_terms where customer_id = any(${updates.map((x) => x.row[0])}::text[])`.execute(trx);
-        newTerms.push(...updates.map((x) => x.row));
-      }
-    }
-    if (touches.length > 0) {
-      const data = [...keyCols.map((k) => touches.map((t) => t.row[cols.indexOf(k)])), touches.map((t) => t.line)];
-      const u = unnestOf([...keyCols, 'import_line'], [...keyCols.map((k) => types.get(k)!.type), 'integer'], data, 'u');
-      await sql`update ${sql.table(spec.table)} t set import_id = ${importId}::integer, import_line = u.import_line from ${u} where ${on('t', 'u')}`.execute(trx);
-    }
-    if (newTerms.length > 0) {
-      const terms: string[] = [];
-      const ids: string[] = [];
-      for (const row of newTerms)
-        for (const t of customerTermsOf(row)) {
-          terms.push(t);
-          ids.push(String(row[0]));
-        }
-      if (terms.length > 0)
-        await sql`insert into customer_terms (term, customer_id) select * from unnest(${terms}::text[], ${ids}::text[]) on conflict do nothing`.execute(trx);
-    }
-    return out;
   }
+  const insertCols = isCustomer ? [...cols, 'search_text', 'import_line'] : [...cols, 'import_line'];
+  const columns: unknown[][] = insertCols.map(() => new Array(len));
+  const fresh: Value[] = new Array(n);
+  for (let i = 0; i < len; i++) {
+    fillInsert(spec, rows[i]!, flags[i]!, fresh);
+    for (let c = 0; c < n; c++) columns[c]![i] = fresh[c];
+    if (isCustomer) columns[n]![i] = customerSearchText(fresh);
+    columns[insertCols.length - 1]![i] = lines[i];
+  }
+  const names = [...insertCols, 'ord', 'first'];
+  const typeNames = [...insertCols.map((c) => types.get(c)!.type), 'integer', 'boolean'];
+  const input = unnestOf(names, typeNames, [...columns, rows.map((_, i) => i), Array.from(first, (f) => f === 1)], 'u');
+  const keyCols = spec.key;
+  const on = (a: string, b: string) => sql.join(keyCols.map((k) => sql`${sql.raw(a)}.${sql.id(k)} = ${sql.raw(b)}.${sql.id(k)}`), sql` and `);
+  const parentOf = (alias: string) =>
+    parentAt < 0 ? sql`true` : sql`exists (select 1 from ${sql.table(parentTable)} p where p.${sql.id(parentKey)} = ${sql.raw(alias)}.${sql.id(parentKey)})`;
+  const storedCols = [...cols, 'import_id', 'import_line'];
+  const keyList = sql.join(keyCols.map((k) => sql.id(k)));
+  // New rows go in unchecked: the foreign key checks each one anyway, and a batch that names an
+  // unknown customer fails as a whole and comes back `checked` (the parent looked up per row).
+  // Only the rows not inserted come back, with what was stored already (`e`: the SELECT sees
+  // the table as it was before this statement) — none at all for a batch of new rows.
+  const result = await sql<Record<string, unknown> & { ord: number; parent_ok: boolean; found: boolean }>`
+    with i as (select * from ${input}),
+    ins as (
+      insert into ${sql.table(spec.table)} (${sql.join(insertCols.map((c) => sql.id(c)))}, import_id)
+      select ${sql.join(insertCols.map((c) => sql`i.${sql.id(c)}`))}, ${importId}::integer from i
+      where i.first${checked ? sql` and ${parentOf('i')}` : sql``} order by i.ord
+      on conflict (${keyList}) do nothing
+      returning ${keyList}
+    ),
+    rest as materialized (select i.* from i left join ins on i.first and ${on('ins', 'i')} where ins.${sql.id(keyCols[0]!)} is null)
+    select r.ord, ${parentOf('r')} as parent_ok, e.${sql.id(keyCols[0]!)} is not null as found,
+      ${sql.join(storedCols.map((c) => sql`e.${sql.id(c)} as ${sql.id('e_' + c)}`))}
+    from rest r left join ${sql.table(spec.table)} e on ${on('e', 'r')}`.execute(trx);
+  const back = new Map<number, (typeof result.rows)[number]>();
+  for (const r of result.rows) back.set(Number(r.ord), r);
+
+  const state = new Map<string, Value[]>();
+  const stored = (r: Record<string, unknown>): Value[] =>
+    storedCols.map((c) => {
+      const v = r['e_' + c] as Value;
+      return v !== null && types.get(c)!.numericText ? Number(v) : v;
+    });
+  const out: Outcome[] = new Array(len);
+  const updates: { row: Value[]; line: number }[] = [];
+  const touches: { row: Value[]; line: number }[] = [];
+  const newTerms: Value[][] = [];
+  for (let i = 0; i < len; i++) {
+    const r = back.get(i);
+    const row = rows[i]!;
+    const key = keyOf(row);
+    if (!r) {
+      fillInsert(spec, row, flags[i]!, fresh);
+      state.set(key, [...fresh, importId, lines[i]!]);
+      if (isCustomer) newTerms.push([...fresh]);
+      out[i] = INSERTED;
+      continue;
+    }
+    if (!r.parent_ok) {
+      out[i] = { kind: 'missing-parent', parent: spec.parent };
+      continue;
+    }
+    if (options.insertOnly) {
+      out[i] = UNCHANGED;
+      continue;
+    }
+    let existing = state.get(key) ?? (r.found ? stored(r) : undefined);
+    // Stored by another import while this statement ran (it waited for it, then left it): read it now.
+    existing ??= await storedNow(trx, spec, storedCols, row, types);
+    if (!existing) {
+      // Gone again (the other import rolled back): offered once more, alone.
+      if (alone) throw new Error(`${spec.table} ${key}: neither stored nor insertable`);
+      out[i] = (await writeRows(trx, spec, types, importId, options, single(row, flags[i]!, lines[i]!), true, true))[0]!;
+      continue;
+    }
+    const d = decide(spec, row, flags[i]!, existing, importId);
+    if (d.touch) {
+      touches.push({ row, line: lines[i]! });
+      state.set(key, [...existing.slice(0, n), importId, lines[i]!]);
+    }
+    if (d.merged) {
+      updates.push({ row: d.merged, line: lines[i]! });
+      state.set(key, [...d.merged, importId, lines[i]!]);
+    }
+    out[i] = d.outcome;
+  }
+
+  if (updates.length > 0) {
+    const setCols = isCustomer ? [...cols, 'search_text', 'import_line'] : [...cols, 'import_line'];
+    const data = setCols.map((c, j) =>
+      updates.map((u) => (c === 'import_line' ? u.line : c === 'search_text' ? customerSearchText(u.row) : u.row[j])),
+    );
+    const u = unnestOf(setCols, setCols.map((c) => types.get(c)!.type), data, 'u');
+    await sql`update ${sql.table(spec.table)} t set ${sql.join(setCols.map((c) => sql`${sql.id(c)} = u.${sql.id(c)}`))}, import_id = ${importId}::integer
+      from ${u} where ${on('t', 'u')}`.execute(trx);
+    if (isCustomer) {
+      await sql`delete from customer_terms where customer_id = any(${updates.map((x) => x.row[0])}::text[])`.execute(trx);
+      newTerms.push(...updates.map((x) => x.row));
+    }
+  }
+  if (touches.length > 0) {
+    const data = [...keyCols.map((k) => touches.map((t) => t.row[cols.indexOf(k)])), touches.map((t) => t.line)];
+    const u = unnestOf([...keyCols, 'import_line'], [...keyCols.map((k) => types.get(k)!.type), 'integer'], data, 'u');
+    await sql`update ${sql.table(spec.table)} t set import_id = ${importId}::integer, import_line = u.import_line
+      from ${u} where ${on('t', 'u')}`.execute(trx);
+  }
+  if (newTerms.length > 0) {
+    const terms: string[] = [];
+    const ids: string[] = [];
+    for (const row of newTerms)
+      for (const t of customerTermsOf(row)) {
+        terms.push(t);
+        ids.push(String(row[0]));
+      }
+    if (terms.length > 0)
+      await sql`insert into customer_terms (term, customer_id) select * from unnest(${terms}::text[], ${ids}::text[]) on conflict do nothing`.execute(trx);
+  }
+  return out;
 }
 
 function single(row: Value[], flags: number, line: number): RowSource {
-  return { length: 1, read: (_i, o, at = 0) => row.forEach((v, c) => at + c < o.length && (o[at + c] = v)), line: () => line, flags: () => flags & ~CONTENT_ID };
+  return {
+    length: 1,
+    read: (_i, o, at = 0) => row.forEach((v, c) => at + c < o.length && (o[at + c] = v)),
+    line: () => line,
+    flags: () => flags & ~CONTENT_ID,
+  };
 }
 
-async function storedNow(trx: Kysely<Database>, spec: TableSpec, storedCols: readonly string[], row: readonly Value[], types: Map<string, Column>): Promise<Value[] | undefined> {
+async function storedNow(
+  trx: Kysely<Database>,
+  spec: TableSpec,
+  storedCols: readonly string[],
+  row: readonly Value[],
+  types: Map<string, Column>,
+): Promise<Value[] | undefined> {
   let q = trx.selectFrom(spec.table as 'customers').select(storedCols as 'customer_id'[]);
   spec.key.forEach((k, j) => (q = q.where(k as 'customer_id', '=', row[spec.keyIndex[j]!] as string)));
   const r = (await q.executeTakeFirst()) as Record<string, Value> | undefined;

@@ -88,7 +88,8 @@ export interface LineStage {
 export async function createLineStage(store: Store, importId: number): Promise<LineStage> {
   const table = `pulse_transaction_lines_${importId}`;
   const columns = COLUMNS.map((c) => `${c} ${NUMERIC.has(c) ? 'double precision' : 'text'}`).join(', ');
-  const ddl = (prefix: string, text = 'text') => `CREATE ${prefix} TABLE ${table} (line integer not null, ${columns.replaceAll(' text', ` ${text}`)}, raw text)`;
+  const ddl = (prefix: string, text = 'text') =>
+    `CREATE ${prefix} TABLE ${table} (line integer not null, ${columns.replaceAll(' text', ` ${text}`)}, raw text)`;
   const row: Value[] = new Array(COLUMNS.length).fill(null);
   let indexed = false;
   if (store.sqlite) {
@@ -159,7 +160,8 @@ export async function createLineStage(store: Store, importId: number): Promise<L
       }
       // Whole columns as arrays: one round trip for the batch.
       const arrays = columns.map((c, k) => sql`${c}::${sql.raw(types[k]!)}[]`);
-      if (columns[0]!.length > 0) await sql`insert into ${sql.table(table)} (${sql.join(names.map((n) => sql.id(n)))}) select * from unnest(${sql.join(arrays)})`.execute(db);
+      if (columns[0]!.length > 0)
+        await sql`insert into ${sql.table(table)} (${sql.join(names.map((n) => sql.id(n)))}) select * from unnest(${sql.join(arrays)})`.execute(db);
       return refused;
     },
     async hasOrdersNotStartingWithC() {

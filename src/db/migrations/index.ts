@@ -27,7 +27,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   // kysely looks for its bookkeeping tables in every schema it can see: on PostgreSQL name the one
   // this connection works in (its search_path), or a store in one schema would take another
   // schema's migrations for its own.
-  const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const onPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const schema = onPostgres ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
   // Unordered: a store made while migrations were numbered in parallel (0004 and 0006 before 0005) still takes 0005.
   const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
