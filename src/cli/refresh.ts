@@ -1,4 +1,5 @@
-// `pulse refresh [--as-of YYYY-MM-DD|latest] [--holdout-days N] [--json]` and `pulse model [--json]`.
+// `pulse refresh [--as-of YYYY-MM-DD|latest] [--holdout-days N] [--unless-refreshed-since ISO] [--json]` and
+// `pulse model [--json]`.
 import { postDueAlerts } from '../alerts/post-now.ts';
 import { createContext } from '../app/context.ts';
 import type { Context } from '../core/context.ts';
@@ -7,11 +8,17 @@ import { newestOrderDay } from '../db/imports.ts';
 import { latestRun } from '../db/insights.ts';
 import { renderModelCard } from '../refresh/render-model-card.ts';
 import type { ModelCard } from '../refresh/model-card.ts';
-import { refresh } from '../refresh/refresh.ts';
+import { refresh, RefreshSkipped } from '../refresh/refresh.ts';
 import { parseCli, UsageError } from './cli-args.ts';
 
 export async function refreshCommand(args: string[]): Promise<number> {
-  const { values } = parseCli(args, { 'as-of': { type: 'string' }, 'holdout-days': { type: 'string' }, json: { type: 'boolean', default: false } }, false);
+  const { values } = parseCli(
+    args,
+    { 'as-of': { type: 'string' }, 'holdout-days': { type: 'string' }, json: { type: 'boolean', default: false }, 'unless-refreshed-since': { type: 'string' } },
+    false,
+  );
+  const since = values['unless-refreshed-since'] === undefined ? undefined : new Date(String(values['unless-refreshed-since']));
+  if (since && Number.isNaN(since.getTime())) throw new UsageError('--unless-refreshed-since takes an ISO instant, e.g. 2026-11-23T02:15:00Z');
   const holdoutDays = values['holdout-days'] === undefined ? undefined : Number(values['holdout-days']);
   if (holdoutDays !== undefined && !(Number.isInteger(holdoutDays) && holdoutDays >= 1 && holdoutDays <= 3650)) {
     throw new UsageError('--holdout-days takes a whole number of days from 1 to 3650, e.g. --holdout-days 90');
@@ -30,9 +37,17 @@ export async function refreshCommand(args: string[]): Promise<number> {
       if (d === undefined) throw new UsageError('--as-of takes a day as YYYY-MM-DD, or latest (the newest order\'s day)');
       asOfDay = d;
     }
-    const card = await refresh(ctx, { asOfDay, ...(holdoutDays ? { holdoutDays } : {}) });
-    process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card, ctx.config.currency) + '\n');
-    await postDueAlerts(ctx);
+    // Another process's refresh holds the store: say so at once (the log says it too), then wait.
+    const onWait = (message: string) => void process.stderr.write(`${message}\n`);
+    try {
+      const card = await refresh(ctx, { asOfDay, ...(holdoutDays ? { holdoutDays } : {}), ...(since ? { unlessDoneSince: since } : {}), onWait });
+      process.stdout.write(values.json ? JSON.stringify(card, null, 2) + '\n' : renderModelCard(card, ctx.config.currency) + '\n');
+      await postDueAlerts(ctx);
+    } catch (err) {
+      if (!(err instanceof RefreshSkipped)) throw err;
+      ctx.log.info(err.message, { coveredBy: err.runId });
+      process.stdout.write(values.json ? JSON.stringify({ skipped: true, reason: err.message, runId: err.runId }) + '\n' : err.message + '\n');
+    }
     return 0;
   } finally {
     await ctx.store.close();

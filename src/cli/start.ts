@@ -38,12 +38,7 @@ export async function startCommand(args: string[]): Promise<number> {
       ctx.log.info('stopping…');
       return 0;
     }
-    if (!(await hasCustomers(ctx.store.db))) {
-      ctx.log.info(`The store at ${ctx.store.location} is empty: adding demo data (${DEFAULT_DEMO_CUSTOMERS} customers)…`);
-      const counts = await seedDemo(ctx, DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED);
-      ctx.log.info(`Demo data ready: ${counts.customers} customers, ${counts.orders} orders. Fitting the models…`);
-      await refreshToday(ctx);
-    }
+    if (!(await hasCustomers(ctx.store.db))) await seedEmptyStoreOnce(ctx);
     const prompt = createConsoleAdapter(ctx, registry, { actor: consoleActor() });
     await prompt.start();
     await prompt.done;
@@ -54,5 +49,27 @@ export async function startCommand(args: string[]): Promise<number> {
     await offLoop?.close();
     await ctx.store.close();
     if (wantsChat) ctx.log.info('stopped');
+  }
+}
+
+/**
+ * Fills an empty store with the demo data and fits the models — once, however many processes
+ * start on it at the same time: they take the store's `seed` lock in turn, and whoever finds
+ * customers once it holds the lock has nothing to do.
+ */
+export async function seedEmptyStoreOnce(ctx: Context): Promise<void> {
+  let lock = await ctx.store.locks.tryLock('seed');
+  if (!lock) {
+    ctx.log.info(`Another process is adding demo data to the store at ${ctx.store.location}: waiting for it…`);
+    lock = await ctx.store.locks.lock('seed');
+  }
+  try {
+    if (await hasCustomers(ctx.store.db)) return;
+    ctx.log.info(`The store at ${ctx.store.location} is empty: adding demo data (${DEFAULT_DEMO_CUSTOMERS} customers)…`);
+    const counts = await seedDemo(ctx, DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED);
+    ctx.log.info(`Demo data ready: ${counts.customers} customers, ${counts.orders} orders. Fitting the models…`);
+    await refreshToday(ctx);
+  } finally {
+    await lock.release();
   }
 }

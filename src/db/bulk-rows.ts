@@ -13,7 +13,9 @@ export type Outcome =
   /** Same id earlier in this import with other values: the first stands. */
   | { kind: 'conflict'; firstLine: number | null }
   /** The customer (or order) it refers to does not exist. */
-  | { kind: 'missing-parent'; parent: 'customer' | 'order' };
+  | { kind: 'missing-parent'; parent: 'customer' | 'order' }
+  /** The database would not store it (PostgreSQL: a NUL character in text, a value out of range); `column` is the culprit when known. */
+  | { kind: 'refused'; column: string | null; reason: string };
 
 export type Value = string | number | null;
 

@@ -22,6 +22,11 @@ export async function latestRun(db: Kysely<Database>, status: 'done' | 'any' = '
   return q.executeTakeFirst();
 }
 
+/** The first done run that started at or after `since` (an ISO instant), if any. */
+export async function doneRunSince(db: Kysely<Database>, since: string): Promise<ModelRunRow | undefined> {
+  return db.selectFrom('model_runs').selectAll().where('status', '=', 'done').where('started_at', '>=', since).orderBy('run_id').limit(1).executeTakeFirst();
+}
+
 export async function getInsight(db: Kysely<Database>, customerId: string): Promise<InsightRow | undefined> {
   return db.selectFrom('insights').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
 }

@@ -1,71 +1,26 @@
-// RefreshIO on PostgreSQL (see refresh-io.ts): reads in one REPEATABLE READ transaction (streamed
-// with a cursor), writes as multi-row INSERTs into a shadow copy of `insights`, made live by two
-// renames in one transaction. Ids sort with COLLATE "C" so both lists of a merge agree.
-import { sql, type Kysely } from 'kysely';
-import type { BasketInput, FeedbackPoint, OrderHistories } from './histories.ts';
-import type { InsightValues, PreviousInsights, RawWindowAnswer, RefreshIO, RunRowsTable, ShadowWriter } from './refresh-io.ts';
+// RefreshIO on PostgreSQL (see refresh-io.ts). Reads: one REPEATABLE READ transaction on a reserved
+// connection, whose snapshot the basket's connection imports (`SET TRANSACTION SNAPSHOT`), so every
+// read of a refresh sees one instant; per-customer lists travel as text, one row per customer.
+// Writes: whole columns as arrays through `unnest` (one round trip per 20,000 rows) into a shadow
+// copy of `insights`, made live by two renames in one short transaction.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { BasketInput, FeedbackPoint } from './histories.ts';
+import { reserveConnection } from './postgres-connection.ts';
+import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
+import type { InsightValues, PreviousInsights, RawWindowAnswer, RefreshIO, RefreshReads, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import type { Database } from './schema.ts';
 
-const BATCH = 1_000;
+/** Rows per INSERT … SELECT FROM unnest(…). */
+const BATCH = 20_000;
+/** Rows per fetch of a streamed read. */
 const STREAM = 10_000;
+
+const RUN_TABLES = ['report_groups', 'report_lists', 'report_entrants', 'report_satisfaction', 'report_term_windows', 'report_terms', 'report_detractors'] as const;
 
 export function postgresRefreshIO(db: Kysely<Database>): RefreshIO {
   return {
-    async readSnapshot(toDay) {
-      return db
-        .transaction()
-        .setIsolationLevel('repeatable read')
-        .execute(async (trx) => {
-          const customers = await sql<{ customer_id: string; owner: string | null }>`select customer_id, owner from customers order by customer_id collate "C"`.execute(trx);
-          const customerIds = customers.rows.map((r) => r.customer_id);
-          const owners = customers.rows.map((r) => r.owner);
-          const index = new Map(customerIds.map((id, i) => [id, i]));
-          const n = customerIds.length;
-          const offsets = new Int32Array(n + 1);
-          const days: number[] = [];
-          const amounts: number[] = [];
-          let last = -1;
-          const orders = trx.selectFrom('orders').select(['customer_id', 'day', 'amount']).where('day', '<=', toDay).orderBy(sql`customer_id collate "C"`).orderBy('day').stream(STREAM);
-          for await (const r of orders) {
-            const i = index.get(r.customer_id);
-            if (i === undefined) continue;
-            for (let j = last + 1; j <= i; j++) offsets[j] = days.length;
-            last = i;
-            days.push(Number(r.day));
-            amounts.push(Number(r.amount));
-          }
-          for (let j = last + 1; j <= n; j++) offsets[j] = days.length;
-          const histories: OrderHistories = { customerIds, owners, offsets, days: Int32Array.from(days), amounts: Float64Array.from(amounts) };
-
-          const feedback: FeedbackPoint[] = [];
-          const answers = trx.selectFrom('feedback').select(['customer_id', 'day', 'scale', 'score']).orderBy(sql`customer_id collate "C"`).orderBy('day').orderBy(sql`seq`).stream(STREAM);
-          for await (const r of answers) {
-            const i = index.get(r.customer_id);
-            if (i !== undefined) feedback.push({ customerIndex: i, day: Number(r.day), scale: r.scale, score: Number(r.score) });
-          }
-          const wm = await sql<{ seq: number | null }>`select max(seq) as seq from feedback`.execute(trx);
-
-          const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
-          const prev = trx.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'stage_since_run', 'purchase_days', 'churn_risk']).stream(STREAM);
-          for await (const r of prev) {
-            const i = index.get(r.customer_id);
-            if (i === undefined) continue;
-            previous.known[i] = 1;
-            previous.stage[i] = r.lifecycle_stage;
-            previous.sinceDay[i] = r.stage_since_day === null ? NaN : Number(r.stage_since_day);
-            previous.sinceRun[i] = r.stage_since_run === null ? NaN : Number(r.stage_since_run);
-            previous.purchaseDays[i] = Number(r.purchase_days);
-            previous.churnRisk[i] = r.churn_risk === null ? NaN : Number(r.churn_risk);
-            previous.count++;
-          }
-          return { histories, feedback, previous, feedbackWatermark: Number(wm.rows[0]?.seq ?? 0) };
-        });
-    },
-    async readWindowAnswers(fromDay, toDay, watermark) {
-      const rows = await sql<{ seq: number; feedback_id: string; customer_id: string; day: number; scale: 'csat' | 'nps'; score: number; has: boolean; terms: string | null; comment: string | null }>`
-        select seq, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '' as has, terms, case when terms is null then comment end as comment
-        from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark}`.execute(db);
-      return rows.rows.map((r): RawWindowAnswer => ({ seq: Number(r.seq), feedbackId: r.feedback_id, customerId: r.customer_id, day: Number(r.day), scale: r.scale, score: Number(r.score), hasComment: r.has, terms: r.terms, comment: r.comment }));
+    async reads() {
+      return snapshotReads(db);
     },
     async saveTerms(updates) {
       for (let i = 0; i < updates.length; i += BATCH) {
@@ -74,101 +29,274 @@ export function postgresRefreshIO(db: Kysely<Database>): RefreshIO {
           where f.seq = u.seq and f.terms is null`.execute(db);
       }
     },
-    async readBasket(toDay) {
-      const products = new Map<string, number>();
-      const productIds: string[] = [];
-      const orderIndex: number[] = [];
-      const productIndex: number[] = [];
-      let lastOrder = '';
-      let o = -1;
-      const rows = db
-        .selectFrom('order_items as oi')
-        .innerJoin('orders as o', 'o.order_id', 'oi.order_id')
-        .select(['oi.order_id', 'oi.product'])
-        .where('o.day', '<=', toDay)
-        .where('o.amount', '>=', 0)
-        .orderBy('oi.order_id')
-        .stream(STREAM);
-      for await (const r of rows) {
-        if (r.order_id !== lastOrder) {
-          o++;
-          lastOrder = r.order_id;
-        }
-        let p = products.get(r.product);
-        if (p === undefined) {
-          p = productIds.length;
-          products.set(r.product, p);
-          productIds.push(r.product);
-        }
-        orderIndex.push(o);
-        productIndex.push(p);
-      }
-      const basket: BasketInput = { orderIndex: Int32Array.from(orderIndex), productIndex: Int32Array.from(productIndex), productIds };
-      return basket;
-    },
     async shadowWriter(runId) {
       await sql`drop table if exists insights_next`.execute(db);
-      await sql`create table insights_next (like insights including all)`.execute(db);
+      // Columns, defaults and checks now; the indexes once the rows are in (one sorted build each).
+      await sql`create table insights_next (like insights including defaults including constraints)`.execute(db);
       return postgresShadowWriter(db, runId);
     },
   };
 }
 
+async function snapshotReads(db: Kysely<Database>): Promise<RefreshReads> {
+  const lead = await reserveConnection(db);
+  let snapshotId: string;
+  try {
+    await sql`begin isolation level repeatable read read only`.execute(lead.conn);
+    snapshotId = (await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(lead.conn)).rows[0]!.id;
+  } catch (err) {
+    lead.release();
+    throw err;
+  }
+  // The snapshot can be imported only while the lead transaction is open: close waits for imports.
+  const imports = new Set<Promise<unknown>>();
+  let closed = false;
+  const onSnapshot = async <T>(read: (conn: Kysely<Database>) => Promise<T>): Promise<T> => {
+    if (closed) throw new Error('the refresh snapshot is closed');
+    const c = await reserveConnection(db);
+    try {
+      const imported = (async () => {
+        await sql`begin isolation level repeatable read read only`.execute(c.conn);
+        await sql`set transaction snapshot ${sql.lit(snapshotId)}`.execute(c.conn);
+      })();
+      imports.add(imported);
+      await imported.finally(() => imports.delete(imported));
+      const out = await read(c.conn);
+      await sql`commit`.execute(c.conn);
+      return out;
+    } catch (err) {
+      await sql`rollback`.execute(c.conn).catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  };
+  return {
+    readSnapshot: (toDay) => readSnapshot(lead.conn, toDay),
+    readWindowAnswers: (fromDay, toDay, watermark) => readWindowAnswers(lead.conn, fromDay, toDay, watermark),
+    readBasket: (toDay) => onSnapshot((conn) => readBasket(conn, toDay)),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...imports]);
+      try {
+        await sql`commit`.execute(lead.conn);
+      } finally {
+        lead.release();
+      }
+    },
+  };
+}
+
+async function readSnapshot(conn: Kysely<Database>, toDay: number): Promise<RefreshSnapshot> {
+  // Ids in byte order ("C"), as SQLite sorts them: both stores number customers alike.
+  const customers = await sql<{ customer_id: string; owner: string | null }>`select customer_id, owner from customers order by customer_id collate "C"`.execute(conn);
+  const customerIds = customers.rows.map((r) => r.customer_id);
+  const owners = customers.rows.map((r) => r.owner);
+  const n = customerIds.length;
+
+  const orders = new HistoryBuilder(customerIds, owners);
+  const perCustomer = conn
+    .selectFrom('orders')
+    .select(['customer_id', sql<string>`string_agg(day::text, ',')`.as('days'), sql<string>`string_agg(amount::text, ',')`.as('amounts')])
+    .where('day', '<=', toDay)
+    .groupBy('customer_id')
+    .orderBy(sql`customer_id collate "C"`)
+    .stream(STREAM);
+  for await (const r of perCustomer) orders.add(r.customer_id, r.days, r.amounts);
+  const histories = orders.finish();
+
+  // Every answer, in customer order, then by day and arrival.
+  const feedback: FeedbackPoint[] = [];
+  const findF = walker(customerIds);
+  const answers = conn.selectFrom('feedback').select(['customer_id', 'day', 'scale', 'score']).orderBy(sql`customer_id collate "C"`).orderBy('day').orderBy(sql`seq`).stream(STREAM);
+  for await (const r of answers) {
+    const i = findF(r.customer_id);
+    if (i >= 0) feedback.push({ customerIndex: i, day: Number(r.day), scale: r.scale, score: Number(r.score) });
+  }
+  const wm = await sql<{ seq: number | null }>`select max(seq) as seq from feedback`.execute(conn);
+
+  const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
+  const findP = walker(customerIds);
+  const prev = conn.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'stage_since_run', 'purchase_days', 'churn_risk']).orderBy(sql`customer_id collate "C"`).stream(STREAM);
+  for await (const r of prev) {
+    const i = findP(r.customer_id);
+    if (i < 0) continue;
+    previous.known[i] = 1;
+    previous.stage[i] = r.lifecycle_stage;
+    previous.sinceDay[i] = r.stage_since_day === null ? NaN : Number(r.stage_since_day);
+    previous.sinceRun[i] = r.stage_since_run === null ? NaN : Number(r.stage_since_run);
+    previous.purchaseDays[i] = Number(r.purchase_days);
+    previous.churnRisk[i] = r.churn_risk === null ? NaN : Number(r.churn_risk);
+    previous.count++;
+  }
+  return { histories, feedback, previous, feedbackWatermark: Number(wm.rows[0]?.seq ?? 0) };
+}
+
+async function readWindowAnswers(conn: Kysely<Database>, fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]> {
+  const rows = await sql<{ seq: number; feedback_id: string; customer_id: string; day: number; scale: 'csat' | 'nps'; score: number; has: boolean; terms: string | null; comment: string | null }>`
+    select seq, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '' as has, terms, case when terms is null then comment end as comment
+    from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark}`.execute(conn);
+  return rows.rows.map((r): RawWindowAnswer => ({ seq: Number(r.seq), feedbackId: r.feedback_id, customerId: r.customer_id, day: Number(r.day), scale: r.scale, score: Number(r.score), hasComment: r.has, terms: r.terms, comment: r.comment }));
+}
+
+/**
+ * Items of purchases on or before `toDay`, as product numbers: the server numbers the products,
+ * groups each order's items and each customer's orders into one line of text ("3,5;7;1,2,9": orders
+ * split by `;`, their products by `,`), so a million lines cross into JS instead of fifteen
+ * million items. Which order or product gets which number does not matter to the rules.
+ */
+async function readBasket(conn: Kysely<Database>, toDay: number): Promise<BasketInput> {
+  const productIds = (await sql<{ product: string }>`select distinct product from order_items order by product`.execute(conn)).rows.map((r) => r.product);
+  let orderIdx = new Int32Array(1 << 16);
+  let productIdx = new Int32Array(1 << 16);
+  let n = 0;
+  let o = 0;
+  const push = (pid: number) => {
+    if (n === orderIdx.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      orderIdx = grow(orderIdx);
+      productIdx = grow(productIdx);
+    }
+    orderIdx[n] = o;
+    productIdx[n] = pid;
+    n++;
+  };
+  const lines = conn
+    .selectFrom(
+      sql<{ customer_id: string; pids: string }>`(
+        select o.customer_id, x.pids from (
+          select oi.order_id, string_agg((p.n - 1)::text, ',') as pids
+          from order_items oi join unnest(${productIds}::text[]) with ordinality as p(product, n) on p.product = oi.product
+          group by oi.order_id
+        ) x join orders o on o.order_id = x.order_id
+        where o.day <= ${toDay} and o.amount >= 0
+      )`.as('items'),
+    )
+    .select(sql<string>`string_agg(pids, ';')`.as('line'))
+    .groupBy('customer_id')
+    .stream(STREAM);
+  for await (const { line } of lines) {
+    let v = 0;
+    for (let c = 0; c < line.length; c++) {
+      const ch = line.charCodeAt(c);
+      if (ch === 44) {
+        push(v);
+        v = 0;
+      } else if (ch === 59) {
+        push(v);
+        v = 0;
+        o++;
+      } else v = v * 10 + (ch - 48);
+    }
+    push(v);
+    o++;
+  }
+  return { orderIndex: orderIdx.slice(0, n), productIndex: productIdx.slice(0, n), productIds };
+}
+
+/** A table's columns and their types, in order (what `unnest` casts each array to). */
+async function columnTypes(db: Kysely<Database>, table: string): Promise<{ name: string; type: string }[]> {
+  const r = await sql<{ name: string; type: string }>`select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+    where attrelid = ${table}::regclass and attnum > 0 and not attisdropped and attidentity = '' and attgenerated = '' order by attnum`.execute(db);
+  return r.rows;
+}
+
+/** INSERT … SELECT FROM unnest(one array per column): rows are sent as columns, one round trip a batch. */
+async function insertColumns(db: Kysely<Database> | Transaction<Database>, table: string, cols: readonly { name: string; type: string }[], rows: readonly Record<string, unknown>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const arrays = cols.map((c) => sql`${rows.map((r) => r[c.name] ?? null)}::${sql.raw(c.type)}[]`);
+  await sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.id(c.name)))}) select * from unnest(${sql.join(arrays)})`.execute(db);
+}
+
+/**
+ * Gives insights_next the live table's indexes (its primary key included), named for this run: an
+ * index keeps its name when its table is renamed, so each generation needs names of its own.
+ */
+async function indexLikeInsights(db: Kysely<Database>, runId: number): Promise<void> {
+  const live = await sql<{ name: string; def: string; pk: boolean }>`
+    select i.indexname as name, i.indexdef as def, exists (select 1 from pg_constraint c where c.conindid = ix.oid and c.contype = 'p') as pk
+    from pg_indexes i join pg_class ix on ix.relname = i.indexname join pg_namespace ns on ns.oid = ix.relnamespace and ns.nspname = i.schemaname
+    where i.schemaname = current_schema() and i.tablename = 'insights'`.execute(db);
+  for (const ix of live.rows) {
+    const name = `${ix.name.replace(/_r\d+$/, '')}_r${runId}`;
+    const def = ix.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+ /, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${name} ON insights_next `);
+    await sql.raw(def).execute(db);
+    if (ix.pk) await sql`alter table insights_next add constraint ${sql.id(name)} primary key using index ${sql.id(name)}`.execute(db);
+  }
+}
+
 function postgresShadowWriter(db: Kysely<Database>, runId: number): ShadowWriter {
   let longest = 0;
+  // What other sessions wait on: the publishing transaction (its renames lock `insights`).
   const timed = async (fn: () => Promise<unknown>) => {
     const t = performance.now();
     await fn();
     longest = Math.max(longest, performance.now() - t);
+  };
+  const types = new Map<string, Promise<{ name: string; type: string }[]>>();
+  const typesOf = (table: string) => {
+    let t = types.get(table);
+    if (!t) types.set(table, (t = columnTypes(db, table)));
+    return t;
   };
   return {
     get longestLockMs() {
       return longest;
     },
     async insights(rows) {
+      const cols = await typesOf('insights_next');
+      // One batch in flight while the next is scored: the server inserts while this process computes.
+      let inFlight: Promise<void> = Promise.resolve();
       let batch: InsightValues[] = [];
-      const d = db as unknown as Kysely<Database & { insights_next: Database['insights'] }>;
+      const send = async (b: InsightValues[]) => {
+        await inFlight;
+        inFlight = insertColumns(db, 'insights_next', cols, b as unknown as Record<string, unknown>[]);
+        inFlight.catch(() => undefined); // awaited before the next batch and at the end
+      };
       for (const row of rows) {
         batch.push(row);
         if (batch.length === BATCH) {
-          const b = batch;
-          await timed(() => d.insertInto('insights_next').values(b).execute());
+          await send(batch);
           batch = [];
         }
       }
-      if (batch.length) await timed(() => d.insertInto('insights_next').values(batch).execute());
+      await send(batch);
+      await inFlight;
+      await indexLikeInsights(db, runId);
     },
     async append(table: RunRowsTable, rows) {
-      for (let i = 0; i < rows.length; i += BATCH) {
-        const chunk = rows.slice(i, i + BATCH);
-        await timed(() => (db as Kysely<any>).insertInto(table).values(chunk as Record<string, unknown>[]).execute());
-      }
+      if (rows.length === 0) return;
+      const cols = (await typesOf(table)).filter((c) => c.name in (rows[0] as object));
+      // Rows of their own run: no reader looks at them before publish, and no writer waits on them.
+      for (let i = 0; i < rows.length; i += BATCH) await insertColumns(db, table, cols, rows.slice(i, i + BATCH) as readonly Record<string, unknown>[]);
     },
     async publish(run) {
+      const ruleCols = await typesOf('basket_rules');
       await timed(() =>
         db.transaction().execute(async (trx) => {
           await sql`alter table insights rename to ${sql.id(`insights_old_${run.runId}`)}`.execute(trx);
           await sql`alter table insights_next rename to insights`.execute(trx);
           await trx.updateTable('model_runs').set({ status: 'done', customers: run.customers, card: JSON.stringify(run.card), finished_at: run.finishedAt, feedback_watermark: run.feedbackWatermark }).where('run_id', '=', run.runId).execute();
           await trx.deleteFrom('basket_rules').execute();
-          for (let i = 0; i < run.basketRules.length; i += BATCH) await trx.insertInto('basket_rules').values(run.basketRules.slice(i, i + BATCH)).execute();
+          await insertColumns(trx, 'basket_rules', ruleCols, run.basketRules as unknown as Record<string, unknown>[]);
         }),
       );
     },
     async cleanup() {
       const old = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema() and tablename like 'insights\\_old\\_%'`.execute(db);
-      for (const r of old.rows) await timed(() => sql`drop table if exists ${sql.id(r.name)}`.execute(db));
+      for (const r of old.rows) await sql`drop table if exists ${sql.id(r.name)}`.execute(db);
       const prev = await db.selectFrom('model_runs').select((eb) => eb.fn.max('run_id').as('id')).where('status', '=', 'done').where('run_id', '<', runId).executeTakeFirst();
       const keep = Number(prev?.id ?? runId);
-      for (const table of ['report_groups', 'report_lists', 'report_entrants', 'report_satisfaction', 'report_term_windows', 'report_terms', 'report_detractors'] as const) {
-        await timed(() => db.deleteFrom(table).where('run_id', '<', keep).execute());
-      }
+      for (const table of RUN_TABLES) await db.deleteFrom(table).where('run_id', '<', keep).execute();
     },
     async abandon(failedRun) {
       await sql`drop table if exists insights_next`.execute(db);
-      for (const table of ['lifecycle_transitions', 'report_groups', 'report_lists', 'report_entrants', 'report_satisfaction', 'report_term_windows', 'report_terms', 'report_detractors'] as const) {
-        await db.deleteFrom(table).where('run_id', '=', failedRun).execute();
-      }
+      for (const table of ['lifecycle_transitions', ...RUN_TABLES] as const) await db.deleteFrom(table).where('run_id', '=', failedRun).execute();
     },
   };
 }

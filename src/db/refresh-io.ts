@@ -74,13 +74,25 @@ export interface ShadowWriter {
   readonly longestLockMs: number;
 }
 
-export interface RefreshIO {
+/**
+ * Every read of one refresh. PostgreSQL: one REPEATABLE READ snapshot, exported to the connection
+ * that reads the basket, so customers, orders, answers and items are all as of one instant. SQLite:
+ * each read is one read transaction (the basket is read by a worker on a connection of its own).
+ */
+export interface RefreshReads {
   readSnapshot(toDay: number): Promise<RefreshSnapshot>;
   /** Answers on days in [fromDay, toDay] that arrived by `watermark`. */
   readWindowAnswers(fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]>;
-  /** Saves tokenised terms back (only where none are stored: a comment changed meanwhile keeps null). */
-  saveTerms(updates: readonly { seq: number; terms: string }[]): Promise<void>;
   /** Items of purchases (amount ≥ 0) on or before `toDay`. */
   readBasket(toDay: number): Promise<BasketInput>;
+  /** Ends the snapshot (idempotent). */
+  close(): Promise<void>;
+}
+
+export interface RefreshIO {
+  /** Opens the reads of one refresh (close them when done). */
+  reads(): Promise<RefreshReads>;
+  /** Saves tokenised terms back (only where none are stored: a comment changed meanwhile keeps null). */
+  saveTerms(updates: readonly { seq: number; terms: string }[]): Promise<void>;
   shadowWriter(runId: number): Promise<ShadowWriter>;
 }

@@ -42,7 +42,8 @@ export async function entrantRows(db: Kysely<Database>, runId: number, runIds: r
   if (runIds.length === 0) return [];
   let q = db
     .selectFrom('report_entrants')
-    .select((eb) => ['owner_key', eb.fn.max('owner').as('owner'), eb.fn.sum<number>('customers').as('customers'), eb.fn.sum<number>('value_at_risk').as('value')])
+    // Money summed in whole cents: exact, so both stores (and the row scan) give the same figure.
+    .select((eb) => ['owner_key', eb.fn.max('owner').as('owner'), eb.fn.sum<number>('customers').as('customers'), sql<number>`coalesce(sum(round(value_at_risk * 100)), 0) / 100.0`.as('value')])
     .where('run_id', '=', runId)
     .where('since_run', 'in', [...runIds])
     .groupBy('owner_key');

@@ -9,6 +9,7 @@ import type { BasketInput, FeedbackPoint, OrderHistories } from './histories.ts'
 import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
+import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
 import { createDerivedFile, derivedPath, indexDerivedFile, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 import type { SqliteHandle } from './store.ts';
@@ -29,32 +30,37 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: DerivedAttachment): RefreshIO {
   return {
-    async readSnapshot(toDay) {
-      derived.sync(true);
-      h.exec('BEGIN');
-      try {
-        return readSnapshot(h, toDay);
-      } finally {
-        h.exec('COMMIT');
-      }
-    },
-    async readWindowAnswers(fromDay, toDay, watermark) {
-      const rows = h
-        .prepare(
-          `SELECT rowid, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '', terms, CASE WHEN terms IS NULL THEN comment END
-           FROM feedback WHERE day >= ? AND day <= ? AND rowid <= ?`,
-        )
-        .raw(true)
-        .all(fromDay, toDay, watermark) as [number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null][];
-      return rows.map(([seq, feedbackId, customerId, day, scale, score, has, terms, comment]): RawWindowAnswer => ({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment }));
+    async reads() {
+      return {
+        async readSnapshot(toDay) {
+          derived.sync(true);
+          h.exec('BEGIN');
+          try {
+            return readSnapshot(h, toDay);
+          } finally {
+            h.exec('COMMIT');
+          }
+        },
+        async readWindowAnswers(fromDay, toDay, watermark) {
+          const rows = h
+            .prepare(
+              `SELECT rowid, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '', terms, CASE WHEN terms IS NULL THEN comment END
+               FROM feedback WHERE day >= ? AND day <= ? AND rowid <= ?`,
+            )
+            .raw(true)
+            .all(fromDay, toDay, watermark) as [number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null][];
+          return rows.map(([seq, feedbackId, customerId, day, scale, score, has, terms, comment]): RawWindowAnswer => ({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment }));
+        },
+        async readBasket(toDay) {
+          return readBasket(h, toDay);
+        },
+        async close() {},
+      };
     },
     async saveTerms(updates) {
       deferCheckpoints(h);
       const save = h.prepare('UPDATE feedback SET terms = ? WHERE rowid = ? AND terms IS NULL');
       await inBatches(h, updates, (u) => void save.run(u.terms, u.seq));
-    },
-    async readBasket(toDay) {
-      return readBasket(h, toDay);
     },
     async shadowWriter(runId) {
       return derivedFileWriter(h, storeFile, derived, runId);
@@ -70,42 +76,15 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
     owners.push(owner);
   }
   const n = customerIds.length;
-  const find = walker(customerIds);
 
-  // Orders: one row per customer, its days and amounts as text lists (crossing into JS per row
-  // is the cost, not the bytes), parsed by hand; amounts in whole cents.
-  const offsets = new Int32Array(n + 1);
-  let days = new Int32Array(1 << 20);
-  let amounts = new Float64Array(1 << 20);
-  let k = 0;
-  let last = -1;
+  // Orders: one row per customer, its days and amounts as text lists (see HistoryBuilder).
+  const orders = new HistoryBuilder(customerIds, owners);
   const rows = h
     .prepare('SELECT customer_id, group_concat(day), group_concat(amount) FROM orders WHERE day <= ? GROUP BY customer_id ORDER BY customer_id')
     .raw(true)
     .iterate(toDay) as Iterable<[string, string, string]>;
-  for (const [customerId, dayList, amountList] of rows) {
-    const i = find(customerId);
-    if (i < 0) continue; // an order whose customer is gone (cannot happen with the foreign key on)
-    for (let j = last + 1; j <= i; j++) offsets[j] = k;
-    last = i;
-    const from = k;
-    let need = k + 1;
-    for (let c = 0; c < dayList.length; c++) if (dayList.charCodeAt(c) === 44) need++;
-    if (need > days.length) {
-      const size = Math.max(need, days.length * 2);
-      const d = new Int32Array(size);
-      d.set(days);
-      days = d;
-      const a = new Float64Array(size);
-      a.set(amounts);
-      amounts = a;
-    }
-    k = parseIntList(dayList, days, from);
-    parseNumberList(amountList, amounts, from);
-    sortCustomerSlice(days, amounts, from, k);
-  }
-  for (let j = last + 1; j <= n; j++) offsets[j] = k;
-  const histories: OrderHistories = { customerIds, owners, offsets, days: days.subarray(0, k), amounts: amounts.subarray(0, k) };
+  for (const [customerId, dayList, amountList] of rows) orders.add(customerId, dayList, amountList);
+  const histories = orders.finish();
 
   // Every answer, in customer order from the covering index, then by day and arrival.
   const feedback: FeedbackPoint[] = [];
@@ -148,69 +127,6 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
     previous.count++;
   }
   return { histories, feedback, previous, feedbackWatermark };
-}
-
-/**
- * Finds ids in `sorted` for a caller that asks in the same order (both lists come from SQLite in
- * customer-id order): a forward walk, with a map for an id the walk cannot find (never expected).
- */
-function walker(sorted: readonly string[]): (id: string) => number {
-  let p = 0;
-  let map: Map<string, number> | undefined;
-  return (id) => {
-    const start = p;
-    while (p < sorted.length && sorted[p] !== id) p++;
-    if (p < sorted.length) return p;
-    p = start;
-    map ??= new Map(sorted.map((s, i) => [s, i]));
-    return map.get(id) ?? -1;
-  };
-}
-
-/** Parses "12,-3,40" into `out` from `at`; returns the index after the last number. */
-function parseIntList(text: string, out: Int32Array, at: number): number {
-  let v = 0;
-  let neg = false;
-  let any = false;
-  for (let c = 0; c < text.length; c++) {
-    const ch = text.charCodeAt(c);
-    if (ch === 44) {
-      out[at++] = neg ? -v : v;
-      v = 0;
-      neg = false;
-      any = false;
-    } else if (ch === 45) neg = true;
-    else {
-      v = v * 10 + (ch - 48);
-      any = true;
-    }
-  }
-  if (any) out[at++] = neg ? -v : v;
-  return at;
-}
-
-/** Parses a comma-separated list of numbers as SQLite writes them (`12.5`, `-3.0`, `1.0e-05`). */
-function parseNumberList(text: string, out: Float64Array, at: number): number {
-  let start = 0;
-  for (let c = 0; c <= text.length; c++) {
-    if (c === text.length || text.charCodeAt(c) === 44) {
-      out[at++] = Number(text.slice(start, c));
-      start = c + 1;
-    }
-  }
-  return at;
-}
-
-/** group_concat follows the index order in practice, but SQL does not promise it: check, and sort if needed. */
-function sortCustomerSlice(days: Int32Array, amounts: Float64Array, from: number, to: number): void {
-  let sorted = true;
-  for (let i = from + 1; i < to && sorted; i++) if (days[i]! < days[i - 1]!) sorted = false;
-  if (sorted) return;
-  const idx = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => days[a]! - days[b]!);
-  const d = idx.map((i) => days[i]!);
-  const a = idx.map((i) => amounts[i]!);
-  days.set(d, from);
-  amounts.set(a, from);
 }
 
 function readBasket(h: SqliteHandle, toDay: number): BasketInput {

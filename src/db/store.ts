@@ -9,6 +9,7 @@ import type { Database } from './schema.ts';
 import { DerivedAttachment } from './sqlite-derived.ts';
 import { sqliteRefreshIO } from './sqlite-refresh-io.ts';
 import { RetryingSqliteDialect } from './sqlite-retry.ts';
+import { sqliteLocks, type StoreLocks } from './store-lock.ts';
 
 /** The subset of better-sqlite3 that the bulk paths use (kysely's own idea of hiding a driver). */
 export interface SqliteHandle {
@@ -25,6 +26,8 @@ export interface Store {
   readonly sqlite: SqliteHandle | undefined;
   /** What the refresh reads and writes, in this backend's fastest way. */
   readonly refresh: RefreshIO;
+  /** Store-wide locks between processes (one refresh at a time, one demo seed). */
+  readonly locks: StoreLocks;
   /** The feedback column that numbers rows by arrival (`rowid` in SQLite, an identity column in PostgreSQL). */
   readonly feedbackSeq: 'rowid' | 'seq';
   /** Where the data lives, without credentials (for logs and the model card). */
@@ -103,6 +106,7 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { st
     dialect: 'sqlite',
     sqlite: handle,
     refresh: sqliteRefreshIO(handle, file, derived),
+    locks: sqliteLocks(file),
     feedbackSeq: 'rowid',
     location: file,
     async close() {
@@ -113,7 +117,13 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { st
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const [{ default: pg }, { default: Cursor }, { PostgresDialect }, { postgresRefreshIO }] = await Promise.all([import('pg'), import('pg-cursor'), import('kysely'), import('./postgres-refresh-io.ts')]);
+  const [{ default: pg }, { default: Cursor }, { PostgresDialect }, { postgresRefreshIO }, { postgresLocks }] = await Promise.all([
+    import('pg'),
+    import('pg-cursor'),
+    import('kysely'),
+    import('./postgres-refresh-io.ts'),
+    import('./store-lock.ts'),
+  ]);
   // BIGINT and NUMERIC come back as strings by default; our counts and amounts fit in a double.
   pg.types.setTypeParser(20, (v: string) => Number(v));
   pg.types.setTypeParser(1700, (v: string) => Number(v));
@@ -126,6 +136,7 @@ async function openPostgres(url: string): Promise<Store> {
     dialect: 'postgres',
     sqlite: undefined,
     refresh: postgresRefreshIO(db),
+    locks: postgresLocks(pool),
     feedbackSeq: 'seq',
     location: safe,
     async close() {

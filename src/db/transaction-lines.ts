@@ -68,8 +68,16 @@ const COLUMNS = [
 const NUMERIC = new Set(['day', 'quantity', 'unit_price']);
 const ALL = ['line', ...COLUMNS, 'raw'].join(', ');
 
+/** A line the store cannot hold (PostgreSQL: a NUL character in text), by its index in the batch. */
+export interface RefusedLine {
+  index: number;
+  column: string;
+  reason: string;
+}
+
 export interface LineStage {
-  add(src: RowSource, raws: readonly string[] | undefined): Promise<void>;
+  /** Stages the lines; returns those the store could not hold (the others are staged). */
+  add(src: RowSource, raws: readonly string[] | undefined): Promise<RefusedLine[]>;
   /** Whether any order id does not start with C (then a leading C marks a cancellation). */
   hasOrdersNotStartingWithC(): Promise<boolean>;
   /** Lines in (order_id, line) order after the given one. */
@@ -80,7 +88,8 @@ export interface LineStage {
 export async function createLineStage(store: Store, importId: number): Promise<LineStage> {
   const table = `pulse_transaction_lines_${importId}`;
   const columns = COLUMNS.map((c) => `${c} ${NUMERIC.has(c) ? 'double precision' : 'text'}`).join(', ');
-  const ddl = (prefix: string) => `CREATE ${prefix} TABLE ${table} (line integer not null, ${columns}, raw text)`;
+  const ddl = (prefix: string, text = 'text') =>
+    `CREATE ${prefix} TABLE ${table} (line integer not null, ${columns.replaceAll(' text', ` ${text}`)}, raw text)`;
   const row: Value[] = new Array(COLUMNS.length).fill(null);
   let indexed = false;
   if (store.sqlite) {
@@ -111,6 +120,7 @@ export async function createLineStage(store: Store, importId: number): Promise<L
     return {
       async add(src, raws) {
         add(src, raws);
+        return [];
       },
       async hasOrdersNotStartingWithC() {
         return h.prepare(`SELECT 1 FROM temp.${table} WHERE order_id NOT LIKE 'C%' LIMIT 1`).get() !== undefined;
@@ -128,22 +138,31 @@ export async function createLineStage(store: Store, importId: number): Promise<L
     };
   }
   const db = store.db as unknown as Kysely<any>;
-  await sql.raw(ddl('UNLOGGED')).execute(db);
+  // Ids in byte order ("C"), as SQLite sorts them, whatever the database's collation.
+  await sql.raw(ddl('UNLOGGED', 'text collate "C"')).execute(db);
+  const names = ['line', ...COLUMNS, 'raw'];
+  const types = ['integer', ...COLUMNS.map((c) => (NUMERIC.has(c) ? 'double precision' : 'text')), 'text'];
   return {
     async add(src, raws) {
-      const values: Record<string, Value>[] = [];
+      const columns: Value[][] = names.map(() => []);
+      const refused: RefusedLine[] = [];
       for (let i = 0; i < src.length; i++) {
         src.read(i, row);
-        const r: Record<string, Value> = { line: src.line(i), raw: raws?.[i] ?? null };
-        COLUMNS.forEach((c, k) => (r[c] = row[k]!));
-        values.push(r);
+        // PostgreSQL text cannot hold U+0000: such a line is refused with its line number, the rest staged.
+        const nul = row.findIndex((v) => typeof v === 'string' && v.includes('\u0000'));
+        if (nul >= 0) {
+          refused.push({ index: i, column: COLUMNS[nul]!, reason: 'holds a NUL character (U+0000), which PostgreSQL cannot store in text' });
+          continue;
+        }
+        columns[0]!.push(src.line(i));
+        for (let k = 0; k < COLUMNS.length; k++) columns[k + 1]!.push(row[k]!);
+        columns[names.length - 1]!.push(raws?.[i]?.replaceAll('\u0000', '') ?? null);
       }
-      // PostgreSQL takes at most 65,535 parameters per statement: 16 columns × 2,000 rows.
-      for (let i = 0; i < values.length; i += 2000)
-        await db
-          .insertInto(table)
-          .values(values.slice(i, i + 2000))
-          .execute();
+      // Whole columns as arrays: one round trip for the batch.
+      const arrays = columns.map((c, k) => sql`${c}::${sql.raw(types[k]!)}[]`);
+      if (columns[0]!.length > 0)
+        await sql`insert into ${sql.table(table)} (${sql.join(names.map((n) => sql.id(n)))}) select * from unnest(${sql.join(arrays)})`.execute(db);
+      return refused;
     },
     async hasOrdersNotStartingWithC() {
       return (await db.selectFrom(table).select('line').where('order_id', 'not like', 'C%').limit(1).executeTakeFirst()) !== undefined;
@@ -176,14 +195,9 @@ export async function deleteItemsNotIn(store: Store, orderIds: readonly string[]
     })();
     return removed;
   }
-  for (const id of orderIds) {
-    const r = await store.db
-      .deleteFrom('order_items')
-      .where('order_id', '=', id)
-      .where((eb) => eb.or([eb('import_id', 'is', null), eb('import_id', '<>', importId)]))
-      .executeTakeFirst();
-    const n = Number(r.numDeletedRows);
-    if (n > 0) removed.set(id, n);
-  }
+  // One statement for the whole page of orders: the ids each removed item belonged to come back.
+  const r = await sql<{ order_id: string }>`delete from order_items where order_id = any(${orderIds}::text[])
+    and (import_id is null or import_id <> ${importId}::integer) returning order_id`.execute(store.db);
+  for (const { order_id } of r.rows) removed.set(order_id, (removed.get(order_id) ?? 0) + 1);
   return removed;
 }

@@ -40,6 +40,7 @@ const LABELS: Record<string, string> = {
   'unknown-customer': 'names a customer that is not in the store',
   'unknown-order': 'names an order that is not in the store',
   'order-customer-mismatch': "names another customer than the order's first line",
+  refused: 'holds a value the database cannot store',
 };
 
 export class ProblemLog {

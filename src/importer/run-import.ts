@@ -98,7 +98,14 @@ export async function runImport(
       const problems = b.problems;
       if (b.rows.count > 0) {
         const rows = packedSource(b.rows);
-        if (stage) await stage.add(rows, b.rows.raw);
+        if (stage) {
+          for (const r of await stage.add(rows, b.rows.raw)) {
+            const p: ImportProblem = { line: rows.line(r.index), field: r.column, code: 'refused', reason: r.reason };
+            const raw = b.rows.raw?.[r.index];
+            if (raw !== undefined) p.raw = raw;
+            problems.push(p);
+          }
+        }
         else {
           const outcomes = await writer!.write(rows);
           for (let i = 0; i < outcomes.length; i++) {
@@ -160,7 +167,7 @@ export async function runImport(
   }
 }
 
-/** A row the store refused: the same id again with other values, or a customer (order) it does not know. */
+/** A row the store refused: the same id again with other values, a customer (order) it does not know, or a value the database cannot hold. */
 function writeProblem(kind: FileKind, o: Outcome, rows: RowSource, packed: PackedRows, i: number): ImportProblem {
   const spec = TABLES[kind as Exclude<FileKind, 'transactions'>];
   const values: Value[] = new Array(spec.columns.length).fill(null);
@@ -183,6 +190,8 @@ function writeProblem(kind: FileKind, o: Outcome, rows: RowSource, packed: Packe
       code: 'unknown-customer',
       reason: `unknown customer "${values[spec.columns.indexOf('customer_id')]}"; import it in the customers file first`,
     };
+  } else if (o.kind === 'refused') {
+    p = { line, field: o.column ?? 'row', code: 'refused', reason: o.reason };
   } else {
     p = { line, field: 'order_id', code: 'unknown-order', reason: `unknown order "${values[0]}"; import its order first` };
   }

@@ -64,7 +64,12 @@ export async function writeTransactions(store: Store, importId: number, stage: L
     });
     const existing = built.filter((_, i) => orderOutcomes[i]!.kind !== 'inserted').map((b) => b.order[0] as string);
     const removed = await deleteItemsNotIn(store, existing, importId);
-    built.forEach((b, i) => count(orderOutcomes[i]!, changedItems.has(b.order[0] as string) || removed.has(b.order[0] as string)));
+    built.forEach((b, i) => {
+      const o = orderOutcomes[i]!;
+      // An order the database would not store (a value PostgreSQL cannot hold) is rejected with its first line.
+      if (o.kind === 'refused') reject({ line: b.line, field: o.column ?? 'order_id', code: 'refused', reason: o.reason });
+      else count(o, changedItems.has(b.order[0] as string) || removed.has(b.order[0] as string));
+    });
   };
   const count = (o: Outcome, itemsChanged: boolean) => {
     if (o.kind === 'inserted') counts.orders.inserted++;

@@ -1,10 +1,12 @@
 // Basket rules for a refresh: mined on a worker thread with its own connection when the store is a
-// file (a second core reads the order items while the first fits the models), inline otherwise.
+// file (a second core reads the order items while the first fits the models), inline otherwise
+// (PostgreSQL: the server reads them while this process fits).
 import { associationRules, type AssociationRule, type BasketOptions } from '../analytics/basket.ts';
 import { startWorker } from '../core/threads.ts';
+import type { RefreshReads } from '../db/refresh-io.ts';
 import type { Store } from '../db/store.ts';
 
-export function mineBasketRules(store: Store, asOfDay: number, options: BasketOptions): Promise<AssociationRule[]> {
+export function mineBasketRules(store: Store, reads: RefreshReads, asOfDay: number, options: BasketOptions): Promise<AssociationRule[]> {
   if (store.dialect === 'sqlite' && store.location !== ':memory:') {
     return new Promise((resolve, reject) => {
       const worker = startWorker(new URL('./basket-worker.ts', import.meta.url), 'basket-worker', { url: store.location, asOfDay, options }, import.meta.url);
@@ -24,5 +26,6 @@ export function mineBasketRules(store: Store, asOfDay: number, options: BasketOp
       });
     });
   }
-  return store.refresh.readBasket(asOfDay).then((items) => (items.orderIndex.length === 0 ? [] : associationRules(items, options)));
+  // PostgreSQL: read through the refresh's snapshot, on a connection of its own.
+  return reads.readBasket(asOfDay).then((items) => (items.orderIndex.length === 0 ? [] : associationRules(items, options)));
 }

@@ -8,7 +8,8 @@ const { url, asOfDay, options } = workerData as { url: string; asOfDay: number; 
 try {
   const store = await openStore(url, { migrate: false, readonly: true });
   try {
-    const items = await store.refresh.readBasket(asOfDay);
+    const reads = await store.refresh.reads();
+    const items = await reads.readBasket(asOfDay).finally(() => reads.close());
     const rules = items.orderIndex.length === 0 ? [] : associationRules({ orderIndex: items.orderIndex, productIndex: items.productIndex, productIds: items.productIds }, options);
     parentPort!.postMessage({ rules });
   } finally {

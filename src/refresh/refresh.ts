@@ -10,7 +10,7 @@ import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
 import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
-import { finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
+import { doneRunSince, finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
 import type { InsightValues } from '../db/refresh-io.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
 import { ownerKey } from '../reports/report-data.ts';
@@ -35,11 +35,56 @@ export interface RefreshOptions {
   /** Days of the calibration/holdout check (`--holdout-days`); default 90, or half a shorter history. */
   holdoutDays?: number;
   basket?: { minSupport?: number; minConfidence?: number; minLift?: number };
+  /**
+   * A scheduled refresh: skipped (RefreshSkipped) when a refresh that started at or after this
+   * instant is done already — another replica ran this slot's.
+   */
+  unlessDoneSince?: Date;
+  /** Told (besides the log) when another refresh holds the store's refresh lock and this one waits. */
+  onWait?: (message: string) => void;
 }
 
+/** A scheduled refresh that another process already ran. */
+export class RefreshSkipped extends Error {
+  readonly runId: number;
+  constructor(message: string, runId: number) {
+    super(message);
+    this.name = 'RefreshSkipped';
+    this.runId = runId;
+  }
+}
+
+/**
+ * One refresh at a time per store, across processes (the store's `refresh` lock): a second one
+ * waits for the first and then runs on what the store holds then — unless it was a scheduled one
+ * that the first already covered.
+ */
 export async function refresh(ctx: Context, opts: RefreshOptions): Promise<ModelCard> {
+  let lock = await ctx.store.locks.tryLock('refresh');
+  let waitedMs = 0;
+  if (!lock) {
+    const message = 'Another refresh is running on this store: waiting for it to finish.';
+    ctx.log.info(message);
+    opts.onWait?.(message);
+    const waitStarted = performance.now();
+    lock = await ctx.store.locks.lock('refresh');
+    waitedMs = Math.max(1, Math.round(performance.now() - waitStarted));
+  }
+  try {
+    if (opts.unlessDoneSince) {
+      const since = opts.unlessDoneSince.toISOString();
+      const done = await doneRunSince(ctx.store.db, since);
+      if (done) throw new RefreshSkipped(`Skipped: refresh #${done.run_id}, started at ${done.started_at}, already covers the one scheduled for ${since}.`, done.run_id);
+    }
+    return await refreshHoldingLock(ctx, opts, waitedMs);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: number): Promise<ModelCard> {
   const started = performance.now();
-  const timings: Record<string, number> = {};
+  const timings: Record<string, number> = waitedMs > 0 ? { 'wait for another refresh': waitedMs } : {};
   const step = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
     ctx.log.debug('refresh step', { step: name });
     const t0 = performance.now();
@@ -51,19 +96,24 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
   const seed = opts.seed ?? 1;
   const db = ctx.store.db;
   const previousCard = await latestRun(db).then((r) => (r?.card ? (JSON.parse(r.card) as ModelCard) : undefined));
-  const runId = await startRun(db, asOf, ctx.clock.now());
   const io = ctx.store.refresh;
+  // Every read comes from one snapshot, opened before the run is recorded (a failure here leaves no run behind).
+  const reads = await io.reads();
+  const runId = await startRun(db, asOf, ctx.clock.now()).catch(async (err: unknown) => {
+    await reads.close();
+    throw err;
+  });
   let writer: Awaited<ReturnType<typeof io.shadowWriter>> | undefined;
   const basketOptions = { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 };
   // On a second core while this one fits the models; awaited before publishing.
   const basketStarted = performance.now();
-  const basket = mineBasketRules(ctx.store, asOf, basketOptions).then((rules) => {
+  const basket = mineBasketRules(ctx.store, reads, asOf, basketOptions).then((rules) => {
     timings['basket rules (parallel)'] = Math.round(performance.now() - basketStarted);
     return rules;
   });
   basket.catch(() => undefined); // awaited below; a failure then fails the refresh
   try {
-    const snapshot = await step('read snapshot', () => io.readSnapshot(asOf));
+    const snapshot = await step('read snapshot', () => reads.readSnapshot(asOf));
     const h = snapshot.histories;
     const feedback = snapshot.feedback;
     const n = h.customerIds.length;
@@ -174,7 +224,8 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
       const windows = standardWindows(asOf);
       const from = Math.min(...windows.map((x) => x.from));
       const to = Math.max(...windows.map((x) => x.to));
-      const raw = await io.readWindowAnswers(from, to, snapshot.feedbackWatermark);
+      const raw = await reads.readWindowAnswers(from, to, snapshot.feedbackWatermark);
+      await reads.close();
       // A comment is tokenised once, here, and its terms kept with it.
       const memo = new Map<string, string>();
       const saves: { seq: number; terms: string }[] = [];
@@ -252,6 +303,8 @@ export async function refresh(ctx: Context, opts: RefreshOptions): Promise<Model
     await writer?.abandon(runId).catch((e: unknown) => ctx.log.warn('could not remove what a failed refresh wrote', { error: e }));
     await finishRun(db, runId, 'failed', 0, { error: err instanceof Error ? err.message : String(err) }, ctx.clock.now());
     throw err;
+  } finally {
+    await reads.close();
   }
 }
 

@@ -23,10 +23,13 @@ import { subscribe } from '../digests/helpers/digests.ts';
 import { callbackPath, chatInputInteraction, FakeDiscord } from './discord/fake-discord.ts';
 import { BOTH_SIGNING_SECRET, bothPlatformsEnv } from './helpers/both-platforms.ts';
 import { postSigned, slashCommandBody, startFakeSlack, type FakeSlack } from './slack/helpers/fake-slack.ts';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const SECRET = BOTH_SIGNING_SECRET;
 const DATA_AS_OF = '2026-11-23T10:00:00Z';
 const dir = mkdtempSync(join(tmpdir(), 'pulse-both-'));
+// SQLite in the folder, or a schema of its own with PULSE_TEST_DATABASE_URL.
+const database = await testDatabase(dir);
 const saved = { ...process.env };
 let slack: FakeSlack;
 let discord: FakeDiscord;
@@ -37,7 +40,7 @@ let slackUrl: string;
 beforeAll(async () => {
   slack = await startFakeSlack();
   discord = await FakeDiscord.start();
-  const env = bothPlatformsEnv({ slackApiUrl: slack.apiUrl, discordApiUrl: discord.apiUrl }, join(dir, 'pulse.sqlite'));
+  const env = bothPlatformsEnv({ slackApiUrl: slack.apiUrl, discordApiUrl: discord.apiUrl }, database.url);
   // `pulse digest tick` reads the environment, as it does when an admin runs it.
   for (const k of ['SLACK_APP_TOKEN', 'DISCORD_GUILD_ID', 'PULSE_ADMINS']) delete process.env[k];
   Object.assign(process.env, env);
@@ -61,6 +64,7 @@ afterAll(async () => {
   await discord?.close();
   await slack?.close();
   process.env = saved;
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

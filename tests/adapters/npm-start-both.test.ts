@@ -17,9 +17,12 @@ import { subscribe } from '../digests/helpers/digests.ts';
 import { callbackPath, chatInputInteraction, FakeDiscord } from './discord/fake-discord.ts';
 import { BOTH_SIGNING_SECRET, bothPlatformsEnv } from './helpers/both-platforms.ts';
 import { postSigned, slashCommandBody, startFakeSlack, type FakeSlack } from './slack/helpers/fake-slack.ts';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pulse-npm-start-'));
+// SQLite in the folder, or a schema of its own with PULSE_TEST_DATABASE_URL.
+const database = await testDatabase(dir);
 const DISCORD_CHANNEL = '330000000000000033';
 let slack: FakeSlack;
 let discord: FakeDiscord;
@@ -30,7 +33,7 @@ let exited: Promise<number | null>;
 beforeAll(async () => {
   slack = await startFakeSlack();
   discord = await FakeDiscord.start();
-  const env = bothPlatformsEnv({ slackApiUrl: slack.apiUrl, discordApiUrl: discord.apiUrl }, join(dir, 'pulse.sqlite'));
+  const env = bothPlatformsEnv({ slackApiUrl: slack.apiUrl, discordApiUrl: discord.apiUrl }, database.url);
   const config = loadConfig(env);
   const ctx: Context = { store: await openStore(config.databaseUrl), config, log: createLogger('silent'), clock: fixedClock('2026-11-23T10:00:00Z') };
   await seedDemo(ctx, 300, 11);
@@ -59,6 +62,7 @@ afterAll(async () => {
   }
   await discord?.close();
   await slack?.close();
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -25,9 +25,12 @@ import { buttonClick, interactionBody, postSigned, startFakeSlack, type FakeSlac
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const AT = '2026-11-23T10:00:00Z';
 const dir = mkdtempSync(join(tmpdir(), 'pulse-privacy-'));
+// SQLite in the folder, or a schema of its own with PULSE_TEST_DATABASE_URL.
+const database = await testDatabase(dir);
 let slackFake: FakeSlack;
 let discordFake: FakeDiscord;
 let ctx: Context;
@@ -39,7 +42,7 @@ const form = (i: number) => HOSTILE_CORPUS[i % HOSTILE_CORPUS.length]!;
 beforeAll(async () => {
   slackFake = await startFakeSlack();
   discordFake = await FakeDiscord.start();
-  const config = loadConfig(bothPlatformsEnv({ slackApiUrl: slackFake.apiUrl, discordApiUrl: discordFake.apiUrl }, join(dir, 'pulse.sqlite')));
+  const config = loadConfig(bothPlatformsEnv({ slackApiUrl: slackFake.apiUrl, discordApiUrl: discordFake.apiUrl }, database.url));
   ctx = { store: await openStore(config.databaseUrl), config, log: createLogger('silent'), clock: fixedClock(AT) };
   await seedDemo(ctx, 300, 11);
   // Hostile data everywhere a person's words can end up: names, companies, owners (eight of them), comments.
@@ -72,6 +75,7 @@ afterAll(async () => {
   await ctx?.store.close();
   await discordFake?.close();
   await slackFake?.close();
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postSigned, slashCommandBody, startFakeSlack, type FakeSlack } from './slack/helpers/fake-slack.ts';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pulse-survives-'));
+// SQLite in the folder, or a schema of its own with PULSE_TEST_DATABASE_URL.
+const database = await testDatabase(dir);
 const SECRET = 'survives-secret';
 let slack: FakeSlack;
 let bot: ChildProcess;
@@ -19,7 +22,7 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: join(dir, 'pulse.sqlite'),
+    DATABASE_URL: database.url,
     PULSE_LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -38,6 +41,7 @@ afterAll(async () => {
     await new Promise((r) => bot.once('exit', r));
   }
   await slack?.close();
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -4,13 +4,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pulse-cli-'));
-const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: join(dir, 'pulse.sqlite'), PULSE_LOG_LEVEL: 'warn' };
+const database = await testDatabase(dir);
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, PULSE_LOG_LEVEL: 'warn' };
 delete env.SLACK_BOT_TOKEN;
 delete env.DISCORD_TOKEN;
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function pulse(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [join(root, 'bin/pulse.mjs'), ...args], { cwd: root, env, input: input ?? '', encoding: 'utf8', timeout: 120_000 });

@@ -8,12 +8,18 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCustomers } from '../../src/db/customers.ts';
 import { openStore } from '../../src/db/store.ts';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pulse-data-rights-'));
-const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: join(dir, 'pulse.sqlite'), PULSE_LOG_LEVEL: 'warn' };
+// SQLite in the folder, or a schema of its own with PULSE_TEST_DATABASE_URL.
+const database = await testDatabase(dir);
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, PULSE_LOG_LEVEL: 'warn' };
 for (const k of ['SLACK_BOT_TOKEN', 'DISCORD_TOKEN', 'PULSE_TIMEZONE']) delete env[k];
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function pulse(args: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'bin/pulse.mjs'), ...args], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });

@@ -9,20 +9,23 @@ import { subscribe } from './helpers/digests.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { fixedClock } from '../../src/core/time.ts';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pulse-digest-cli-'));
 const saved = { ...process.env };
+const database = await testDatabase(dir);
 
 beforeAll(async () => {
-  Object.assign(process.env, { DATABASE_URL: join(dir, 'pulse.sqlite'), PULSE_LOG_LEVEL: 'silent', PULSE_TIMEZONE: 'Europe/Berlin' });
+  Object.assign(process.env, { DATABASE_URL: database.url, PULSE_LOG_LEVEL: 'silent', PULSE_TIMEZONE: 'Europe/Berlin' });
   delete process.env.SLACK_BOT_TOKEN;
   delete process.env.DISCORD_TOKEN;
-  const store = await openStore(join(dir, 'pulse.sqlite'));
+  const store = await openStore(database.url);
   await subscribe({ store, config: loadConfig(process.env), log: createLogger('silent'), clock: fixedClock('2026-11-01T00:00:00Z') }, { created_at: '2026-11-01T00:00:00Z', kind: 'satisfaction' });
   await store.close();
 });
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -23,9 +23,12 @@ import { FakeDiscord } from '../adapters/discord/fake-discord.ts';
 import { bothPlatformsEnv } from '../adapters/helpers/both-platforms.ts';
 import { startFakeSlack, type FakeSlack } from '../adapters/slack/helpers/fake-slack.ts';
 import { subscribe } from './helpers/digests.ts';
+import { testDatabase } from '../helpers/test-database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pulse-exactly-once-'));
+// SQLite in the folder, or a schema of its own with PULSE_TEST_DATABASE_URL.
+const database = await testDatabase(dir);
 const SLACK = ['C0ONCE1', 'C0ONCE2', 'C0ONCE3'];
 const DISCORD = ['340000000000000034', '350000000000000035', '360000000000000036'];
 let slack: FakeSlack;
@@ -36,7 +39,7 @@ let ctx: Context;
 beforeAll(async () => {
   slack = await startFakeSlack();
   discord = await FakeDiscord.start();
-  env = bothPlatformsEnv({ slackApiUrl: slack.apiUrl, discordApiUrl: discord.apiUrl }, join(dir, 'pulse.sqlite'));
+  env = bothPlatformsEnv({ slackApiUrl: slack.apiUrl, discordApiUrl: discord.apiUrl }, database.url);
   const config = loadConfig(env);
   const seeding: Context = { store: await openStore(config.databaseUrl), config, log: createLogger('silent'), clock: fixedClock('2026-11-23T10:00:00Z') };
   await seedDemo(seeding, 300, 11);
@@ -68,6 +71,7 @@ afterAll(async () => {
   await ctx?.store.close();
   await discord?.close();
   await slack?.close();
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

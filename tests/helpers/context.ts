@@ -1,4 +1,5 @@
-// A real store in a temp folder, a pinned clock and a silent logger: the Context tests run against.
+// A real store — a SQLite file in a temp folder, or a fresh PostgreSQL schema when
+// PULSE_TEST_DATABASE_URL is set (test-database.ts) — a pinned clock and a silent logger.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { fixedClock, localDay } from '../../src/core/time.ts';
 import { openStore } from '../../src/db/store.ts';
 import { generateDemo } from '../../src/demo/generate.ts';
 import { storeSink } from '../../src/demo/write-demo.ts';
+import { testDatabase } from './test-database.ts';
 
 export const TEST_NOW = '2026-11-23T10:00:00Z';
 
@@ -19,7 +21,8 @@ export interface TestContext extends Context {
 
 export async function makeTestContext(env: Record<string, string> = {}, now = TEST_NOW): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'pulse-test-'));
-  const config = loadConfig({ DATABASE_URL: join(dir, 'pulse.sqlite'), PULSE_LOG_LEVEL: 'silent', ...env });
+  const database = await testDatabase(dir);
+  const config = loadConfig({ DATABASE_URL: database.url, PULSE_LOG_LEVEL: 'silent', ...env });
   const store = await openStore(config.databaseUrl);
   const ctx: TestContext = {
     store,
@@ -29,6 +32,7 @@ export async function makeTestContext(env: Record<string, string> = {}, now = TE
     dir,
     async cleanup() {
       await store.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

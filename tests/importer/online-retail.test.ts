@@ -98,11 +98,16 @@ describe.skipIf(missing && allowMissing)('UCI Online Retail, the real file', () 
   });
 
   it('GIVEN the same file imported again THEN nothing changes', async () => {
+    // Amounts summed to the cent: PostgreSQL keeps a row it touched at a new place, and a float sum
+    // in another order differs in its last bits.
+    const cents = (r: { n: number; sum: number }) => ({ n: Number(r.n), sum: Math.round(Number(r.sum) * 100) });
     const snapshot = async () => ({
-      orders: await ctx.store.db
-        .selectFrom('orders')
-        .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('amount').as('sum')])
-        .executeTakeFirstOrThrow(),
+      orders: cents(
+        await ctx.store.db
+          .selectFrom('orders')
+          .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('amount').as('sum')])
+          .executeTakeFirstOrThrow(),
+      ),
       items: await ctx.store.db
         .selectFrom('order_items')
         .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('quantity').as('sum')])

@@ -1,4 +1,4 @@
-// A Context on a temporary SQLite store seeded with the demo generator, configured for Discord.
+// A Context on a temporary store (SQLite, or PostgreSQL with PULSE_TEST_DATABASE_URL) seeded with the demo generator, configured for Discord.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import type { Context } from '../../../src/core/context.ts';
 import { createLogger, type LogLevel } from '../../../src/core/logger.ts';
 import { fixedClock } from '../../../src/core/time.ts';
 import { openStore } from '../../../src/db/store.ts';
+import { testDatabase } from '../../helpers/test-database.ts';
 import { APP_ID } from './fake-discord.ts';
 
 export const NOW = '2025-03-10T12:00:00Z';
@@ -21,9 +22,9 @@ export interface TestContext {
 
 export async function testContext(options: { apiUrl?: string; customers?: number; seed?: number; logLevel?: LogLevel; env?: Record<string, string> } = {}): Promise<TestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'pulse-discord-'));
-  const file = join(dir, 'pulse.sqlite');
+  const database = await testDatabase(dir);
   const config = loadConfig({
-    DATABASE_URL: file,
+    DATABASE_URL: database.url,
     DISCORD_TOKEN: 'test-token',
     DISCORD_APPLICATION_ID: APP_ID,
     ...(options.apiUrl ? { DISCORD_API_URL: options.apiUrl } : {}),
@@ -31,13 +32,14 @@ export async function testContext(options: { apiUrl?: string; customers?: number
     ...options.env,
   });
   const logs: string[] = [];
-  const ctx: Context = { store: await openStore(file), config, log: createLogger(options.logLevel ?? 'warn', (l) => logs.push(l)), clock: fixedClock(NOW) };
+  const ctx: Context = { store: await openStore(database.url), config, log: createLogger(options.logLevel ?? 'warn', (l) => logs.push(l)), clock: fixedClock(NOW) };
   if ((options.customers ?? 0) > 0) await seedDemo(ctx, options.customers!, options.seed ?? 7);
   return {
     ctx,
     logs,
     async close() {
       await ctx.store.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

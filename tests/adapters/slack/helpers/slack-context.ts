@@ -1,4 +1,4 @@
-// A Context for Slack tests: a temp SQLite store (optionally with demo data), Slack settings pointing
+// A Context for Slack tests: a temp store (SQLite, or PostgreSQL with PULSE_TEST_DATABASE_URL) (optionally with demo data), Slack settings pointing
 // at the stand-in, a pinned clock and a silent logger.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { fixedClock, localDay, type Clock } from '../../../../src/core/time.ts';
 import { openStore } from '../../../../src/db/store.ts';
 import { generateDemo } from '../../../../src/demo/generate.ts';
 import { storeSink } from '../../../../src/demo/write-demo.ts';
+import { testDatabase } from '../../../helpers/test-database.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f14e45fceea167a';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -22,8 +23,9 @@ export interface SlackTestContext extends Context {
 
 export async function slackTestContext(opts: { apiUrl: string; customers?: number; seed?: number; env?: Record<string, string>; log?: Logger; clock?: Clock }): Promise<SlackTestContext> {
   const dir = mkdtempSync(join(tmpdir(), 'pulse-slack-'));
+  const database = await testDatabase(dir);
   const config = loadConfig({
-    DATABASE_URL: join(dir, 'pulse.sqlite'),
+    DATABASE_URL: database.url,
     PULSE_LOG_LEVEL: 'silent',
     PORT: '0',
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -41,6 +43,7 @@ export async function slackTestContext(opts: { apiUrl: string; customers?: numbe
     dir,
     async cleanup() {
       await store.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,117 @@
+// What both stores' refresh reads share: per-customer lists of numbers sent as text (crossing from
+// the driver into JS once per customer, not once per order) and a walk matching ids in order.
+import type { OrderHistories } from './histories.ts';
+
+/**
+ * Finds ids in `sorted` for a caller that asks in the same order (both lists come from the store in
+ * customer-id order): a forward walk, with a map for an id the walk cannot find (never expected).
+ */
+export function walker(sorted: readonly string[]): (id: string) => number {
+  let p = 0;
+  let map: Map<string, number> | undefined;
+  return (id) => {
+    const start = p;
+    while (p < sorted.length && sorted[p] !== id) p++;
+    if (p < sorted.length) return p;
+    p = start;
+    map ??= new Map(sorted.map((s, i) => [s, i]));
+    return map.get(id) ?? -1;
+  };
+}
+
+/** Parses "12,-3,40" into `out` from `at`; returns the index after the last number. */
+export function parseIntList(text: string, out: Int32Array, at: number): number {
+  let v = 0;
+  let neg = false;
+  let any = false;
+  for (let c = 0; c < text.length; c++) {
+    const ch = text.charCodeAt(c);
+    if (ch === 44) {
+      out[at++] = neg ? -v : v;
+      v = 0;
+      neg = false;
+      any = false;
+    } else if (ch === 45) neg = true;
+    else {
+      v = v * 10 + (ch - 48);
+      any = true;
+    }
+  }
+  if (any) out[at++] = neg ? -v : v;
+  return at;
+}
+
+/** Parses a comma-separated list of numbers as SQLite and PostgreSQL write them (`12.5`, `-3.0`, `1.0e-05`, `1e-05`). */
+export function parseNumberList(text: string, out: Float64Array, at: number): number {
+  let start = 0;
+  for (let c = 0; c <= text.length; c++) {
+    if (c === text.length || text.charCodeAt(c) === 44) {
+      out[at++] = Number(text.slice(start, c));
+      start = c + 1;
+    }
+  }
+  return at;
+}
+
+/** group_concat follows the index order in practice, but SQL does not promise it: check, and sort if needed. */
+export function sortCustomerSlice(days: Int32Array, amounts: Float64Array, from: number, to: number): void {
+  let sorted = true;
+  for (let i = from + 1; i < to && sorted; i++) if (days[i]! < days[i - 1]!) sorted = false;
+  if (sorted) return;
+  const idx = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => days[a]! - days[b]!);
+  const d = idx.map((i) => days[i]!);
+  const a = idx.map((i) => amounts[i]!);
+  days.set(d, from);
+  amounts.set(a, from);
+}
+
+/**
+ * Builds every customer's order history from one row per customer that has orders — its days and
+ * amounts as comma-separated text, in customer-id order — into the flat arrays the refresh uses.
+ * Crossing from the driver into JS per row is the cost, not the bytes: a row per customer, not per order.
+ */
+export class HistoryBuilder {
+  readonly #customerIds: string[];
+  readonly #owners: (string | null)[];
+  readonly #find: (id: string) => number;
+  readonly #offsets: Int32Array;
+  #days = new Int32Array(1 << 20);
+  #amounts = new Float64Array(1 << 20);
+  #k = 0;
+  #last = -1;
+
+  constructor(customerIds: string[], owners: (string | null)[]) {
+    this.#customerIds = customerIds;
+    this.#owners = owners;
+    this.#find = walker(customerIds);
+    this.#offsets = new Int32Array(customerIds.length + 1);
+  }
+
+  add(customerId: string, dayList: string, amountList: string): void {
+    const i = this.#find(customerId);
+    if (i < 0) return; // an order whose customer is gone (cannot happen with the foreign key on)
+    for (let j = this.#last + 1; j <= i; j++) this.#offsets[j] = this.#k;
+    this.#last = i;
+    const from = this.#k;
+    let need = from + 1;
+    for (let c = 0; c < dayList.length; c++) if (dayList.charCodeAt(c) === 44) need++;
+    if (need > this.#days.length) {
+      const size = Math.max(need, this.#days.length * 2);
+      const d = new Int32Array(size);
+      d.set(this.#days);
+      this.#days = d;
+      const a = new Float64Array(size);
+      a.set(this.#amounts);
+      this.#amounts = a;
+    }
+    this.#k = parseIntList(dayList, this.#days, from);
+    parseNumberList(amountList, this.#amounts, from);
+    sortCustomerSlice(this.#days, this.#amounts, from, this.#k);
+  }
+
+  finish(): OrderHistories {
+    const n = this.#customerIds.length;
+    for (let j = this.#last + 1; j <= n; j++) this.#offsets[j] = this.#k;
+    return { customerIds: this.#customerIds, owners: this.#owners, offsets: this.#offsets, days: this.#days.subarray(0, this.#k), amounts: this.#amounts.subarray(0, this.#k) };
+  }
+}
