@@ -23,3 +23,30 @@ export interface BasketInput {
   productIndex: Int32Array;
   productIds: string[];
 }
+
+/** Order items as (order number, product number) pairs, appended in order; grows by doubling. */
+export class BasketBuilder {
+  #orders = new Int32Array(1 << 16);
+  #products = new Int32Array(1 << 16);
+  #n = 0;
+
+  add(order: number, product: number): void {
+    if (this.#n === this.#orders.length) {
+      this.#orders = grown(this.#orders);
+      this.#products = grown(this.#products);
+    }
+    this.#orders[this.#n] = order;
+    this.#products[this.#n] = product;
+    this.#n++;
+  }
+
+  build(productIds: string[]): BasketInput {
+    return { orderIndex: this.#orders.slice(0, this.#n), productIndex: this.#products.slice(0, this.#n), productIds };
+  }
+}
+
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}

@@ -4,7 +4,7 @@
 // Writes: whole columns as arrays through `unnest` (one round trip per 20,000 rows) into a shadow
 // copy of `insights`, made live by two renames in one short transaction.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { BasketInput, FeedbackPoint } from './histories.ts';
+import { BasketBuilder, type BasketInput, type FeedbackPoint } from './histories.ts';
 import { reserveConnection } from './postgres-connection.ts';
 import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
 import type { InsightValues, PreviousInsights, RawWindowAnswer, RefreshIO, RefreshReads, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
@@ -148,24 +148,9 @@ async function readWindowAnswers(conn: Kysely<Database>, fromDay: number, toDay:
  */
 async function readBasket(conn: Kysely<Database>, toDay: number): Promise<BasketInput> {
   const productIds = (await sql<{ product: string }>`select distinct product from order_items order by product`.execute(conn)).rows.map((r) => r.product);
-  let orderIdx = new Int32Array(1 << 16);
-  let productIdx = new Int32Array(1 << 16);
-  let n = 0;
+  const basket = new BasketBuilder();
   let o = 0;
-  const push = (pid: number) => {
-    if (n === orderIdx.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      orderIdx = grow(orderIdx);
-      productIdx = grow(productIdx);
-    }
-    orderIdx[n] = o;
-    productIdx[n] = pid;
-    n++;
-  };
+  const push = (pid: number) => basket.add(o, pid);
   const lines = conn
     .selectFrom(
       sql<{ customer_id: string; pids: string }>`(
@@ -196,7 +181,7 @@ async function readBasket(conn: Kysely<Database>, toDay: number): Promise<Basket
     push(v);
     o++;
   }
-  return { orderIndex: orderIdx.slice(0, n), productIndex: productIdx.slice(0, n), productIds };
+  return basket.build(productIds);
 }
 
 /** A table's columns and their types, in order (what `unnest` casts each array to). */

@@ -5,7 +5,7 @@
 // touches the store's write lock; publishing is one small transaction naming the new file. What
 // does go into the store (lifecycle moves, comment terms) is written a few thousand rows per
 // transaction with a pause between, so other processes' writers get the lock within milliseconds.
-import type { BasketInput, FeedbackPoint, OrderHistories } from './histories.ts';
+import { BasketBuilder, type BasketInput, type FeedbackPoint, type OrderHistories } from './histories.ts';
 import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -132,9 +132,7 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
 function readBasket(h: SqliteHandle, toDay: number): BasketInput {
   const products = new Map<string, number>();
   const productIds: string[] = [];
-  let orderIdx = new Int32Array(1 << 16);
-  let productIdx = new Int32Array(1 << 16);
-  let n = 0;
+  const basket = new BasketBuilder();
   let lastOrder = '';
   let o = -1;
   // The orders to leave out (refunds, and orders after the day) are few: collect them from the
@@ -154,20 +152,9 @@ function readBasket(h: SqliteHandle, toDay: number): BasketInput {
       products.set(product, p);
       productIds.push(product);
     }
-    if (n === orderIdx.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      orderIdx = grow(orderIdx);
-      productIdx = grow(productIdx);
-    }
-    orderIdx[n] = o;
-    productIdx[n] = p;
-    n++;
+    basket.add(o, p);
   }
-  return { orderIndex: orderIdx.slice(0, n), productIndex: productIdx.slice(0, n), productIds };
+  return basket.build(productIds);
 }
 
 /**
