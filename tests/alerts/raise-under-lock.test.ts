@@ -1,11 +1,11 @@
 // Raising alerts on SQLite takes prepared statements in one transaction; when another process
 // holds the write lock past the bot's few-ms wait, the same alerts go through the retrying kysely
 // path instead — raised once, with their raise message queued once, and the event loop free.
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { raiseAlerts, type NewAlert } from '../../src/db/alerts.ts';
 import { openStore, type Store } from '../../src/db/store.ts';
 import { makeTestContext, type TestContext } from '../helpers/context.ts';
+import { holdWriteLock } from '../helpers/hold-write-lock.ts';
 import { onPostgres } from '../helpers/test-database.ts';
 
 let ctx: TestContext | undefined;
@@ -15,19 +15,6 @@ afterEach(async () => {
   await ctx?.cleanup();
   bot = ctx = undefined;
 });
-
-/** Another process holds the write lock for `ms`, then lets go. Resolves once it holds it. */
-function holdWriteLock(file: string, ms: number): Promise<{ done: Promise<void> }> {
-  const script = `
-    const Database = require('better-sqlite3');
-    const db = new Database(${JSON.stringify(file)});
-    db.exec('BEGIN IMMEDIATE');
-    process.stdout.write('held\\n');
-    setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${ms});`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
-  const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return new Promise((resolve) => child.stdout.once('data', () => resolve({ done })));
-}
 
 const alert = (customerId: string, kind: NewAlert['kind'], at: string): NewAlert => ({
   customer_id: customerId,

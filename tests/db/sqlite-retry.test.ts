@@ -1,9 +1,9 @@
 // The bot's writes wait for another process's write lock without blocking its event loop, and
 // land once the lock is free; a lock held past the deadline is an error, not a hang.
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/db/store.ts';
 import { makeTestContext, type TestContext } from '../helpers/context.ts';
+import { holdWriteLock } from '../helpers/hold-write-lock.ts';
 import { onPostgres } from '../helpers/test-database.ts';
 
 let ctx: TestContext | undefined;
@@ -13,19 +13,6 @@ afterEach(async () => {
   await ctx?.cleanup();
   bot = ctx = undefined;
 });
-
-/** Another process holds the write lock for `ms`, then lets go. Resolves once it holds it. */
-function holdWriteLock(file: string, ms: number): Promise<{ done: Promise<void> }> {
-  const script = `
-    const Database = require('better-sqlite3');
-    const db = new Database(${JSON.stringify(file)});
-    db.exec('BEGIN IMMEDIATE');
-    process.stdout.write('held\\n');
-    setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${ms});`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
-  const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return new Promise((resolve) => child.stdout.once('data', () => resolve({ done })));
-}
 
 // SQLite's one write lock per file: PostgreSQL has no such lock (the SQLite pass runs this).
 describe.skipIf(onPostgres)('GIVEN another process holding the store\'s write lock', () => {
