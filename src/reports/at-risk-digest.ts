@@ -99,13 +99,12 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     `**${formatCount(highCount)}** customers at ${HIGH_RISK}+ churn risk; **${money(d.totalValueAtRisk)}** of yearly value at risk in all.`,
   ];
   const tables: ReplyTable[] = [];
-  const customer = customerLabel;
   const risk = (v: number | null) => (v === null ? '—' : String(Math.round(v)));
   if (d.entrants.length) {
     tables.push({
       title: `New since ${since}`,
       columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Stage' }, { label: 'Risk', align: 'right' }, { label: 'Value at risk', align: 'right' }, { label: 'Why' }],
-      rows: d.entrants.map((e) => [customer(e), ownerLabel(e.owner), e.lifecycle_stage, risk(e.churn_risk), money(e.value_at_risk ?? 0), truncate(parseDrivers(e.churn_drivers).join('; ') || e.lifecycle_reason || '', 120)]),
+      rows: d.entrants.map((e) => [customerLabel(e), ownerLabel(e.owner), e.lifecycle_stage, risk(e.churn_risk), money(e.value_at_risk ?? 0), truncate(parseDrivers(e.churn_drivers).join('; ') || e.lifecycle_reason || '', 120)]),
       total: Math.max(newCount, d.entrants.length),
     });
   }
@@ -113,7 +112,7 @@ export function atRiskReply(d: AtRiskDigestData): BuiltDigest {
     tables.push({
       title: `Highest value at risk (top ${d.top.length})`,
       columns: [{ label: 'Customer' }, { label: 'Owner' }, { label: 'Risk', align: 'right' }, { label: 'Value at risk', align: 'right' }, { label: 'Why' }],
-      rows: d.top.map((t) => [customer(t), ownerLabel(t.owner), risk(t.churn_risk), money(t.value_at_risk ?? 0), truncate(parseDrivers(t.churn_drivers).join('; '), 120)]),
+      rows: d.top.map((t) => [customerLabel(t), ownerLabel(t.owner), risk(t.churn_risk), money(t.value_at_risk ?? 0), truncate(parseDrivers(t.churn_drivers).join('; '), 120)]),
     });
   }
   const byOwner = mergeOwners(d.entrantsByOwner, d.highRiskByOwner);

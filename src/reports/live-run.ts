@@ -4,8 +4,7 @@ import { notFound } from '../core/errors.ts';
 import { formatDay, localDay } from '../core/time.ts';
 import { latestRun } from '../db/insights.ts';
 import type { ModelRunRow } from '../db/schema.ts';
-import type { ModelCard } from '../refresh/model-card.ts';
-import { precomputedData } from './precomputed-data.ts';
+import { precomputedData, runCard } from './precomputed-data.ts';
 import type { ReportData, SatisfactionData } from './report-data.ts';
 import { scanData } from './scan-data.ts';
 import { slowWorkHere } from '../core/off-loop.ts';
@@ -58,11 +57,7 @@ function dataFor(ctx: Context, run: ModelRunRow): ReportData {
  * what stands in for it (e.g. "Chance of buying again in 90 days"); see the model card's `pAlive`.
  */
 export function pAliveLabel(run: Pick<ModelRunRow, 'card'>): string {
-  try {
-    return (JSON.parse(run.card ?? '{}') as Partial<ModelCard>).pAlive?.label ?? 'P(alive)';
-  } catch {
-    return 'P(alive)';
-  }
+  return runCard(run).pAlive?.label ?? 'P(alive)';
 }
 
 export function asOfFooter(run: Pick<ModelRunRow, 'as_of_day' | 'run_id'>): string {

@@ -57,7 +57,7 @@ export function precomputedData(ctx: Context, run: ModelRunRow): ReportData {
   const inFilter = (f: ReportFilter, from: number, to: number) => (l: FeedbackLine) =>
     l.day >= from && l.day <= to && (f.owner === undefined || l.owner_key === f.owner) && (f.segment === undefined || (l.segment ?? '') === f.segment);
   // Runs before segments had satisfaction rollups stored everyone's and each owner's.
-  const storedScopes = new Set(cardOf(run).satisfactionScopes ?? ['all', 'owner']);
+  const storedScopes = new Set(runCard(run).satisfactionScopes ?? ['all', 'owner']);
   const satisfactionScope = (f: ReportFilter) => {
     const where = scopeOf(f);
     return storedScopes.has(where.scope) ? where : undefined;
@@ -158,7 +158,8 @@ function emptyFigures(key: string): GroupFigures {
   return { key, label: null, customers: 0, revenue: 0, clv: 0, valueAtRisk: 0, scored: 0, atRisk: 0, atRiskValue: 0, clvCustomers: 0, ...clvShares([]) };
 }
 
-function cardOf(run: ModelRunRow): Partial<ModelCard> {
+/** The model card a run stored (older runs lack newer fields; an unreadable card reads as empty). */
+export function runCard(run: Pick<ModelRunRow, 'card'>): Partial<ModelCard> {
   try {
     return JSON.parse(run.card ?? '{}') as Partial<ModelCard>;
   } catch {
