@@ -51,36 +51,29 @@ const slot = (scale: 'csat' | 'nps', score: number) => (scale === 'csat' ? score
 
 export function satisfactionRollups(input: SatisfactionRollupInput): SatisfactionRollups {
   const { runId } = input;
-  /** The scopes an answer counts in (their keys as precomputed-data.ts's scopeOf builds them). */
-  const scopes = (i: number): [string, string][] => {
-    const owner = input.ownerKeys[i]!;
-    const segment = input.segmentKeys[i] ?? '';
-    return owner
-      ? [['all', ''], ['owner', owner], ['segment', segment], ['owner-segment', `${owner}\u001f${segment}`]]
-      : [['all', ''], ['segment', segment]];
-  };
+  const scopes = new ScopeIndex(input.ownerKeys, input.segmentKeys);
+  const customerScopes = new Int32Array(4);
 
   // Responses per scope and day.
-  const perScope = new Map<string, Map<number, Int32Array>>();
+  const perScope: Map<number, Int32Array>[] = [];
   for (const a of input.answers) {
-    for (const [scope, key] of scopes(a.customerIndex)) {
-      const k = `${scope}\u0000${key}`;
-      let days = perScope.get(k);
-      if (!days) perScope.set(k, (days = new Map()));
+    const count = scopes.of(a.customerIndex, customerScopes);
+    for (let s = 0; s < count; s++) {
+      const days = (perScope[customerScopes[s]!] ??= new Map());
       let c = days.get(a.day);
       if (!c) days.set(a.day, (c = new Int32Array(SCORES)));
       c[slot(a.scale, a.score)]!++;
     }
   }
   const daily: ReportSatisfactionTable[] = [];
-  for (const [k, days] of perScope) {
-    const [scope, key] = k.split('\u0000') as [string, string];
+  perScope.forEach((days, id) => {
+    const [scope, key] = scopes.name(id);
     for (const [day, c] of days) {
       for (let s = 0; s < SCORES; s++) {
         if (c[s]) daily.push({ run_id: runId, scope, key, day, scale: s < 5 ? 'csat' : 'nps', score: s < 5 ? s + 1 : s - 5, responses: c[s]! });
       }
     }
-  }
+  });
 
   // Terms: one id each; per (scope, window) the comments carrying each term, by band.
   const ids = new Map<string, number>();
@@ -93,7 +86,14 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     }
     return id;
   };
-  const rowTerms = input.windowAnswers.map((a) => a.terms.map(idOf));
+  // Answers often share one list of terms (the same decoded array): its ids are looked up once.
+  const idsOfTerms = new Map<readonly CommentTerm[], number[]>();
+  const termIds = (terms: readonly CommentTerm[]) => {
+    if (terms.length === 0) return NO_TERMS;
+    let list = idsOfTerms.get(terms);
+    if (!list) idsOfTerms.set(terms, (list = terms.map(idOf)));
+    return list;
+  };
   interface Cell {
     scope: string;
     key: string;
@@ -108,25 +108,33 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     comments: number;
     detractors: WindowAnswer[];
   }
-  const cells = new Map<string, Cell>();
-  const cell = (scope: string, key: string, w: { from: number; to: number }) => {
-    const k = `${scope}\u0000${key}\u0000${w.from}\u0000${w.to}`;
-    let c = cells.get(k);
+  /** Cells by scope id × window, in the order they were first met (the rows' order). */
+  const cells: Cell[] = [];
+  const cellAt: (Cell | undefined)[] = [];
+  const windowCount = input.windows.length;
+  const cell = (scopeId: number, w: number) => {
+    const at = scopeId * windowCount + w;
+    let c = cellAt[at];
     if (!c) {
-      c = { scope, key, from: w.from, to: w.to, counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: [] };
-      cells.set(k, c);
+      const [scope, key] = scopes.name(scopeId);
+      const { from, to } = input.windows[w]!;
+      c = { scope, key, from, to, counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: [] };
+      cellAt[at] = c;
+      cells.push(c);
     }
     return c;
   };
   // Every window is stored for everyone, even an empty one (so a report knows it was stored).
-  for (const w of input.windows) cell('all', '', w);
-  input.windowAnswers.forEach((a, r) => {
+  for (let w = 0; w < windowCount; w++) cell(scopes.all, w);
+  for (const a of input.windowAnswers) {
     const band = scoreBand(a.score, a.scale);
-    const terms = rowTerms[r]!;
-    for (const w of input.windows) {
-      if (a.day < w.from || a.day > w.to) continue;
-      for (const [scope, key] of scopes(a.customerIndex)) {
-        const c = cell(scope, key, w);
+    const terms = termIds(a.terms);
+    const count = scopes.of(a.customerIndex, customerScopes);
+    for (let w = 0; w < windowCount; w++) {
+      const { from, to } = input.windows[w]!;
+      if (a.day < from || a.day > to) continue;
+      for (let s = 0; s < count; s++) {
+        const c = cell(customerScopes[s]!, w);
         if (band === 'low') c.detractors.push(a);
         if (!a.hasComment) continue;
         c.comments++;
@@ -147,12 +155,12 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
         }
       }
     }
-  });
+  }
 
   const windows: ReportTermWindowsTable[] = [];
   const terms: ReportTermsTable[] = [];
   const detractors: ReportDetractorsTable[] = [];
-  for (const c of cells.values()) {
+  for (const c of cells) {
     const base = { run_id: runId, scope: c.scope, key: c.key, from_day: c.from, to_day: c.to };
     windows.push({ ...base, comments: c.comments });
     const tally: TermTally = { counts: new Map(), phrases: new Map(), nLow: c.nLow, nHigh: c.nHigh, nAll: c.nAll, withText: c.withText };
@@ -180,4 +188,66 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     }
   }
   return { daily, windows, terms, detractors };
+}
+
+const NO_TERMS: number[] = [];
+
+/**
+ * The scopes an answer counts in, as small integers (their keys as precomputed-data.ts's scopeOf
+ * builds them): worked out once per customer, not once per answer and window.
+ */
+class ScopeIndex {
+  readonly all: number;
+  readonly #names: [string, string][] = [];
+  readonly #ids = new Map<string, number>();
+  /** Per customer: its scope ids (−1: none), or −2 in the first cell when not worked out yet. */
+  readonly #ofCustomer: Int32Array;
+  readonly #ownerKeys: readonly string[];
+  readonly #segmentKeys: readonly string[];
+
+  constructor(ownerKeys: readonly string[], segmentKeys: readonly string[]) {
+    this.#ownerKeys = ownerKeys;
+    this.#segmentKeys = segmentKeys;
+    this.#ofCustomer = new Int32Array(ownerKeys.length * 4).fill(-2);
+    this.all = this.#id('all', '');
+  }
+
+  /** Writes customer i's scope ids into `out`; returns how many (2 without an owner, else 4). */
+  of(i: number, out: Int32Array): number {
+    const at = i * 4;
+    if (this.#ofCustomer[at] === -2) {
+      const owner = this.#ownerKeys[i]!;
+      const segment = this.#segmentKeys[i] ?? '';
+      this.#ofCustomer[at] = this.all;
+      if (owner) {
+        this.#ofCustomer[at + 1] = this.#id('owner', owner);
+        this.#ofCustomer[at + 2] = this.#id('segment', segment);
+        this.#ofCustomer[at + 3] = this.#id('owner-segment', `${owner}\u001f${segment}`);
+      } else {
+        this.#ofCustomer[at + 1] = this.#id('segment', segment);
+        this.#ofCustomer[at + 2] = -1;
+        this.#ofCustomer[at + 3] = -1;
+      }
+    }
+    let count = 0;
+    for (let s = 0; s < 4; s++) {
+      const id = this.#ofCustomer[at + s]!;
+      if (id >= 0) out[count++] = id;
+    }
+    return count;
+  }
+
+  name(id: number): [string, string] {
+    return this.#names[id]!;
+  }
+
+  #id(scope: string, key: string): number {
+    const k = `${scope}\u0000${key}`;
+    let id = this.#ids.get(k);
+    if (id === undefined) {
+      this.#ids.set(k, (id = this.#names.length));
+      this.#names.push([scope, key]);
+    }
+    return id;
+  }
 }
