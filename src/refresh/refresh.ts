@@ -9,6 +9,7 @@ import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleSt
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
+import type { CommentTerm } from '../analytics/themes.ts';
 import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
 import { doneRunSince, finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
 import type { InsightValues } from '../db/refresh-io.ts';
@@ -217,7 +218,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       }
     }
 
-    writer = await io.shadowWriter(runId);
+    writer = await io.shadowWriter(runId, n);
     const w = writer;
     await step('score and write insights', () => w.insights(scoreAll()));
     const satisfaction = await step('satisfaction rollups', async () => {
@@ -228,6 +229,16 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       await reads.close();
       // A comment is tokenised once, here, and its terms kept with it.
       const memo = new Map<string, string>();
+      // Equal stored terms decode to one shared list (the rollups then look its terms up once).
+      const decoded = new Map<string, CommentTerm[]>();
+      const decode = (text: string) => {
+        let terms = decoded.get(text);
+        if (!terms) {
+          terms = decodeTerms(text);
+          if (decoded.size < DECODED_TERMS_KEPT) decoded.set(text, terms);
+        }
+        return terms;
+      };
       const saves: { seq: number; terms: string }[] = [];
       const index = new Map(h.customerIds.map((id, i) => [id, i]));
       const answers: WindowAnswer[] = [];
@@ -240,7 +251,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
           memo.set(a.comment, terms);
           saves.push({ seq: a.seq, terms });
         }
-        answers.push({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decodeTerms(terms) : [] });
+        answers.push({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decode(terms) : [] });
       }
       await io.saveTerms(saves);
       return satisfactionRollups({ runId, answers: feedback, windowAnswers: answers, windows, ownerKeys, segmentKeys: Array.from(rfm.segment, (x) => x ?? ''), valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
@@ -307,6 +318,9 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     await reads.close();
   }
 }
+
+/** Distinct term lists kept decoded at once (comments repeat; a flood of unique ones must not fill memory). */
+const DECODED_TERMS_KEPT = 200_000;
 
 const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
