@@ -94,5 +94,6 @@ export interface RefreshIO {
   reads(): Promise<RefreshReads>;
   /** Saves tokenised terms back (only where none are stored: a comment changed meanwhile keeps null). */
   saveTerms(updates: readonly { seq: number; terms: string }[]): Promise<void>;
-  shadowWriter(runId: number): Promise<ShadowWriter>;
+  /** `customers`: how many insight rows are coming (a big store may build them on another thread). */
+  shadowWriter(runId: number, customers?: number): Promise<ShadowWriter>;
 }

@@ -10,9 +10,13 @@ import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, Re
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
-import { createDerivedFile, derivedPath, indexDerivedFile, type DerivedAttachment } from './sqlite-derived.ts';
+import { derivedSink, OFF_THREAD_CUSTOMERS } from './derived-builder.ts';
+import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 import type { SqliteHandle } from './store.ts';
+
+/** Rows per batch sent to the derived-data builder. */
+const INSIGHT_BATCH = 2_048;
 
 /** Rows per write transaction: each holds the write lock for a few tens of milliseconds. */
 const WRITE_BATCH = 2_000;
@@ -62,8 +66,8 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
       const save = h.prepare('UPDATE feedback SET terms = ? WHERE rowid = ? AND terms IS NULL');
       await inBatches(h, updates, (u) => void save.run(u.terms, u.seq));
     },
-    async shadowWriter(runId) {
-      return derivedFileWriter(h, storeFile, derived, runId);
+    async shadowWriter(runId, customers = 0) {
+      return derivedFileWriter(h, storeFile, derived, runId, customers >= OFF_THREAD_CUSTOMERS);
     },
   };
 }
@@ -86,30 +90,18 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
   for (const [customerId, dayList, amountList] of rows) orders.add(customerId, dayList, amountList);
   const histories = orders.finish();
 
-  // Every answer, in customer order from the covering index, then by day and arrival.
+  // Every answer, in customer order from the covering index, then by day and arrival (the index
+  // holds the day; only answers of one customer on one day are put in arrival order).
   const feedback: FeedbackPoint[] = [];
   const findF = walker(customerIds);
   const answers = h
-    .prepare('SELECT customer_id, day, scale, score, rowid FROM feedback INDEXED BY feedback_customer ORDER BY customer_id')
+    .prepare('SELECT customer_id, day, scale, score FROM feedback INDEXED BY feedback_customer ORDER BY customer_id, day, rowid')
     .raw(true)
-    .iterate() as Iterable<[string, number, 'csat' | 'nps', number, number]>;
-  let group: (FeedbackPoint & { seq: number })[] = [];
-  let groupOf = -1;
-  const flush = () => {
-    if (group.length > 1) group.sort((a, b) => a.day - b.day || a.seq - b.seq);
-    for (const p of group) feedback.push({ customerIndex: p.customerIndex, day: p.day, scale: p.scale, score: p.score });
-    group = [];
-  };
-  for (const [customerId, day, scale, score, seq] of answers) {
+    .iterate() as Iterable<[string, number, 'csat' | 'nps', number]>;
+  for (const [customerId, day, scale, score] of answers) {
     const i = findF(customerId);
-    if (i < 0) continue;
-    if (i !== groupOf) {
-      flush();
-      groupOf = i;
-    }
-    group.push({ customerIndex: i, day, scale, score, seq });
+    if (i >= 0) feedback.push({ customerIndex: i, day, scale, score });
   }
-  flush();
   const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
 
   const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
@@ -227,26 +219,30 @@ function checkpointNow(h: SqliteHandle): void {
   h.pragma('wal_autocheckpoint = 1000');
 }
 
-function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedAttachment, runId: number): ShadowWriter {
+function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedAttachment, runId: number, offThread: boolean): ShadowWriter {
   const path = derivedPath(storeFile, runId);
   const building = `${path}.building`;
-  const b = createDerivedFile(building);
-  b.exec('BEGIN');
+  const sink = derivedSink(building, offThread);
   let longest = 0;
   const hold = (ms: number) => (longest = Math.max(longest, ms));
-  const insertInto = (table: string, cols: readonly string[]) => b.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
   let previousLive: string | undefined;
   return {
     get longestLockMs() {
       return longest;
     },
     async insights(rows) {
-      const insert = insertInto('insights', INSIGHT_COLUMNS);
-      const values = new Array<unknown>(INSIGHT_COLUMNS.length);
+      const width = INSIGHT_COLUMNS.length;
+      let values: unknown[] = [];
       for (const row of rows) {
-        for (let i = 0; i < INSIGHT_COLUMNS.length; i++) values[i] = row[INSIGHT_COLUMNS[i]!];
-        insert.run(values);
+        for (let i = 0; i < width; i++) values.push(row[INSIGHT_COLUMNS[i]!]);
+        if (values.length === INSIGHT_BATCH * width) {
+          await sink.insert('insights', INSIGHT_COLUMNS, values);
+          values = [];
+        }
       }
+      if (values.length > 0) await sink.insert('insights', INSIGHT_COLUMNS, values);
+      // Indexed while the refresh rolls up (on the writer's thread when it has one).
+      sink.index();
     },
     async append(table: RunRowsTable, rows) {
       if (rows.length === 0) return;
@@ -259,13 +255,14 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
         hold(await inBatches(h, records, (row) => void insert.run(cols.map((c) => row[c] ?? null))));
         return;
       }
-      const insert = insertInto(table, cols);
-      for (const row of records) insert.run(cols.map((c) => row[c] ?? null));
+      for (let from = 0; from < records.length; from += INSIGHT_BATCH) {
+        const values: unknown[] = [];
+        for (const row of records.slice(from, from + INSIGHT_BATCH)) for (const c of cols) values.push(row[c] ?? null);
+        await sink.insert(table, cols, values);
+      }
     },
     async publish(run: PublishedRun) {
-      b.exec('COMMIT');
-      indexDerivedFile(b);
-      b.close();
+      await sink.finish();
       renameSync(building, path);
       previousLive = derived.liveName();
       await takeWriteLock(h);
@@ -291,7 +288,7 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
       checkpointNow(h);
     },
     async abandon(failedRun) {
-      if (b.open) b.close();
+      await sink.abandon();
       rmSync(building, { force: true });
       await deleteRun(h, 'lifecycle_transitions', failedRun);
       checkpointNow(h);

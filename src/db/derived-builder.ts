@@ -1,0 +1,165 @@
+// Builds one refresh's derived-data file (see derived-schema.ts): rows arrive as flat lists of
+// values (row after row, `columns.length` values each) and go in through statements that insert
+// many rows at once, inside one transaction on a file nobody reads yet. `derivedSink` runs it on a
+// worker thread for a big store, so that writing a million insight rows and indexing them happen on
+// the second core while the refresh goes on scoring and rolling up; inline for a small one (a
+// thread costs more than it saves there).
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../core/threads.ts';
+import { createDerivedFile, indexDerivedFile } from './sqlite-derived.ts';
+
+/** Rows per multi-row INSERT (SQLite allows 32,766 parameters; 28 columns × 32 rows is far below). */
+const ROWS_PER_STATEMENT = 32;
+
+export class DerivedBuilder {
+  readonly #b: BetterSqlite3.Database;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(path: string) {
+    this.#b = createDerivedFile(path);
+    this.#b.exec('BEGIN');
+  }
+
+  insert(table: string, columns: readonly string[], values: readonly unknown[]): void {
+    const width = columns.length;
+    if (values.length % width !== 0) throw new RangeError(`derived ${table}: ${values.length} values is not a whole number of ${width}-column rows`);
+    const rows = values.length / width;
+    const many = this.#statement(table, columns, ROWS_PER_STATEMENT);
+    const chunk = width * ROWS_PER_STATEMENT;
+    let at = 0;
+    for (; rows * width - at >= chunk; at += chunk) many.run(values.slice(at, at + chunk));
+    if (at < values.length) {
+      const one = this.#statement(table, columns, 1);
+      for (; at < values.length; at += width) one.run(values.slice(at, at + width));
+    }
+  }
+
+  /** Indexes the insights (one sorted pass each, after the rows are in). */
+  index(): void {
+    indexDerivedFile(this.#b);
+  }
+
+  /** Commits and closes the file (indexed already, or indexed now). */
+  finish(indexed: boolean): void {
+    if (!indexed) this.index();
+    this.#b.exec('COMMIT');
+    this.#b.close();
+  }
+
+  abandon(): void {
+    if (this.#b.open) this.#b.close();
+  }
+
+  #statement(table: string, columns: readonly string[], rows: number): BetterSqlite3.Statement {
+    const key = `${table}\u0000${columns.join(',')}\u0000${rows}`;
+    let st = this.#statements.get(key);
+    if (!st) {
+      const one = `(${columns.map(() => '?').join(', ')})`;
+      st = this.#b.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`);
+      this.#statements.set(key, st);
+    }
+    return st;
+  }
+}
+
+/** The builder's operations, answered once done (insert resolves early: see `maxInFlight`). */
+export interface DerivedSink {
+  insert(table: string, columns: readonly string[], values: unknown[]): Promise<void>;
+  /** Starts indexing the insights (on the worker: while the caller goes on). */
+  index(): void;
+  finish(): Promise<void>;
+  abandon(): Promise<void>;
+}
+
+/** A store at least this big builds its derived file on a worker thread. */
+export const OFF_THREAD_CUSTOMERS = 50_000;
+
+export function derivedSink(path: string, offThread: boolean): DerivedSink {
+  return offThread ? new WorkerSink(path) : inlineSink(path);
+}
+
+function inlineSink(path: string): DerivedSink {
+  const b = new DerivedBuilder(path);
+  let indexed = false;
+  return {
+    insert: async (table, columns, values) => b.insert(table, columns, values),
+    index: () => {
+      b.index();
+      indexed = true;
+    },
+    finish: async () => b.finish(indexed),
+    abandon: async () => b.abandon(),
+  };
+}
+
+export type BuilderRequest =
+  | { op: 'insert'; seq: number; table: string; columns: readonly string[]; values: unknown[] }
+  | { op: 'index'; seq: number }
+  | { op: 'finish'; seq: number };
+export type BuilderReply = { seq: number; error?: string };
+
+/**
+ * The builder on a worker thread. Inserts are acknowledged one by one; at most `maxInFlight`
+ * batches wait at once, so a fast producer never queues a million rows in memory.
+ */
+class WorkerSink implements DerivedSink {
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  /** Requests sent and not yet answered, oldest first (the worker answers in order). */
+  readonly #pending: Promise<void>[] = [];
+  readonly #maxInFlight = 4;
+  #seq = 0;
+  #failure: Error | undefined;
+
+  constructor(path: string) {
+    this.#worker = startWorker(new URL('./derived-writer-worker.ts', import.meta.url), 'derived-writer-worker', { path }, import.meta.url);
+    this.#worker.on('message', (m: BuilderReply) => {
+      if (m.error !== undefined) return this.#fail(new Error(`writing the derived data: ${m.error}`));
+      this.#waiting.get(m.seq)?.resolve();
+      this.#waiting.delete(m.seq);
+    });
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.on('exit', (code) => this.#fail(new Error(`the derived-data writer exited with code ${code}`)));
+  }
+
+  async insert(table: string, columns: readonly string[], values: unknown[]): Promise<void> {
+    this.#send({ op: 'insert', seq: ++this.#seq, table, columns, values });
+    while (this.#pending.length > this.#maxInFlight) await this.#pending.shift();
+  }
+
+  index(): void {
+    this.#send({ op: 'index', seq: ++this.#seq });
+  }
+
+  async finish(): Promise<void> {
+    try {
+      this.#send({ op: 'finish', seq: ++this.#seq });
+      while (this.#pending.length > 0) await this.#pending.shift();
+    } finally {
+      await this.#worker.terminate();
+    }
+  }
+
+  async abandon(): Promise<void> {
+    this.#pending.length = 0;
+    await this.#worker.terminate();
+  }
+
+  #send(request: BuilderRequest): void {
+    const answered = this.#failure
+      ? Promise.reject(this.#failure)
+      : new Promise<void>((resolve, reject) => {
+          this.#waiting.set(request.seq, { resolve, reject });
+          this.#worker.postMessage(request);
+        });
+    answered.catch(() => undefined); // awaited in order by insert/finish, which see the failure
+    this.#pending.push(answered);
+  }
+
+  #fail(err: Error): void {
+    this.#failure ??= err;
+    for (const w of this.#waiting.values()) w.reject(this.#failure);
+    this.#waiting.clear();
+  }
+}

@@ -1,0 +1,64 @@
+// The derived-data file a refresh builds, through the builder on a worker thread (what a big store
+// uses) and inline (a small one): the same rows and indexes either way, batches acknowledged in
+// order, and a row SQLite refuses fails the build with the reason instead of hanging or being lost.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { derivedSink } from '../../src/db/derived-builder.ts';
+
+const COLUMNS = ['run_id', 'scope', 'key', 'from_day', 'to_day', 'comments'];
+
+function rows(from: number, count: number): unknown[] {
+  const values: unknown[] = [];
+  for (let i = from; i < from + count; i++) values.push(7, i % 2 ? 'owner' : 'all', `k${i}`, i, i + 6, i % 13 === 0 ? 0 : i);
+  return values;
+}
+
+describe('derived-data builder', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const offThread of [true, false]) {
+    it(`GIVEN batches of rows ${offThread ? 'on a worker thread' : 'inline'} THEN the file holds every row, with the insights indexes`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
+      dirs.push(dir);
+      const path = join(dir, 'store.sqlite.insights-7.building');
+      const sink = derivedSink(path, offThread);
+      // 10 batches of 1,001 rows: more than the worker lets wait at once, and not a multiple of a statement's rows.
+      for (let b = 0; b < 10; b++) await sink.insert('report_term_windows', COLUMNS, rows(b * 1001, 1001));
+      sink.index();
+      await sink.insert('report_term_windows', COLUMNS, rows(20_000, 3));
+      await sink.finish();
+      const f = new BetterSqlite3(path, { readonly: true });
+      try {
+        expect(f.prepare('SELECT count(*), sum(comments), count(DISTINCT key) FROM report_term_windows').raw(true).get()).toEqual([10_013, expect.any(Number), 10_013]);
+        const sum = (f.prepare('SELECT sum(from_day) FROM report_term_windows').pluck().get() as number);
+        let want = 0;
+        for (let i = 0; i < 10_010; i++) want += i;
+        expect(sum).toBe(want + 20_000 + 20_001 + 20_002);
+        const indexes = f.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'insights' ORDER BY name").pluck().all();
+        expect(indexes).toEqual(['insights_entrants', 'insights_owner_entrants', 'insights_owner_risk', 'insights_risk']);
+      } finally {
+        f.close();
+      }
+    });
+
+    it(`GIVEN a row SQLite refuses ${offThread ? 'on a worker thread' : 'inline'} THEN the build fails with the reason`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
+      dirs.push(dir);
+      const sink = derivedSink(join(dir, 'x.building'), offThread);
+      await sink.insert('report_term_windows', COLUMNS, rows(0, 5));
+      // Same primary key twice.
+      const failed = (async () => {
+        await sink.insert('report_term_windows', COLUMNS, rows(0, 1));
+        await sink.finish();
+      })();
+      await expect(failed).rejects.toThrow(/UNIQUE constraint failed/);
+      await sink.abandon();
+    });
+  }
+});
