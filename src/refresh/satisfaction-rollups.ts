@@ -106,7 +106,7 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     nAll: number;
     withText: number;
     comments: number;
-    detractors: WindowAnswer[];
+    detractors: TopDetractors;
   }
   /** Cells by scope id × window, in the order they were first met (the rows' order). */
   const cells: Cell[] = [];
@@ -118,7 +118,7 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     if (!c) {
       const [scope, key] = scopes.name(scopeId);
       const { from, to } = input.windows[w]!;
-      c = { scope, key, from, to, counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: [] };
+      c = { scope, key, from, to, counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: new TopDetractors(input.detractorsPerWindow, input.valueOf) };
       cellAt[at] = c;
       cells.push(c);
     }
@@ -135,7 +135,7 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
       if (a.day < from || a.day > to) continue;
       for (let s = 0; s < count; s++) {
         const c = cell(customerScopes[s]!, w);
-        if (band === 'low') c.detractors.push(a);
+        if (band === 'low') c.detractors.offer(a);
         if (!a.hasComment) continue;
         c.comments++;
         if (terms.length === 0) continue;
@@ -176,16 +176,7 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     themesFromTally(tally, { limit: WINDOW_TERMS }).forEach((t, rank) =>
       terms.push({ ...base, kind: 'theme', rank, term: t.term, comments: t.comments, low: tally.counts.get(t.term)!.low, high: tally.counts.get(t.term)!.high, z: null, log_odds: null, share: t.share }),
     );
-    const seen = new Set<number>();
-    const ranked = c.detractors
-      .map((a) => ({ a, value: input.valueOf(a.customerIndex), day: a.day, feedback_id: a.feedbackId }))
-      .sort(compareDetractors);
-    for (const d of ranked) {
-      if (seen.has(d.a.customerIndex)) continue;
-      seen.add(d.a.customerIndex);
-      detractors.push({ ...base, rank: seen.size - 1, feedback_id: d.feedback_id });
-      if (seen.size === input.detractorsPerWindow) break;
-    }
+    c.detractors.best().forEach((d, rank) => detractors.push({ ...base, rank, feedback_id: d.feedback_id }));
   }
   return { daily, windows, terms, detractors };
 }
@@ -249,5 +240,49 @@ class ScopeIndex {
       this.#names.push([scope, key]);
     }
     return id;
+  }
+}
+
+interface Detractor {
+  customerIndex: number;
+  value: number;
+  day: number;
+  feedback_id: string;
+}
+
+/**
+ * The most valuable detractors of one cell, one answer per customer (its first in
+ * compareDetractors' order): what sorting every low answer and taking the first `limit` customers
+ * gives, kept in a list of at most `limit` instead of every low answer of a million.
+ */
+class TopDetractors {
+  readonly #list: Detractor[] = [];
+  readonly #limit: number;
+  readonly #valueOf: (customerIndex: number) => number;
+
+  constructor(limit: number, valueOf: (customerIndex: number) => number) {
+    this.#limit = limit;
+    this.#valueOf = valueOf;
+  }
+
+  offer(a: WindowAnswer): void {
+    if (this.#limit <= 0) return;
+    const list = this.#list;
+    const d: Detractor = { customerIndex: a.customerIndex, value: this.#valueOf(a.customerIndex), day: a.day, feedback_id: a.feedbackId };
+    const worst = list[list.length - 1];
+    if (list.length === this.#limit && worst && compareDetractors(d, worst) >= 0) return;
+    const same = list.findIndex((x) => x.customerIndex === d.customerIndex);
+    if (same >= 0) {
+      if (compareDetractors(d, list[same]!) >= 0) return;
+      list.splice(same, 1);
+    }
+    let at = list.length;
+    while (at > 0 && compareDetractors(d, list[at - 1]!) < 0) at--;
+    list.splice(at, 0, d);
+    if (list.length > this.#limit) list.pop();
+  }
+
+  best(): readonly Detractor[] {
+    return this.#list;
   }
 }
