@@ -100,7 +100,7 @@ export type BuilderRequest =
 export type BuilderReply = { seq: number; error?: string };
 
 /**
- * The builder on a worker thread. Inserts are acknowledged one by one; at most `maxInFlight`
+ * The builder on a worker thread. Inserts are acknowledged one by one; at most `#maxInFlight`
  * batches wait at once, so a fast producer never queues a million rows in memory.
  */
 class WorkerSink implements DerivedSink {
@@ -108,7 +108,8 @@ class WorkerSink implements DerivedSink {
   readonly #waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   /** Requests sent and not yet answered, oldest first (the worker answers in order). */
   readonly #pending: Promise<void>[] = [];
-  readonly #maxInFlight = 4;
+  // ~16 batches of 2,048 rows (a few MB): the refresh scores ahead while the writer catches up.
+  readonly #maxInFlight = 16;
   #seq = 0;
   #failure: Error | undefined;
 

@@ -28,18 +28,18 @@ describe('derived-data builder', () => {
       dirs.push(dir);
       const path = join(dir, 'store.sqlite.insights-7.building');
       const sink = derivedSink(path, offThread);
-      // 10 batches of 1,001 rows: more than the worker lets wait at once, and not a multiple of a statement's rows.
-      for (let b = 0; b < 10; b++) await sink.insert('report_term_windows', COLUMNS, rows(b * 1001, 1001));
+      // 40 batches of 1,001 rows: more than the worker lets wait at once, and not a multiple of a statement's rows.
+      for (let b = 0; b < 40; b++) await sink.insert('report_term_windows', COLUMNS, rows(b * 1001, 1001));
       sink.index();
-      await sink.insert('report_term_windows', COLUMNS, rows(20_000, 3));
+      await sink.insert('report_term_windows', COLUMNS, rows(50_000, 3));
       await sink.finish();
       const f = new BetterSqlite3(path, { readonly: true });
       try {
-        expect(f.prepare('SELECT count(*), sum(comments), count(DISTINCT key) FROM report_term_windows').raw(true).get()).toEqual([10_013, expect.any(Number), 10_013]);
+        expect(f.prepare('SELECT count(*), sum(comments), count(DISTINCT key) FROM report_term_windows').raw(true).get()).toEqual([40_043, expect.any(Number), 40_043]);
         const sum = (f.prepare('SELECT sum(from_day) FROM report_term_windows').pluck().get() as number);
         let want = 0;
-        for (let i = 0; i < 10_010; i++) want += i;
-        expect(sum).toBe(want + 20_000 + 20_001 + 20_002);
+        for (let i = 0; i < 40_040; i++) want += i;
+        expect(sum).toBe(want + 50_000 + 50_001 + 50_002);
         const indexes = f.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'insights' ORDER BY name").pluck().all();
         expect(indexes).toEqual(['insights_entrants', 'insights_owner_entrants', 'insights_owner_risk', 'insights_risk']);
       } finally {
