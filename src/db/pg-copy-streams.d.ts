@@ -1,0 +1,11 @@
+// The part of pg-copy-streams (no types of its own) that postgres-copy.ts uses: `COPY … FROM STDIN`
+// as a Writable that pg's client.query accepts as a query.
+declare module 'pg-copy-streams' {
+  import type { Writable } from 'node:stream';
+  import type { Submittable } from 'pg';
+  export interface CopyStreamQuery extends Writable, Submittable {
+    /** Rows the server stored, once the stream has finished. */
+    rowCount: number;
+  }
+  export function from(text: string): CopyStreamQuery;
+}
