@@ -4,7 +4,7 @@
 // no file on the server. pg-copy-streams speaks the protocol; this file encodes the values.
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 /** The subset of pg.Pool that the COPY paths use: a client of their own for a transaction. */
 export interface PostgresHandle {
@@ -98,4 +98,54 @@ export async function copyRows<T>(
   }
   await pipeline(chunks, stream);
   return stream.rowCount;
+}
+
+const UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v' };
+
+/** A field of COPY TO's text format as it was stored (COPY TO writes no octal or hex escapes). */
+function unescapeField(f: string): string | null {
+  if (f === '\\N') return null;
+  return f.includes('\\') ? f.replace(/\\(.)/g, (_m, c: string) => UNESCAPES[c] ?? c) : f;
+}
+
+/**
+ * Streams `COPY (query) TO STDOUT` on `client` (in the caller's transaction and snapshot): each row
+ * comes to `onRow` as its fields (null for NULL), in an array reused from row to row. Far cheaper
+ * than rows through a cursor when there are millions: no fetch round trips, no object per row.
+ * `query` is SQL without parameters (COPY takes none).
+ */
+export async function copyOut(client: PoolClient, query: string, onRow: (fields: (string | null)[]) => void): Promise<number> {
+  const stream = client.query(copyTo(`COPY (${query}) TO STDOUT`));
+  const fields: (string | null)[] = [];
+  let rest: Buffer | undefined;
+  let rows = 0;
+  const lines = (text: string) => {
+    let at = 0;
+    while (at < text.length) {
+      const end = text.indexOf('\n', at);
+      fields.length = 0;
+      let from = at;
+      for (let tab = text.indexOf('\t', from); tab >= 0 && tab < end; tab = text.indexOf('\t', from)) {
+        fields.push(unescapeField(text.slice(from, tab)));
+        from = tab + 1;
+      }
+      fields.push(unescapeField(text.slice(from, end)));
+      onRow(fields);
+      rows++;
+      at = end + 1;
+    }
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const data = rest ? Buffer.concat([rest, chunk]) : chunk;
+    const last = data.lastIndexOf(10);
+    if (last < 0) {
+      rest = data;
+      continue;
+    }
+    // Whole lines only: a UTF-8 character never spans a newline byte.
+    lines(data.toString('utf8', 0, last + 1));
+    rest = last + 1 < data.length ? data.subarray(last + 1) : undefined;
+  }
+  if (rest && rest.length > 0) throw new Error('COPY TO ended inside a row');
+  return rows;
 }
