@@ -5,7 +5,6 @@
 // made live by two renames in one short transaction.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { BasketBuilder, type BasketInput, type FeedbackPoint } from './histories.ts';
-import { reserveConnection } from './postgres-connection.ts';
 import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
 import type { InsightValues, PreviousInsights, RawWindowAnswer, RefreshIO, RefreshReads, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import type { PoolClient } from 'pg';
@@ -17,8 +16,8 @@ const BATCH = 20_000;
 /** Indexes of insights_next built at once, and the sort memory each may use (the default 64 MB spills 1M keys to disk). */
 const INDEX_BUILDERS = 2;
 const INDEX_SORT_MEMORY = '256MB';
-/** Rows per fetch of a streamed read. */
-const STREAM = 10_000;
+/** Sort memory of the snapshot's reads. */
+const READ_SORT_MEMORY = '256MB';
 
 const RUN_TABLES = ['report_groups', 'report_lists', 'report_entrants', 'report_satisfaction', 'report_term_windows', 'report_terms', 'report_detractors'] as const;
 
@@ -44,13 +43,14 @@ export function postgresRefreshIO(db: Kysely<Database>, pool: PostgresHandle): R
 }
 
 async function snapshotReads(db: Kysely<Database>, pool: PostgresHandle): Promise<RefreshReads> {
-  const lead = await reserveConnection(db);
+  const lead = await pool.connect();
   let snapshotId: string;
   try {
-    await sql`begin isolation level repeatable read read only`.execute(lead.conn);
-    snapshotId = (await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(lead.conn)).rows[0]!.id;
+    // Room to sort the answers in memory (the default 4 MB spills 1.6M of them to disk).
+    await lead.query(`begin isolation level repeatable read read only; set local work_mem = '${READ_SORT_MEMORY}'`);
+    snapshotId = (await lead.query<{ id: string }>('select pg_export_snapshot() as id')).rows[0]!.id;
   } catch (err) {
-    lead.release();
+    lead.release(err as Error);
     throw err;
   }
   // The snapshot can be imported only while the lead transaction is open: close waits for imports.
@@ -75,71 +75,94 @@ async function snapshotReads(db: Kysely<Database>, pool: PostgresHandle): Promis
     }
   };
   return {
-    readSnapshot: (toDay) => readSnapshot(lead.conn, toDay),
-    readWindowAnswers: (fromDay, toDay, watermark) => readWindowAnswers(lead.conn, fromDay, toDay, watermark),
+    readSnapshot: (toDay) => readSnapshot(lead, toDay),
+    readWindowAnswers: (fromDay, toDay, watermark) => readWindowAnswers(db, lead, fromDay, toDay, watermark),
     readBasket: (toDay) => onSnapshot((client) => readBasket(client, toDay)),
     async close() {
       if (closed) return;
       closed = true;
       await Promise.allSettled([...imports]);
+      let broken: Error | undefined;
       try {
-        await sql`commit`.execute(lead.conn);
+        await lead.query('commit').catch((e: Error) => {
+          broken = e;
+          throw e;
+        });
       } finally {
-        lead.release();
+        lead.release(broken);
       }
     },
   };
 }
 
-async function readSnapshot(conn: Kysely<Database>, toDay: number): Promise<RefreshSnapshot> {
-  // Ids in byte order ("C"), as SQLite sorts them: both stores number customers alike.
-  const customers = await sql<{ customer_id: string; owner: string | null }>`select customer_id, owner from customers order by customer_id collate "C"`.execute(conn);
-  const customerIds = customers.rows.map((r) => r.customer_id);
-  const owners = customers.rows.map((r) => r.owner);
+/**
+ * Customers, their orders as day and amount lists, answers and the previous insights, each streamed
+ * through COPY TO in customer id order ("C": byte order, as SQLite sorts, so both stores number
+ * customers alike): millions of rows with no cursor round trips and no object per row.
+ */
+async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshSnapshot> {
+  if (!Number.isFinite(toDay)) throw new Error(`readSnapshot: bad day ${toDay}`);
+  const customerIds: string[] = [];
+  const owners: (string | null)[] = [];
+  await copyOut(client, 'select customer_id, owner from customers order by customer_id collate "C"', (f) => {
+    customerIds.push(f[0]!);
+    owners.push(f[1]!);
+  });
   const n = customerIds.length;
 
   const orders = new HistoryBuilder(customerIds, owners);
-  const perCustomer = conn
-    .selectFrom('orders')
-    .select(['customer_id', sql<string>`string_agg(day::text, ',')`.as('days'), sql<string>`string_agg(amount::text, ',')`.as('amounts')])
-    .where('day', '<=', toDay)
-    .groupBy('customer_id')
-    .orderBy(sql`customer_id collate "C"`)
-    .stream(STREAM);
-  for await (const r of perCustomer) orders.add(r.customer_id, r.days, r.amounts);
+  await copyOut(
+    client,
+    `select customer_id, string_agg(day::text, ','), string_agg(amount::text, ',') from orders where day <= ${Math.floor(toDay)}
+      group by customer_id order by customer_id collate "C"`,
+    (f) => orders.add(f[0]!, f[1]!, f[2]!),
+  );
   const histories = orders.finish();
 
   // Every answer, in customer order, then by day and arrival.
   const feedback: FeedbackPoint[] = [];
   const findF = walker(customerIds);
-  const answers = conn.selectFrom('feedback').select(['customer_id', 'day', 'scale', 'score']).orderBy(sql`customer_id collate "C"`).orderBy('day').orderBy(sql`seq`).stream(STREAM);
-  for await (const r of answers) {
-    const i = findF(r.customer_id);
-    if (i >= 0) feedback.push({ customerIndex: i, day: Number(r.day), scale: r.scale, score: Number(r.score) });
-  }
-  const wm = await sql<{ seq: number | null }>`select max(seq) as seq from feedback`.execute(conn);
+  await copyOut(client, 'select customer_id, day, scale, score from feedback order by customer_id collate "C", day, seq', (f) => {
+    const i = findF(f[0]!);
+    if (i >= 0) feedback.push({ customerIndex: i, day: Number(f[1]), scale: f[2] as FeedbackPoint['scale'], score: Number(f[3]) });
+  });
+  const wm = await client.query<{ seq: number | null }>('select max(seq) as seq from feedback');
 
   const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
   const findP = walker(customerIds);
-  const prev = conn.selectFrom('insights').select(['customer_id', 'lifecycle_stage', 'stage_since_day', 'stage_since_run', 'purchase_days', 'churn_risk']).orderBy(sql`customer_id collate "C"`).stream(STREAM);
-  for await (const r of prev) {
-    const i = findP(r.customer_id);
-    if (i < 0) continue;
+  const numberOr = (v: string | null) => (v === null ? NaN : Number(v));
+  const prev = 'select customer_id, lifecycle_stage, stage_since_day, stage_since_run, purchase_days, churn_risk from insights order by customer_id collate "C"';
+  await copyOut(client, prev, (f) => {
+    const i = findP(f[0]!);
+    if (i < 0) return;
     previous.known[i] = 1;
-    previous.stage[i] = r.lifecycle_stage;
-    previous.sinceDay[i] = r.stage_since_day === null ? NaN : Number(r.stage_since_day);
-    previous.sinceRun[i] = r.stage_since_run === null ? NaN : Number(r.stage_since_run);
-    previous.purchaseDays[i] = Number(r.purchase_days);
-    previous.churnRisk[i] = r.churn_risk === null ? NaN : Number(r.churn_risk);
+    previous.stage[i] = f[1]!;
+    previous.sinceDay[i] = numberOr(f[2]!);
+    previous.sinceRun[i] = numberOr(f[3]!);
+    previous.purchaseDays[i] = Number(f[4]);
+    previous.churnRisk[i] = numberOr(f[5]!);
     previous.count++;
-  }
+  });
   return { histories, feedback, previous, feedbackWatermark: Number(wm.rows[0]?.seq ?? 0) };
 }
 
-async function readWindowAnswers(conn: Kysely<Database>, fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]> {
-  const rows = await sql<{ seq: number; feedback_id: string; customer_id: string; day: number; scale: 'csat' | 'nps'; score: number; has: boolean; terms: string | null; comment: string | null }>`
+interface WindowRow {
+  seq: number;
+  feedback_id: string;
+  customer_id: string;
+  day: number;
+  scale: 'csat' | 'nps';
+  score: number;
+  has: boolean;
+  terms: string | null;
+  comment: string | null;
+}
+
+async function readWindowAnswers(db: Kysely<Database>, client: PoolClient, fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]> {
+  const q = sql<WindowRow>`
     select seq, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '' as has, terms, case when terms is null then comment end as comment
-    from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark}`.execute(conn);
+    from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark}`.compile(db);
+  const rows = await client.query<WindowRow>(q.sql, q.parameters as unknown[]);
   return rows.rows.map((r): RawWindowAnswer => ({ seq: Number(r.seq), feedbackId: r.feedback_id, customerId: r.customer_id, day: Number(r.day), scale: r.scale, score: Number(r.score), hasComment: r.has, terms: r.terms, comment: r.comment }));
 }
 
