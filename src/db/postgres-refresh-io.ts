@@ -131,7 +131,8 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
   const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
   const findP = walker(customerIds);
   const numberOr = (v: string | null) => (v === null ? NaN : Number(v));
-  const prev = 'select customer_id, lifecycle_stage, stage_since_day, stage_since_run, purchase_days, churn_risk from insights order by customer_id collate "C"';
+  const prev = `select customer_id, lifecycle_stage, stage_since_day, stage_since_run, purchase_days, churn_risk
+    from insights order by customer_id collate "C"`;
   await copyOut(client, prev, (f) => {
     const i = findP(f[0]!);
     if (i < 0) return;
