@@ -1,4 +1,5 @@
-// `npx tsx bench/postgres.ts --database postgres://… [--customers 1000000] [--demo 20000] [--skip-demo] [--skip-refresh] [--refresh-on postgres]`
+// `npx tsx bench/postgres.ts --database postgres://… [--customers 1000000] [--demo 20000] [--skip-demo] [--skip-refresh] [--refresh-on postgres]
+//    [--import 2]`
 //
 // PostgreSQL next to SQLite, on the same data and the same machine:
 //  1. `pulse demo --customers N` (default 20,000) into a fresh SQLite file and a fresh PostgreSQL
@@ -7,7 +8,10 @@
 //     only) is copied into a working SQLite file and, with sqlite3 and psql `\copy`, into a schema
 //     of the PostgreSQL database; each store is refreshed twice and the second (steady state, with
 //     the previous run's insights, as every nightly refresh) is compared (target: ≤ 1.5×).
-// Needs the sqlite3 and psql command-line tools. scripts/pg-test-server.sh starts a server; for
+//  3. With --import R: `pulse import orders bench/out/demo-N/orders.csv --no-refresh` R times into a
+//     schema holding only the 1M customers (copied from the loaded schema; its orders emptied
+//     before each run): rows/s of each run and their median (target ≥ 100,000).
+// `--refresh-on none --skip-demo` only loads the store. Needs the sqlite3 and psql command-line tools. scripts/pg-test-server.sh starts a server; for
 // durable settings start it with PULSE_PG_OPTIONS="-c fsync=on -c synchronous_commit=on -c full_page_writes=on".
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,8 @@ const { values } = parseArgs({
     demo: { type: 'string', default: '20000' },
     'skip-demo': { type: 'boolean', default: false },
     'skip-refresh': { type: 'boolean', default: false },
+    /** Runs of the orders import (bench/out/demo-N/orders.csv into a schema holding only the customers). */
+    import: { type: 'string', default: '0' },
     'reload': { type: 'boolean', default: false },
     /** The 1M refresh on one store only (the other's figure from an earlier run: each takes minutes of both cores). */
     'refresh-on': { type: 'string', default: 'sqlite,postgres' },
@@ -44,6 +50,18 @@ async function admin(text: string): Promise<void> {
   await c.connect();
   try {
     await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+/** Whether the schema holds a loaded copy of the store (its orders). */
+async function loaded(schema: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: values.database });
+  await c.connect();
+  try {
+    const r = await c.query('select 1 from pg_tables where schemaname = $1 and tablename = $2', [schema, 'orders']);
+    if (r.rowCount === 0) return false;
+    return (await c.query(`select exists (select 1 from ${schema}.orders) as some`)).rows[0].some === true;
   } finally {
     await c.end();
   }
@@ -86,7 +104,8 @@ if (!values['skip-refresh']) {
   const work = join(out, `refresh-${n}.sqlite`);
   const schema = `pulse_bench_${n}`;
   const pgUrl = withSchema(values.database, schema);
-  if (values.reload || !existsSync(work)) {
+  // The schema lives in the server: a new server (scripts/pg-test-server.sh) needs the load again.
+  if (values.reload || !existsSync(work) || !(await loaded(schema))) {
     log(`copying ${source} → ${work}…`);
     for (const f of [work, `${work}-wal`, `${work}-shm`]) rmSync(f, { force: true });
     copyFileSync(source, work);
@@ -127,6 +146,36 @@ if (!values['skip-refresh']) {
   const p = refresh.postgres as { wallSeconds: number } | undefined;
   if (s && p) refresh.ratio = { wall: round(p.wallSeconds / s.wallSeconds, 2), target: '≤ 1.5' };
   results.refresh = refresh;
+}
+
+// 3. The orders import into a schema that has the customers.
+const importRuns = Number(values.import);
+if (importRuns > 0) {
+  const n = values.customers;
+  const csv = [join(root, `bench/out/demo-${n}/orders.csv`), join(root, `../main/bench/out/demo-${n}/orders.csv`)].find((f) => existsSync(f));
+  if (!csv) throw new Error(`no bench/out/demo-${n}/orders.csv: run npm run bench -- --customers ${n} first`);
+  const source = `pulse_bench_${n}`;
+  if (!(await loaded(source))) throw new Error(`schema ${source} is not loaded: run with --refresh-on none first`);
+  const schema = `pulse_bench_import_${n}`;
+  const url = withSchema(values.database, schema);
+  log(`schema ${schema}: the customers of ${source}, no orders…`);
+  await admin(`drop schema if exists ${schema} cascade; create schema ${schema}`);
+  await (await openStore(url)).close();
+  await admin(`set search_path = ${schema}; insert into customers select * from ${source}.customers;
+    insert into customer_terms select * from ${source}.customer_terms`);
+  await admin(`vacuum analyze ${schema}.customers`);
+  const runs: { rowsPerSecond: number; seconds: number; inserted: number }[] = [];
+  for (let r = 0; r < importRuns; r++) {
+    await admin(`truncate ${schema}.orders, ${schema}.order_items`);
+    await admin('checkpoint');
+    log(`pulse import orders ${csv} --no-refresh (run ${r + 1} of ${importRuns})…`);
+    const s = JSON.parse(pulse(['import', 'orders', csv, '--no-refresh', '--json'], url).stdout);
+    runs.push({ rowsPerSecond: Math.round(s.rowsPerSecond), seconds: round(s.seconds), inserted: s.inserted });
+    log(`  ${JSON.stringify(runs.at(-1))}`);
+  }
+  const sorted = runs.map((x) => x.rowsPerSecond).sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  results.ordersImport = { runs, medianRowsPerSecond: median, target: '≥ 100,000' };
 }
 
 const file = join(out, `bench-postgres-${Date.now()}.json`);

@@ -1,7 +1,7 @@
 // Upsert by id for imports and the demo generator, one outcome per row, so a bad row never stops the
 // good ones. A row names the columns its file carries (a partial file updates only those; an empty
 // cell in a carried column clears it; extra columns merge into the attributes). SQLite uses
-// prepared statements in batched transactions; PostgreSQL writes whole batches as columns (bulk-postgres.ts).
+// prepared statements in batched transactions; PostgreSQL copies whole batches into a staging table (bulk-postgres.ts).
 import type { Store } from './store.ts';
 import { postgresWriter } from './bulk-postgres.ts';
 import {
@@ -33,7 +33,7 @@ export interface BulkWriter {
 
 export function createBulkWriter(store: Store, kind: ImportKind, importId: number, options: WriterOptions = {}): BulkWriter {
   const spec = TABLES[kind];
-  const write = store.sqlite ? sqliteWriter(store, spec, importId, options) : postgresWriter(store.db, spec, importId, options);
+  const write = store.sqlite ? sqliteWriter(store, spec, importId, options) : postgresWriter(store.db, store.postgres!, spec, importId, options);
   return {
     write: (rows, lines) => write(Array.isArray(rows) ? rowsFromArrays(rows as RowValues[], lines ?? []) : (rows as RowSource)),
   };

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { migrateToLatest } from './migrations/index.ts';
+import type { PostgresHandle } from './postgres-copy.ts';
 import type { RefreshIO } from './refresh-io.ts';
 import type { Database } from './schema.ts';
 import { DerivedAttachment } from './sqlite-derived.ts';
@@ -24,6 +25,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Set for SQLite: the synchronous handle that bulk import and refresh use for speed. */
   readonly sqlite: SqliteHandle | undefined;
+  /** Set for PostgreSQL: clients of the pool for `COPY`, which kysely's connections do not expose. */
+  readonly postgres: PostgresHandle | undefined;
   /** What the refresh reads and writes, in this backend's fastest way. */
   readonly refresh: RefreshIO;
   /** Store-wide locks between processes (one refresh at a time, one demo seed). */
@@ -105,6 +108,7 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { st
     db,
     dialect: 'sqlite',
     sqlite: handle,
+    postgres: undefined,
     refresh: sqliteRefreshIO(handle, file, derived),
     locks: sqliteLocks(file),
     feedbackSeq: 'rowid',
@@ -135,7 +139,8 @@ async function openPostgres(url: string): Promise<Store> {
     db,
     dialect: 'postgres',
     sqlite: undefined,
-    refresh: postgresRefreshIO(db),
+    postgres: pool,
+    refresh: postgresRefreshIO(db, pool),
     locks: postgresLocks(pool),
     feedbackSeq: 'seq',
     location: safe,

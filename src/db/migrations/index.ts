@@ -8,6 +8,7 @@ import { reportTables } from './0004-reports.ts';
 import { privacyAuditTables } from './0006-privacy-audit.ts';
 import { alterTextColumnsToC, binaryTextOrder } from './0008-binary-text-order.ts';
 import { alertTables } from './0009-alerts.ts';
+import { ordersCustomerCheckedByWriter } from './0010-orders-customer-checked-by-writer.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006_privacy_audit': privacyAuditTables,
   '0008_binary_text_order': binaryTextOrder,
   '0009_alerts': alertTables,
+  '0010_orders_customer_checked_by_writer': ordersCustomerCheckedByWriter,
 });
 
 class StaticProvider implements MigrationProvider {
