@@ -4,7 +4,16 @@
 // inside SQLite (its busy_timeout) and then retries asynchronously, with backoff, up to a deadline;
 // transactions take the store's write lock first (see beginWrite), so a statement inside one never
 // finds the lock taken halfway through.
-import { SqliteDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings, CompiledQuery } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  RawNode,
+  SelectQueryNode,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+} from 'kysely';
 
 export interface BusyRetry {
   /** Give up (and throw SQLite's error) after waiting this long in all. */
@@ -58,95 +67,211 @@ export async function retryBusy<T>(fn: () => Promise<T>, policy: BusyRetry = DEF
   }
 }
 
-/** kysely's SQLite dialect with statements retried on a busy store and transactions that take the write lock first. */
+/**
+ * kysely's SQLite dialect with statements retried on a busy store and transactions that take the
+ * write lock first. kysely's own SQLite driver lends its one connection to one query or transaction
+ * at a time, so a write waiting for another process's lock (an import's batch) would hold every read
+ * of every command behind it for the wait. Here our writes still go one at a time, but a read needs
+ * only that no transaction is open on the handle (it would join it) and no stream iterates: reads
+ * answer while a /feedback waits for an import's batch. A transaction, once begun, has the handle
+ * to itself until it ends.
+ */
 export class RetryingSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase;
   readonly #policy: BusyRetry;
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], policy: BusyRetry = DEFAULT_BUSY_RETRY) {
+  constructor(config: { database: SqliteDatabase }, policy: BusyRetry = DEFAULT_BUSY_RETRY) {
     super(config);
+    this.#database = config.database;
     this.#policy = policy;
   }
 
   override createDriver(): Driver {
-    return new RetryingDriver(super.createDriver(), this.#policy);
+    return new SessionDriver(this.#database, this.#policy);
   }
 }
 
-class RetryingDriver implements Driver {
-  readonly #inner: Driver;
-  readonly #policy: BusyRetry;
-  readonly #inTransaction = new WeakSet<DatabaseConnection>();
+/** What the driver needs of better-sqlite3's Database. */
+export type SqliteDatabase = Pick<BetterSqlite3.Database, 'prepare' | 'close'>;
 
-  constructor(inner: Driver, policy: BusyRetry) {
-    this.#inner = inner;
+/** Who has the handle: one transaction or one stream, from its start to its end. */
+class HandleLock {
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+
+  async take(): Promise<void> {
+    while (this.#held) await this.#held;
+    this.#held = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  /** Takes it when it is free, in this turn; throws when it is not (a bug: the caller must know). */
+  takeNow(): void {
+    if (this.#held) throw new Error('handle lock taken twice');
+    this.#held = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  give(): void {
+    const release = this.#release;
+    this.#held = this.#release = undefined;
+    release?.();
+  }
+
+  get taken(): boolean {
+    return this.#held !== undefined;
+  }
+
+  /** Resolves when nobody holds the handle (at once when nobody does). */
+  async free(): Promise<void> {
+    while (this.#held) await this.#held;
+  }
+}
+
+/** One kysely "connection": a view of the one handle, which holds the lock while in a transaction. */
+class Session implements DatabaseConnection {
+  inTransaction = false;
+  constructor(
+    readonly driver: SessionDriver,
+    readonly db: SqliteDatabase,
+    readonly policy: BusyRetry,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // Inside a transaction the lock is already held (beginTransaction): a busy error there is final.
+    if (this.inTransaction) return run<R>(this.db, query);
+    const { writers, handle } = this.driver;
+    if (isRead(query)) {
+      // A read needs no write lock: it runs when no transaction or stream has the handle (it would
+      // become part of the transaction; an open iterator keeps better-sqlite3 busy), even while
+      // writes wait their turn.
+      return retryBusy(async () => {
+        await handle.free();
+        return run<R>(this.db, query);
+      }, this.policy);
+    }
+    // Writes go one at a time per handle, as with kysely's own driver (so a write waiting for
+    // another process's lock never lets a second one of ours start a competing attempt).
+    await writers.take();
+    try {
+      return await retryBusy(async () => run<R>(this.db, query), this.policy);
+    } finally {
+      writers.give();
+    }
+  }
+
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(query.query)) throw new Error('Sqlite driver only supports streaming of select queries');
+    // An open iterator keeps better-sqlite3's handle busy: nothing else may run until it ends.
+    const own = !this.inTransaction;
+    if (own) {
+      await this.driver.writers.take();
+      await this.driver.handle.take();
+    }
+    try {
+      for (const row of this.db.prepare(query.sql).iterate(query.parameters as unknown[])) yield { rows: [row as R] };
+    } finally {
+      if (own) {
+        this.driver.handle.give();
+        this.driver.writers.give();
+      }
+    }
+  }
+}
+
+/** A statement that only reads: a select, or raw SQL that starts as one. */
+function isRead(query: CompiledQuery): boolean {
+  return SelectQueryNode.is(query.query) || (RawNode.is(query.query) && /^\s*select\b/i.test(query.sql));
+}
+
+const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+function run<R>(db: SqliteDatabase, query: CompiledQuery): QueryResult<R> {
+  const stmt = db.prepare(query.sql);
+  const parameters = query.parameters as unknown[];
+  if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+class SessionDriver implements Driver {
+  /** Held by a transaction (from its first try to begin until it ends), a write, or a stream. */
+  readonly writers = new HandleLock();
+  /** Held while a transaction is open or a stream iterates: reads wait for it. */
+  readonly handle = new HandleLock();
+  readonly #db: SqliteDatabase;
+  readonly #policy: BusyRetry;
+
+  constructor(db: SqliteDatabase, policy: BusyRetry) {
+    this.#db = db;
     this.#policy = policy;
   }
 
-  init(): Promise<void> {
-    return this.#inner.init();
-  }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#inner.acquireConnection();
-    const inTransaction = this.#inTransaction;
-    const policy = this.#policy;
-    return {
-      executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-        // Inside a transaction the lock is already held (beginTransaction): a busy error there is final.
-        return inTransaction.has(connection) ? connection.executeQuery<R>(query) : retryBusy(() => connection.executeQuery<R>(query), policy);
-      },
-      streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
-        return connection.streamQuery<R>(query, chunkSize);
-      },
-      // The same wrapper object must be recognised by begin/commit below.
-      [WRAPPED]: connection,
-    } as DatabaseConnection & { [WRAPPED]: DatabaseConnection };
+    return new Session(this, this.#db, this.#policy);
   }
 
-  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
-    const inner = unwrap(connection);
-    await retryBusy(async () => {
-      await inner.executeQuery(CompiledQuery.raw(BEGIN_WRITE[0]));
-      try {
-        await inner.executeQuery(CompiledQuery.raw(BEGIN_WRITE[1]));
-      } catch (err) {
-        await inner.executeQuery(CompiledQuery.raw('rollback'));
-        if (isBusy(err)) throw err;
-        // A store not migrated yet has no meta table (and no derived file attached): the plain way.
-        await inner.executeQuery(CompiledQuery.raw('begin immediate'));
-      }
-    }, this.#policy);
-    this.#inTransaction.add(inner);
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const session = connection as Session;
+    // Our writes go one at a time; the handle is held from the moment the store's write lock is.
+    await this.writers.take();
+    try {
+      await retryBusy(async () => {
+        run(this.#db, CompiledQuery.raw(BEGIN_WRITE[0]));
+        try {
+          run(this.#db, CompiledQuery.raw(BEGIN_WRITE[1]));
+        } catch (err) {
+          run(this.#db, CompiledQuery.raw('rollback'));
+          if (isBusy(err)) throw err;
+          // A store not migrated yet has no meta table (and no derived file attached): the plain way.
+          run(this.#db, CompiledQuery.raw('begin immediate'));
+        }
+      }, this.#policy);
+    } catch (err) {
+      this.writers.give();
+      throw err;
+    }
+    // Taken in the same turn as BEGIN (no read slips in): only holders of the writers' turn take it.
+    this.handle.takeNow();
+    session.inTransaction = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const inner = unwrap(connection);
-    try {
-      await inner.executeQuery(CompiledQuery.raw('commit'));
-    } finally {
-      this.#inTransaction.delete(inner);
-    }
+    await this.#end(connection as Session, 'commit');
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const inner = unwrap(connection);
+    await this.#end(connection as Session, 'rollback');
+  }
+
+  async #end(session: Session, how: 'commit' | 'rollback'): Promise<void> {
     try {
-      await inner.executeQuery(CompiledQuery.raw('rollback'));
+      run(this.#db, CompiledQuery.raw(how));
     } finally {
-      this.#inTransaction.delete(inner);
+      session.inTransaction = false;
+      this.handle.give();
+      this.writers.give();
     }
   }
 
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(unwrap(connection));
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteName(name)}`));
   }
 
-  destroy(): Promise<void> {
-    return this.#inner.destroy();
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quoteName(name)}`));
   }
-}
 
-const WRAPPED = Symbol('wrapped connection');
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release ${quoteName(name)}`));
+  }
 
-function unwrap(connection: DatabaseConnection): DatabaseConnection {
-  return (connection as DatabaseConnection & { [WRAPPED]?: DatabaseConnection })[WRAPPED] ?? connection;
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    // A transaction kysely gave up on without ending it cannot keep the handle.
+    const session = connection as Session;
+    if (session.inTransaction) await this.rollbackTransaction(session).catch(() => undefined);
+  }
+
+  async destroy(): Promise<void> {
+    this.#db.close();
+  }
 }

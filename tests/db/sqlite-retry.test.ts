@@ -43,4 +43,27 @@ describe.skipIf(onPostgres)('GIVEN another process holding the store\'s write lo
     const rows = await bot.db.selectFrom('meta').select('key').where('key', 'in', ['a', 'b']).execute();
     expect(rows).toHaveLength(2);
   });
+
+  it('WHEN a write and a transaction wait for the lock THEN reads on the same store answer meanwhile, not after them', async () => {
+    ctx = await makeTestContext();
+    bot = await openStore(ctx.config.databaseUrl, { busyTimeoutMs: 5 });
+    await bot.db.insertInto('meta').values({ key: 'before', value: 'x' }).execute();
+    const { done } = await holdWriteLock(ctx.config.databaseUrl, 1_000);
+    const landed: string[] = [];
+    const write = bot.db.insertInto('meta').values({ key: 'w', value: '1' }).execute().then(() => landed.push('write'));
+    const tx = bot.db.transaction().execute(async (trx) => {
+      await trx.insertInto('meta').values({ key: 't', value: '1' }).execute();
+    }).then(() => landed.push('transaction'));
+    // kysely's own driver lent its one connection to the waiting write, and every read queued behind it.
+    for (let i = 0; i < 5; i++) {
+      const row = await bot.db.selectFrom('meta').select('value').where('key', '=', 'before').executeTakeFirst();
+      expect(row?.value).toBe('x');
+    }
+    expect(landed).toEqual([]);
+    await Promise.all([write, tx]);
+    await done;
+    expect(landed.sort()).toEqual(['transaction', 'write']);
+    const keys = await bot.db.selectFrom('meta').select('key').where('key', 'in', ['w', 't']).execute();
+    expect(keys).toHaveLength(2);
+  });
 });
