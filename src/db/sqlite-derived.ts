@@ -41,6 +41,8 @@ export class DerivedAttachment {
   #dataVersion = -1;
   /** False until the store is migrated (its `meta` may not exist before). */
   #ready = false;
+  /** `PRAGMA main.data_version`, prepared once: asked before every statement, so it must be cheap. */
+  #dataVersionQuery: BetterSqlite3.Statement | undefined;
 
   constructor(handle: SqliteHandle, storeFile: string) {
     this.#h = handle;
@@ -60,7 +62,8 @@ export class DerivedAttachment {
     const h = this.#h as SqliteHandle & { inTransaction: boolean };
     if (force) this.#ready = true;
     if (!this.#ready || h.inTransaction) return;
-    const version = h.pragma('main.data_version', { simple: true }) as number;
+    this.#dataVersionQuery ??= this.#h.prepare('PRAGMA main.data_version').pluck();
+    const version = this.#dataVersionQuery.get() as number;
     if (!force && version === this.#dataVersion && this.#attached !== undefined) return;
     this.#dataVersion = version;
     const name = this.liveName();
