@@ -158,11 +158,21 @@ function emptyFigures(key: string): GroupFigures {
   return { key, label: null, customers: 0, revenue: 0, clv: 0, valueAtRisk: 0, scored: 0, atRisk: 0, atRiskValue: 0, clvCustomers: 0, ...clvShares([]) };
 }
 
-/** The model card a run stored (older runs lack newer fields; an unreadable card reads as empty). */
-export function runCard(run: Pick<ModelRunRow, 'card'>): Partial<ModelCard> {
+/**
+ * The model card a run stored (older runs lack newer fields; an unreadable card reads as empty).
+ * Every command reads the live run's card, which is tens of kilobytes of JSON: the last one parsed
+ * is kept (callers only read it).
+ */
+export function runCard(run: Pick<ModelRunRow, 'card'>): Readonly<Partial<ModelCard>> {
+  const text = run.card ?? '{}';
+  if (text === lastCard.text) return lastCard.parsed;
+  let parsed: Partial<ModelCard>;
   try {
-    return JSON.parse(run.card ?? '{}') as Partial<ModelCard>;
+    parsed = JSON.parse(text) as Partial<ModelCard>;
   } catch {
-    return {};
+    parsed = {};
   }
+  lastCard = { text, parsed };
+  return parsed;
 }
+let lastCard: { text: string; parsed: Partial<ModelCard> } = { text: '{}', parsed: {} };
