@@ -10,6 +10,7 @@ import { renderModelCard } from '../refresh/render-model-card.ts';
 import type { ModelCard } from '../refresh/model-card.ts';
 import { refresh, RefreshSkipped } from '../refresh/refresh.ts';
 import { parseCli, UsageError } from './cli-args.ts';
+import { collectGarbageSooner } from './heap.ts';
 
 export async function refreshCommand(args: string[]): Promise<number> {
   const { values } = parseCli(
@@ -23,6 +24,7 @@ export async function refreshCommand(args: string[]): Promise<number> {
   if (holdoutDays !== undefined && !(Number.isInteger(holdoutDays) && holdoutDays >= 1 && holdoutDays <= 3650)) {
     throw new UsageError('--holdout-days takes a whole number of days from 1 to 3650, e.g. --holdout-days 90');
   }
+  collectGarbageSooner();
   const ctx = await createContext();
   try {
     let asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
