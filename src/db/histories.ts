@@ -24,25 +24,52 @@ export interface BasketInput {
   productIds: string[];
 }
 
-/** Order items as (order number, product number) pairs, appended in order; grows by doubling. */
+/**
+ * The basket input from order items read in order id order (both stores read them so): orders are
+ * numbered as they come, except those in `excluded` (refunds, orders after the day), whose items are
+ * skipped; products are numbered as first seen. Pairs are kept in typed arrays that grow by doubling.
+ */
 export class BasketBuilder {
-  #orders = new Int32Array(1 << 16);
-  #products = new Int32Array(1 << 16);
+  readonly #excluded: ReadonlySet<string>;
+  readonly #products = new Map<string, number>();
+  readonly #productIds: string[] = [];
+  #orderIndex = new Int32Array(1 << 16);
+  #productIndex = new Int32Array(1 << 16);
   #n = 0;
+  #lastOrder: string | undefined;
+  #order = -1;
+  #skip = false;
 
-  add(order: number, product: number): void {
-    if (this.#n === this.#orders.length) {
-      this.#orders = grown(this.#orders);
-      this.#products = grown(this.#products);
+  constructor(excluded: ReadonlySet<string>) {
+    this.#excluded = excluded;
+  }
+
+  /** One order item; items of one order come together. */
+  item(orderId: string, product: string): void {
+    if (orderId !== this.#lastOrder) {
+      this.#lastOrder = orderId;
+      this.#skip = this.#excluded.has(orderId);
+      if (!this.#skip) this.#order++;
     }
-    this.#orders[this.#n] = order;
-    this.#products[this.#n] = product;
+    if (this.#skip) return;
+    let p = this.#products.get(product);
+    if (p === undefined) {
+      p = this.#productIds.length;
+      this.#products.set(product, p);
+      this.#productIds.push(product);
+    }
+    if (this.#n === this.#orderIndex.length) {
+      this.#orderIndex = grown(this.#orderIndex);
+      this.#productIndex = grown(this.#productIndex);
+    }
+    this.#orderIndex[this.#n] = this.#order;
+    this.#productIndex[this.#n] = p;
     this.#n++;
   }
 
-  build(productIds: string[]): BasketInput {
+  build(): BasketInput {
     // A view, not a copy: the spare capacity costs less than holding two copies at once.
-    return { orderIndex: this.#orders.subarray(0, this.#n), productIndex: this.#products.subarray(0, this.#n), productIds };
+    return { orderIndex: this.#orderIndex.subarray(0, this.#n), productIndex: this.#productIndex.subarray(0, this.#n), productIds: this.#productIds };
   }
 }
 

@@ -178,30 +178,9 @@ async function readBasket(client: PoolClient, toDay: number): Promise<BasketInpu
   if (!Number.isFinite(toDay)) throw new Error(`readBasket: bad day ${toDay}`);
   const excluded = new Set<string>();
   await copyOut(client, `select order_id from orders where day > ${Math.floor(toDay)} or amount < 0`, (f) => void excluded.add(f[0]!));
-  const products = new Map<string, number>();
-  const productIds: string[] = [];
-  const basket = new BasketBuilder();
-  let lastOrder: string | null = null;
-  let o = -1;
-  let skip = false;
-  await copyOut(client, 'select order_id, product from order_items order by order_id', (f) => {
-    const orderId = f[0]!;
-    if (orderId !== lastOrder) {
-      lastOrder = orderId;
-      skip = excluded.has(orderId);
-      if (!skip) o++;
-    }
-    if (skip) return;
-    const product = f[1]!;
-    let p = products.get(product);
-    if (p === undefined) {
-      p = productIds.length;
-      products.set(product, p);
-      productIds.push(product);
-    }
-    basket.add(o, p);
-  });
-  return basket.build(productIds);
+  const basket = new BasketBuilder(excluded);
+  await copyOut(client, 'select order_id, product from order_items order by order_id', (f) => basket.item(f[0]!, f[1]!));
+  return basket.build();
 }
 
 /** A table's columns and their types, in order (what `unnest` casts each array to). */

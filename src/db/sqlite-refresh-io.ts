@@ -122,31 +122,14 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
 }
 
 function readBasket(h: SqliteHandle, toDay: number): BasketInput {
-  const products = new Map<string, number>();
-  const productIds: string[] = [];
-  const basket = new BasketBuilder();
-  let lastOrder = '';
-  let o = -1;
   // The orders to leave out (refunds, and orders after the day) are few: collect them from the
   // covering index and skip them, instead of joining 15M items to their orders.
   const excluded = new Set(h.prepare('SELECT order_id FROM orders WHERE day > ? OR amount < 0').pluck().all(toDay) as string[]);
-  let skip = false;
+  const basket = new BasketBuilder(excluded);
   for (const [orderId, product] of h.prepare('SELECT order_id, product FROM order_items ORDER BY order_id').raw(true).iterate() as Iterable<[string, string]>) {
-    if (orderId !== lastOrder) {
-      lastOrder = orderId;
-      skip = excluded.has(orderId);
-      if (!skip) o++;
-    }
-    if (skip) continue;
-    let p = products.get(product);
-    if (p === undefined) {
-      p = productIds.length;
-      products.set(product, p);
-      productIds.push(product);
-    }
-    basket.add(o, p);
+    basket.item(orderId, product);
   }
-  return basket.build(productIds);
+  return basket.build();
 }
 
 /**
