@@ -5,6 +5,7 @@
 // transactions take the store's write lock first (see beginWrite), so a statement inside one never
 // finds the lock taken halfway through.
 import type BetterSqlite3 from 'better-sqlite3';
+import { WaitingWriter } from './writer-waiting.ts';
 import {
   CompiledQuery,
   RawNode,
@@ -52,18 +53,26 @@ export function beginWrite(h: { exec(sql: string): unknown }): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs `fn` until it does not fail on a busy store, waiting between tries; `onWait` hears about each wait. */
-export async function retryBusy<T>(fn: () => Promise<T>, policy: BusyRetry = DEFAULT_BUSY_RETRY): Promise<T> {
+/**
+ * Runs `fn` until it does not fail on a busy store, waiting between tries; `waiting` (when given)
+ * is told when the first try met the lock taken and when the write is through (or given up).
+ */
+export async function retryBusy<T>(fn: () => Promise<T>, policy: BusyRetry = DEFAULT_BUSY_RETRY, waiting?: WaitingWriter): Promise<T> {
   const started = performance.now();
   let wait = policy.firstWaitMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isBusy(err) || performance.now() - started + wait > policy.deadlineMs) throw err;
-      await sleep(wait);
-      wait = Math.min(policy.maxWaitMs, wait * 2);
+  try {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isBusy(err) || performance.now() - started + wait > policy.deadlineMs) throw err;
+        waiting?.mark();
+        await sleep(wait);
+        wait = Math.min(policy.maxWaitMs, wait * 2);
+      }
     }
+  } finally {
+    waiting?.unmark();
   }
 }
 
@@ -79,14 +88,17 @@ export async function retryBusy<T>(fn: () => Promise<T>, policy: BusyRetry = DEF
 export class RetryingSqliteDialect extends SqliteDialect {
   readonly #database: SqliteDatabase;
   readonly #policy: BusyRetry;
-  constructor(config: { database: SqliteDatabase }, policy: BusyRetry = DEFAULT_BUSY_RETRY) {
+  readonly #waiting: WaitingWriter | undefined;
+  /** `storeFile`: where a write that waits for the lock says so to an import (writer-waiting.ts). */
+  constructor(config: { database: SqliteDatabase; storeFile?: string }, policy: BusyRetry = DEFAULT_BUSY_RETRY) {
     super(config);
     this.#database = config.database;
     this.#policy = policy;
+    this.#waiting = config.storeFile === undefined ? undefined : new WaitingWriter(config.storeFile);
   }
 
   override createDriver(): Driver {
-    return new SessionDriver(this.#database, this.#policy);
+    return new SessionDriver(this.#database, this.#policy, this.#waiting);
   }
 }
 
@@ -151,7 +163,7 @@ class Session implements DatabaseConnection {
     // another process's lock never lets a second one of ours start a competing attempt).
     await writers.take();
     try {
-      return await retryBusy(async () => run<R>(this.db, query), this.policy);
+      return await retryBusy(async () => run<R>(this.db, query), this.policy, this.driver.waiting);
     } finally {
       writers.give();
     }
@@ -198,10 +210,12 @@ class SessionDriver implements Driver {
   readonly handle = new HandleLock();
   readonly #db: SqliteDatabase;
   readonly #policy: BusyRetry;
+  readonly waiting: WaitingWriter | undefined;
 
-  constructor(db: SqliteDatabase, policy: BusyRetry) {
+  constructor(db: SqliteDatabase, policy: BusyRetry, waiting: WaitingWriter | undefined) {
     this.#db = db;
     this.#policy = policy;
+    this.waiting = waiting;
   }
 
   async init(): Promise<void> {}
@@ -225,7 +239,7 @@ class SessionDriver implements Driver {
           // A store not migrated yet has no meta table (and no derived file attached): the plain way.
           run(this.#db, CompiledQuery.raw('begin immediate'));
         }
-      }, this.#policy);
+      }, this.#policy, this.waiting);
     } catch (err) {
       this.writers.give();
       throw err;

@@ -103,7 +103,7 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { st
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const db = new Kysely<Database>({ dialect: new RetryingSqliteDialect({ database: cachingHandle }) });
+  const db = new Kysely<Database>({ dialect: new RetryingSqliteDialect({ database: cachingHandle, ...(readonly ? {} : { storeFile: file }) }) });
   const store: Store = {
     db,
     dialect: 'sqlite',

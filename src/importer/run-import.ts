@@ -1,6 +1,7 @@
 // The work of one import, wherever it runs (on its own thread for files, see import-file.ts):
 // read and check the rows (parse-rows.ts, on a further thread for big files), write them through
 // the bulk upsert, collect what was refused, and for transactions aggregate the staged lines.
+import { letWaitingWritersIn } from '../db/writer-waiting.ts';
 import { createBulkWriter, importSettings, TABLES, walCheckpoint, type Outcome, type RowSource, type Value } from '../db/bulk.ts';
 import { noteOrderDay } from '../db/imports.ts';
 import { setMetaOnce } from '../db/meta.ts';
@@ -119,6 +120,8 @@ export async function runImport(
       }
       problemLog.addAll(problems);
       onProgress?.(summary.rowsRead);
+      // Between batches: a /feedback waiting for the write lock goes first (writer-waiting.ts).
+      if (store.sqlite) await letWaitingWritersIn(store.location);
     };
     let result: { fatal?: string; facts: FileFacts };
     try {
