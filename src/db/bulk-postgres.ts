@@ -58,7 +58,7 @@ export function postgresWriter(
     const how = (state ??= { importId, insertOnly: options.insertOnly === true, parentKeyed: await parentKeyed(), expectNew: true });
     const out: Outcome[] = new Array(src.length);
     const write = (from: number, to: number) => writeBatch(db, pool, spec, cols, how, slice(src, from, to));
-    if (src.length <= PART || hasContentIds(src)) await isolate(src, 0, src.length, out, write);
+    if (src.length <= PART || hasContentIds(src)) await isolate(0, src.length, out, write);
     else await pipelined(pool, (client, part) => stageRows({ db, client }, spec, cols, how, part), src, out, write);
     return out;
   };

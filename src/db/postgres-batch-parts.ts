@@ -3,7 +3,7 @@
 // the refused rows stand alone, each reported with the database's reason while the others land.
 import type { PoolClient } from 'pg';
 import { CONTENT_ID, type Outcome, type RowSource } from './bulk-rows.ts';
-import type { PostgresHandle } from './postgres-copy.ts';
+import { discard, type PostgresHandle } from './postgres-copy.ts';
 
 /** SQLSTATE classes of a row's own fault: data exceptions, integrity violations, program limits (an index row too big). */
 const ROW_FAULTS = ['22', '23', '54'];
@@ -44,9 +44,7 @@ export async function pipelined(
 ): Promise<void> {
   const recoverable = (err: unknown) => RETRY.has(sqlState(err)) || ROW_FAULTS.includes(sqlState(err).slice(0, 2));
   const end = async (client: PoolClient, err: unknown): Promise<undefined> => {
-    let broken: Error | undefined;
-    await client.query('rollback').catch((e: Error) => (broken = e));
-    client.release(broken);
+    await discard(client);
     if (!recoverable(err)) throw err;
     return undefined;
   };
@@ -80,15 +78,12 @@ export async function pipelined(
       if (to < src.length) next = open(to, Math.min(src.length, to + PART));
       const done = await finishing;
       if (done) for (let i = 0; i < done.length; i++) out[from + i] = done[i]!;
-      else await isolate(src, from, to, out, write);
+      else await isolate(from, to, out, write);
     }
   } finally {
     // Failed midway: the part staged meanwhile is abandoned (rolled back, its connection returned).
     const left = await next?.catch(() => undefined);
-    if (left) {
-      const rolledBack = await left.client.query('rollback').then(() => true, () => false);
-      left.client.release(!rolledBack);
-    }
+    if (left) await discard(left.client);
   }
 }
 
@@ -97,7 +92,6 @@ export async function pipelined(
  * are written apart, down to the refused rows alone.
  */
 export async function isolate(
-  src: RowSource,
   from: number,
   to: number,
   out: Outcome[],
@@ -118,8 +112,8 @@ export async function isolate(
         return;
       }
       const mid = from + Math.ceil((to - from) / 2);
-      await isolate(src, from, mid, out, write);
-      await isolate(src, mid, to, out, write);
+      await isolate(from, mid, out, write);
+      await isolate(mid, to, out, write);
       return;
     }
   }

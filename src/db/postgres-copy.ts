@@ -16,25 +16,32 @@ export type CopyValue = string | number | boolean | null | undefined;
 
 /**
  * Runs `work` in one transaction on a client of its own (COPY needs the client itself), committed
- * when it returns and rolled back when it throws.
+ * when it returns and rolled back when it throws. `begin` opens it (a plain BEGIN unless told).
  */
-export async function inTransaction<T>(pool: PostgresHandle, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: PostgresHandle,
+  work: (client: PoolClient) => Promise<T>,
+  begin: (client: PoolClient) => Promise<unknown> = (client) => client.query('begin'),
+): Promise<T> {
   const client = await pool.connect();
-  let broken: Error | undefined;
   try {
-    await client.query('begin');
-    try {
-      const out = await work(client);
-      await client.query('commit');
-      return out;
-    } catch (err) {
-      await client.query('rollback').catch((e: Error) => (broken = e));
-      throw err;
-    }
-  } finally {
-    // A client whose rollback failed is in no known state: the pool closes it instead of lending it again.
-    client.release(broken);
+    await begin(client);
+    const out = await work(client);
+    await client.query('commit');
+    client.release();
+    return out;
+  } catch (err) {
+    await discard(client);
+    throw err;
   }
+}
+
+/** Rolls back whatever `client` has open and returns it to the pool. */
+export async function discard(client: PoolClient): Promise<void> {
+  let broken: Error | undefined;
+  await client.query('rollback').catch((e: Error) => (broken = e));
+  // A client whose rollback failed is in no known state: the pool closes it instead of lending it again.
+  client.release(broken);
 }
 
 /** Characters the text format escapes: backslash, newline, carriage return, tab. */

@@ -58,21 +58,11 @@ async function snapshotReads(db: Kysely<Database>, pool: PostgresHandle): Promis
   let closed = false;
   const onSnapshot = async <T>(read: (client: PoolClient) => Promise<T>): Promise<T> => {
     if (closed) throw new Error('the refresh snapshot is closed');
-    const c = await pool.connect();
-    let broken: Error | undefined;
-    try {
+    return inTransaction(pool, read, (c) => {
       const imported = c.query(`begin isolation level repeatable read read only; set transaction snapshot '${snapshotId}'`);
       imports.add(imported);
-      await imported.finally(() => imports.delete(imported));
-      const out = await read(c);
-      await c.query('commit');
-      return out;
-    } catch (err) {
-      await c.query('rollback').catch((e: Error) => (broken = e));
-      throw err;
-    } finally {
-      c.release(broken);
-    }
+      return imported.finally(() => imports.delete(imported));
+    });
   };
   return {
     readSnapshot: (toDay) => readSnapshot(lead, toDay),
