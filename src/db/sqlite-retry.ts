@@ -5,16 +5,8 @@
 // transactions take the store's write lock first (see beginWrite), so a statement inside one never
 // finds the lock taken halfway through.
 import type BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, RawNode, SelectQueryNode, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import { WaitingWriter } from './writer-waiting.ts';
-import {
-  CompiledQuery,
-  RawNode,
-  SelectQueryNode,
-  SqliteDialect,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-} from 'kysely';
 
 export interface BusyRetry {
   /** Give up (and throw SQLite's error) after waiting this long in all. */
@@ -111,8 +103,9 @@ class HandleLock {
   #release: (() => void) | undefined;
 
   async take(): Promise<void> {
+    // Checked again after every wake-up (several waiters wake at once), then taken in that turn.
     while (this.#held) await this.#held;
-    this.#held = new Promise((resolve) => (this.#release = resolve));
+    this.takeNow();
   }
 
   /** Takes it when it is free, in this turn; throws when it is not (a bug: the caller must know). */
@@ -127,10 +120,6 @@ class HandleLock {
     release?.();
   }
 
-  get taken(): boolean {
-    return this.#held !== undefined;
-  }
-
   /** Resolves when nobody holds the handle (at once when nobody does). */
   async free(): Promise<void> {
     while (this.#held) await this.#held;
@@ -140,30 +129,26 @@ class HandleLock {
 /** One kysely "connection": a view of the one handle, which holds the lock while in a transaction. */
 class Session implements DatabaseConnection {
   inTransaction = false;
-  constructor(
-    readonly driver: SessionDriver,
-    readonly db: SqliteDatabase,
-    readonly policy: BusyRetry,
-  ) {}
+  constructor(readonly driver: SessionDriver) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     // Inside a transaction the lock is already held (beginTransaction): a busy error there is final.
-    if (this.inTransaction) return run<R>(this.db, query);
-    const { writers, handle } = this.driver;
+    const { db, policy, writers, handle, waiting } = this.driver;
+    if (this.inTransaction) return run<R>(db, query);
     if (isRead(query)) {
       // A read needs no write lock: it runs when no transaction or stream has the handle (it would
       // become part of the transaction; an open iterator keeps better-sqlite3 busy), even while
       // writes wait their turn.
       return retryBusy(async () => {
         await handle.free();
-        return run<R>(this.db, query);
-      }, this.policy);
+        return run<R>(db, query);
+      }, policy);
     }
     // Writes go one at a time per handle, as with kysely's own driver (so a write waiting for
     // another process's lock never lets a second one of ours start a competing attempt).
     await writers.take();
     try {
-      return await retryBusy(async () => run<R>(this.db, query), this.policy, this.driver.waiting);
+      return await retryBusy(async () => run<R>(db, query), policy, waiting);
     } finally {
       writers.give();
     }
@@ -178,7 +163,7 @@ class Session implements DatabaseConnection {
       await this.driver.handle.take();
     }
     try {
-      for (const row of this.db.prepare(query.sql).iterate(query.parameters as unknown[])) yield { rows: [row as R] };
+      for (const row of this.driver.db.prepare(query.sql).iterate(query.parameters as unknown[])) yield { rows: [row as R] };
     } finally {
       if (own) {
         this.driver.handle.give();
@@ -208,20 +193,16 @@ class SessionDriver implements Driver {
   readonly writers = new HandleLock();
   /** Held while a transaction is open or a stream iterates: reads wait for it. */
   readonly handle = new HandleLock();
-  readonly #db: SqliteDatabase;
-  readonly #policy: BusyRetry;
-  readonly waiting: WaitingWriter | undefined;
-
-  constructor(db: SqliteDatabase, policy: BusyRetry, waiting: WaitingWriter | undefined) {
-    this.#db = db;
-    this.#policy = policy;
-    this.waiting = waiting;
-  }
+  constructor(
+    readonly db: SqliteDatabase,
+    readonly policy: BusyRetry,
+    readonly waiting: WaitingWriter | undefined,
+  ) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new Session(this, this.#db, this.#policy);
+    return new Session(this);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -230,16 +211,16 @@ class SessionDriver implements Driver {
     await this.writers.take();
     try {
       await retryBusy(async () => {
-        run(this.#db, CompiledQuery.raw(BEGIN_WRITE[0]));
+        run(this.db, CompiledQuery.raw(BEGIN_WRITE[0]));
         try {
-          run(this.#db, CompiledQuery.raw(BEGIN_WRITE[1]));
+          run(this.db, CompiledQuery.raw(BEGIN_WRITE[1]));
         } catch (err) {
-          run(this.#db, CompiledQuery.raw('rollback'));
+          run(this.db, CompiledQuery.raw('rollback'));
           if (isBusy(err)) throw err;
           // A store not migrated yet has no meta table (and no derived file attached): the plain way.
-          run(this.#db, CompiledQuery.raw('begin immediate'));
+          run(this.db, CompiledQuery.raw('begin immediate'));
         }
-      }, this.#policy, this.waiting);
+      }, this.policy, this.waiting);
     } catch (err) {
       this.writers.give();
       throw err;
@@ -259,7 +240,7 @@ class SessionDriver implements Driver {
 
   async #end(session: Session, how: 'commit' | 'rollback'): Promise<void> {
     try {
-      run(this.#db, CompiledQuery.raw(how));
+      run(this.db, CompiledQuery.raw(how));
     } finally {
       session.inTransaction = false;
       this.handle.give();
@@ -286,6 +267,6 @@ class SessionDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    this.#db.close();
+    this.db.close();
   }
 }
