@@ -24,11 +24,10 @@ export class DerivedBuilder {
   insert(table: string, columns: readonly string[], values: readonly unknown[]): void {
     const width = columns.length;
     if (values.length % width !== 0) throw new RangeError(`derived ${table}: ${values.length} values is not a whole number of ${width}-column rows`);
-    const rows = values.length / width;
     const many = this.#statement(table, columns, ROWS_PER_STATEMENT);
     const chunk = width * ROWS_PER_STATEMENT;
     let at = 0;
-    for (; rows * width - at >= chunk; at += chunk) many.run(values.slice(at, at + chunk));
+    for (; values.length - at >= chunk; at += chunk) many.run(values.slice(at, at + chunk));
     if (at < values.length) {
       const one = this.#statement(table, columns, 1);
       for (; at < values.length; at += width) one.run(values.slice(at, at + width));

@@ -10,13 +10,13 @@ import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, Re
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
-import { derivedSink, OFF_THREAD_CUSTOMERS } from './derived-builder.ts';
+import { derivedSink, OFF_THREAD_CUSTOMERS, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 import type { SqliteHandle } from './store.ts';
 
 /** Rows per batch sent to the derived-data builder. */
-const INSIGHT_BATCH = 2_048;
+const ROWS_PER_BATCH = 2_048;
 
 /** Rows per write transaction: each holds the write lock for a few tens of milliseconds. */
 const WRITE_BATCH = 2_000;
@@ -202,6 +202,19 @@ function checkpointNow(h: SqliteHandle): void {
   h.pragma('wal_autocheckpoint = 1000');
 }
 
+/** Rows to the derived-data builder as flat value lists, ROWS_PER_BATCH rows at a time (null for a missing value). */
+async function sendRows(sink: DerivedSink, table: string, cols: readonly string[], rows: Iterable<Readonly<Record<string, unknown>>>): Promise<void> {
+  let values: unknown[] = [];
+  for (const row of rows) {
+    for (const c of cols) values.push(row[c] ?? null);
+    if (values.length === ROWS_PER_BATCH * cols.length) {
+      await sink.insert(table, cols, values);
+      values = [];
+    }
+  }
+  if (values.length > 0) await sink.insert(table, cols, values);
+}
+
 function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedAttachment, runId: number, offThread: boolean): ShadowWriter {
   const path = derivedPath(storeFile, runId);
   const building = `${path}.building`;
@@ -214,16 +227,7 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
       return longest;
     },
     async insights(rows) {
-      const width = INSIGHT_COLUMNS.length;
-      let values: unknown[] = [];
-      for (const row of rows) {
-        for (let i = 0; i < width; i++) values.push(row[INSIGHT_COLUMNS[i]!]);
-        if (values.length === INSIGHT_BATCH * width) {
-          await sink.insert('insights', INSIGHT_COLUMNS, values);
-          values = [];
-        }
-      }
-      if (values.length > 0) await sink.insert('insights', INSIGHT_COLUMNS, values);
+      await sendRows(sink, 'insights', INSIGHT_COLUMNS, rows as Iterable<Readonly<Record<string, unknown>>>);
       // Indexed while the refresh rolls up (on the writer's thread when it has one).
       sink.index();
     },
@@ -238,11 +242,7 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
         hold(await inBatches(h, records, (row) => void insert.run(cols.map((c) => row[c] ?? null))));
         return;
       }
-      for (let from = 0; from < records.length; from += INSIGHT_BATCH) {
-        const values: unknown[] = [];
-        for (const row of records.slice(from, from + INSIGHT_BATCH)) for (const c of cols) values.push(row[c] ?? null);
-        await sink.insert(table, cols, values);
-      }
+      await sendRows(sink, table, cols, records);
     },
     async publish(run: PublishedRun) {
       await sink.finish();

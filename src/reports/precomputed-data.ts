@@ -160,8 +160,8 @@ function emptyFigures(key: string): GroupFigures {
 
 /**
  * The model card a run stored (older runs lack newer fields; an unreadable card reads as empty).
- * Every command reads the live run's card, which is tens of kilobytes of JSON: the last one parsed
- * is kept (callers only read it).
+ * Every command reads the live run's card (several kilobytes of JSON): the last one parsed is kept
+ * (callers only read it).
  */
 export function runCard(run: Pick<ModelRunRow, 'card'>): Readonly<Partial<ModelCard>> {
   const text = run.card ?? '{}';
