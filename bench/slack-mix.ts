@@ -21,6 +21,9 @@ export interface SlackMixResult {
   ackedWithin3s: number;
   ack: { p50: number; p99: number; max: number };
   answer: { p50: number; p99: number; max: number };
+  /** The same, light requests only (what reps type all day) and heavy ones only (answered on a worker). */
+  lightAnswer: { p50: number; p99: number; max: number };
+  heavyAnswer: { p50: number; p99: number; max: number };
   answeredInAck: number;
 }
 
@@ -93,6 +96,8 @@ export async function benchSlackMix(dbFile: string, requests = 200): Promise<Sla
       ackedWithin3s: acks.filter((a) => a < 3000).length,
       ack: summary(acks),
       answer: summary(answers),
+      lightAnswer: summary(answers.filter((_, i) => !plan[i]!.isHeavy)),
+      heavyAnswer: summary(answers.filter((_, i) => plan[i]!.isHeavy)),
       answeredInAck: out.filter((o) => !o.working).length,
     };
   } finally {
@@ -114,5 +119,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { store: { type: 'string' }, requests: { type: 'string', default: '200' }, json: { type: 'boolean', default: false } } });
   if (!values.store) throw new Error('--store FILE');
   const r = await benchSlackMix(values.store, Number(values.requests));
-  process.stdout.write(values.json ? JSON.stringify(r, null, 2) + '\n' : `${r.requests} signed requests at once (${r.heavy} heavy): ${r.ackedWithin3s} acknowledged within 3 s (ack p50 ${r.ack.p50} ms, p99 ${r.ack.p99} ms, max ${r.ack.max} ms); answers p50 ${r.answer.p50} ms, p99 ${r.answer.p99} ms, max ${r.answer.max} ms; ${r.answeredInAck} answered in the acknowledgement\n`);
+  process.stdout.write(values.json ? JSON.stringify(r, null, 2) + '\n' : `${r.requests} signed requests at once (${r.heavy} heavy): ${r.ackedWithin3s} acknowledged within 3 s (ack p50 ${r.ack.p50} ms, p99 ${r.ack.p99} ms, max ${r.ack.max} ms); answers p50 ${r.answer.p50} ms, p99 ${r.answer.p99} ms, max ${r.answer.max} ms (light p50 ${r.lightAnswer.p50} ms, p99 ${r.lightAnswer.p99} ms; heavy p50 ${r.heavyAnswer.p50} ms, p99 ${r.heavyAnswer.p99} ms); ${r.answeredInAck} answered in the acknowledgement\n`);
 }
