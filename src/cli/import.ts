@@ -10,6 +10,7 @@ import { knownNewestOrderDay, newestOrderDay } from '../db/imports.ts';
 import type { FileKind } from '../importer/columns.ts';
 import { parseEncodingOption } from '../importer/decode.ts';
 import { IMPORT_KINDS, importFile, type ImportSummary } from '../importer/import-file.ts';
+import { runAsBatchJob } from './batch-priority.ts';
 import { parseCli, UsageError } from './cli-args.ts';
 import { refreshToday } from './refresh.ts';
 
@@ -43,6 +44,7 @@ export async function importCommand(args: string[]): Promise<number> {
   if (maxProblems !== undefined && !(Number.isInteger(maxProblems) && maxProblems >= 0)) throw new UsageError('--max-problems must be a whole number');
 
   const ctx = await createContext();
+  runAsBatchJob(ctx.config.batchNice, ctx.log);
   try {
     const tty = process.stderr.isTTY && !values.json;
     let lastPaint = 0;

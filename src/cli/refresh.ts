@@ -9,6 +9,7 @@ import { latestRun } from '../db/insights.ts';
 import { renderModelCard } from '../refresh/render-model-card.ts';
 import type { ModelCard } from '../refresh/model-card.ts';
 import { refresh, RefreshSkipped } from '../refresh/refresh.ts';
+import { runAsBatchJob } from './batch-priority.ts';
 import { parseCli, UsageError } from './cli-args.ts';
 import { collectGarbageSooner } from './heap.ts';
 
@@ -26,6 +27,7 @@ export async function refreshCommand(args: string[]): Promise<number> {
   }
   collectGarbageSooner();
   const ctx = await createContext();
+  runAsBatchJob(ctx.config.batchNice, ctx.log);
   try {
     let asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
     const asOf = values['as-of'] === undefined ? undefined : String(values['as-of']).trim();

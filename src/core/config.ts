@@ -27,6 +27,7 @@ export const configSchema = z.object({
     .toUpperCase()
     .default('USD')
     .refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'not an ISO 4217 currency code (e.g. USD, EUR, GBP)' }),
+  PULSE_BATCH_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });
 
 export interface Config {
@@ -42,6 +43,11 @@ export interface Config {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** ISO 4217 code every amount is shown in (amounts are stored as plain numbers in one currency). */
   readonly currency: string;
+  /**
+   * How much `pulse refresh` and `pulse import` lower their own CPU priority (a Unix nice
+   * increment, 0–19; 0 leaves it): a bot on the same machine answers first.
+   */
+  readonly batchNice: number;
 }
 
 export function isValidTimeZone(zone: string): boolean {
@@ -70,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admins: Object.freeze(e.PULSE_ADMINS.split(',').map((s) => s.trim()).filter(Boolean)),
     logLevel: e.PULSE_LOG_LEVEL,
     currency: e.PULSE_CURRENCY,
+    batchNice: e.PULSE_BATCH_NICE,
   });
 }
 

@@ -1,0 +1,31 @@
+// `pulse refresh` and `pulse import` are batch work: on a machine that also runs the bot, every
+// core they keep busy is a core a slash command waits for. On two cores a refresh (its main thread,
+// the basket-rules worker and the derived-file writer) beside an import (its parser and writer)
+// left the bot's event loop descheduled for 76–314 ms at a time. A batch process lowers its own
+// priority (a nice increment, PULSE_BATCH_NICE, 10 unless set) before it starts any thread, so the
+// threads it starts inherit it; the bot then gets the CPU when it wants it, and the batch every
+// cycle the bot leaves. On an idle machine nothing changes: priority only orders who waits.
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import type { Logger } from '../core/logger.ts';
+
+/** Lowers this process's CPU priority by `nice` (0 leaves it); never fails the job over it. */
+export function runAsBatchJob(nice: number, log: Pick<Logger, 'debug'>): void {
+  if (nice <= 0) return;
+  try {
+    const target = Math.min(19, os.getPriority() + nice);
+    // Linux keeps a nice value per thread: V8's own threads (its garbage collector's helpers) were
+    // started before this line, so each is lowered by its id; elsewhere the process is.
+    const threads = existsSync('/proc/self/task') ? readdirSync('/proc/self/task').map(Number) : [0];
+    for (const tid of threads) {
+      try {
+        os.setPriority(tid, target);
+      } catch {
+        // A thread that ended meanwhile.
+      }
+    }
+  } catch (err) {
+    // A sandbox that forbids it: the job runs at the priority it has.
+    log.debug("could not lower the batch job's priority", { error: err });
+  }
+}
