@@ -10,7 +10,7 @@ import { createRegistry } from '../commands/index.ts';
 import { discordConfigured, slackConfigured } from '../core/config.ts';
 import type { Context } from '../core/context.ts';
 import { hasCustomers } from '../db/customers.ts';
-import { SERVING_BUSY_TIMEOUT_MS } from '../db/store.ts';
+import { SERVING } from '../db/store.ts';
 import { DEFAULT_DEMO_CUSTOMERS, DEFAULT_DEMO_SEED, seedDemo } from '../demo/seed.ts';
 import { parseCli } from './cli-args.ts';
 import { refreshToday } from './refresh.ts';
@@ -19,7 +19,7 @@ export async function startCommand(args: string[]): Promise<number> {
   parseCli(args, {}, false);
   // The bot waits for another process's write lock asynchronously (a few ms inside SQLite at most):
   // its event loop keeps serving chat meanwhile.
-  const base = await createContext({ store: { busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS } });
+  const base = await createContext({ store: SERVING });
   // better-sqlite3 answers synchronously: what a command cannot read from the rollups in a few
   // milliseconds runs on worker threads, so the event loop serving chat never waits on it.
   const offLoop = base.store.dialect === 'sqlite' ? startOffLoopPool(base, { workers: 2 }) : undefined;

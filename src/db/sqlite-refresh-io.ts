@@ -194,13 +194,19 @@ const INSIGHT_COLUMNS = [
  * the write lock.
  */
 function deferCheckpoints(h: SqliteHandle): void {
+  if (!deferredFrom.has(h)) deferredFrom.set(h, h.pragma('wal_autocheckpoint', { simple: true }) as number);
   h.pragma('wal_autocheckpoint = 0');
 }
 
+/** Checkpoints, then gives the connection back its own setting (the bot's is 0: it checkpoints off its loop). */
 function checkpointNow(h: SqliteHandle): void {
   h.pragma('wal_checkpoint(PASSIVE)');
-  h.pragma('wal_autocheckpoint = 1000');
+  const before = deferredFrom.get(h);
+  if (before === undefined) return;
+  h.pragma(`wal_autocheckpoint = ${before}`);
+  deferredFrom.delete(h);
 }
+const deferredFrom = new WeakMap<SqliteHandle, number>();
 
 /** Rows to the derived-data builder as flat value lists, ROWS_PER_BATCH rows at a time (null for a missing value). */
 async function sendRows(sink: DerivedSink, table: string, cols: readonly string[], rows: Iterable<Readonly<Record<string, unknown>>>): Promise<void> {

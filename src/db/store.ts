@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import { CHECKPOINT_EVERY_MS, startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { PostgresHandle } from './postgres-copy.ts';
 import type { RefreshIO } from './refresh-io.ts';
@@ -52,10 +53,20 @@ export interface StoreOptions {
    * thread — before the async retry takes over (default 5 s; the bot uses a few ms, see sqlite-retry.ts).
    */
   busyTimeoutMs?: number;
+  /**
+   * This connection never copies the write-ahead log back into the database itself (SQLite does
+   * that on the committing thread); a thread of its own does (checkpointer.ts). For the bot.
+   */
+  checkpointOffLoop?: boolean;
+  /** How often that thread checkpoints (default CHECKPOINT_EVERY_MS). */
+  checkpointEveryMs?: number;
 }
 
 /** The serving bot's busy timeout: a few ms inside SQLite, then the async retry (its event loop keeps serving). */
-export const SERVING_BUSY_TIMEOUT_MS = 20;
+export const SERVING_BUSY_TIMEOUT_MS = 3;
+
+/** How the serving bot opens the store: nothing on its event loop waits inside SQLite. */
+export const SERVING: StoreOptions = Object.freeze({ busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS, checkpointOffLoop: true });
 
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const readonly = options.readonly === true;
@@ -64,14 +75,14 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
     return store;
   }
-  const { store, derived } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000);
+  const { store, derived } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000, options.checkpointOffLoop === true && !readonly ? (options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS) : undefined);
   if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
   if (readonly) derived.sync(true);
   else derived.ensureLive();
   return store;
 }
 
-function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { store: Store; derived: DerivedAttachment } {
+function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number, checkpointEveryMs: number | undefined): { store: Store; derived: DerivedAttachment } {
   const file = url.replace(/^sqlite:(\/\/)?/i, '');
   if (file === ':memory:') throw new Error('A SQLite store is a file (its derived data lives in files beside it): set DATABASE_URL to a path.');
   if (!readonly) mkdirSync(dirname(file), { recursive: true });
@@ -82,6 +93,11 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { st
   handle.pragma('foreign_keys = ON');
   handle.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
   handle.pragma('cache_size = -65536');
+  let checkpointer: Checkpointer | undefined;
+  if (checkpointEveryMs !== undefined) {
+    handle.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file, undefined, checkpointEveryMs);
+  }
   // kysely prepares every query anew; caching prepared statements by SQL text halves the cost of
   // a lookup. A statement that is mid-iteration (a streamed read) is never handed out twice.
   const statements = new Map<string, BetterSqlite3.Statement>();
@@ -114,6 +130,7 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number): { st
     feedbackSeq: 'rowid',
     location: file,
     async close() {
+      await checkpointer?.close();
       await db.destroy();
     },
   };

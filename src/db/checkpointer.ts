@@ -1,0 +1,37 @@
+// A SQLite connection copies its write-ahead log back into the database file itself when a commit
+// leaves the log past 1,000 pages (wal_autocheckpoint): on the thread that committed, with an
+// fsync. For the bot that thread is the event loop. Beside an import (its frames fill the log
+// between its own checkpoints) every /feedback then stopped the loop to copy megabytes: measured
+// with strace beside a 1M orders import, the loop's thread sat in pread/pwrite/fsync for 27–100+ ms
+// after a one-row commit. The bot's connection therefore never checkpoints; this thread does.
+import type { Worker } from 'node:worker_threads';
+import type { Logger } from '../core/logger.ts';
+import { startWorker } from '../core/threads.ts';
+
+/** How often the checkpointer copies the log back (SQLite's own would after ~4 MB of log). */
+export const CHECKPOINT_EVERY_MS = 1_000;
+
+export interface Checkpointer {
+  close(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, log?: Pick<Logger, 'warn'>, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
+  const worker: Worker = startWorker(new URL('./checkpoint-worker.ts', import.meta.url), 'checkpoint-worker', { file, everyMs }, import.meta.url);
+  worker.unref();
+  worker.on('message', (m: unknown) => {
+    if (m && typeof m === 'object' && 'error' in m) log?.warn('the write-ahead log could not be checkpointed', { error: (m as { error: string }).error });
+  });
+  worker.on('error', (err) => log?.warn('the checkpointer stopped', { error: err }));
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    async close() {
+      // Unreferenced while it runs (it never keeps a process alive), referenced while it stops: an
+      // unreferenced worker's exit is nothing the event loop waits for.
+      worker.ref();
+      worker.postMessage('close');
+      const slow = setTimeout(() => void worker.terminate(), 2_000);
+      await exited;
+      clearTimeout(slow);
+    },
+  };
+}
