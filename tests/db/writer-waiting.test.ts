@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, SERVING_BUSY_TIMEOUT_MS, type Store } from '../../src/db/store.ts';
+import { openStore, SERVING, type Store } from '../../src/db/store.ts';
 import { letWaitingWritersIn, WaitingWriter } from '../../src/db/writer-waiting.ts';
 import { makeTestContext, type TestContext } from '../helpers/context.ts';
 import { repoRoot } from '../helpers/pulse-process.ts';
@@ -34,7 +34,7 @@ function hog(file: string, ms: number, mode: 'yield' | 'greedy'): Promise<{ ende
 describe.skipIf(onPostgres)('GIVEN another process writing in back-to-back transactions, as a long import does', () => {
   it('WHEN the bot writes meanwhile THEN each write gets in between two of its transactions, long before it ends', async () => {
     ctx = await makeTestContext();
-    bot = await openStore(ctx.config.databaseUrl, { busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
+    bot = await openStore(ctx.config.databaseUrl, SERVING);
     const writer = await hog(ctx.config.databaseUrl, 6_000, 'yield');
     const landedWhileItRan: boolean[] = [];
     for (let k = 0; k < 5; k++) {
@@ -52,7 +52,7 @@ describe.skipIf(onPostgres)('GIVEN another process writing in back-to-back trans
   it('WHEN a waiting writer died and left its mark THEN the import pauses only a moment for it, and not at all once it is stale', async () => {
     ctx = await makeTestContext();
     const file = ctx.config.databaseUrl;
-    new WaitingWriter(file).mark();
+    await new WaitingWriter(file).mark();
     // A fresh mark holds the import back for a bounded pause, not until the mark goes …
     await letWaitingWritersIn(file);
     expect(existsSync(`${file}.writer-waiting`)).toBe(true);
