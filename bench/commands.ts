@@ -4,6 +4,7 @@
 //   npx tsx bench/commands.ts --store FILE [--rounds 30] [--with-refresh] [--with-import CSV] [--json]
 // A benchmark, never a test: these machines are shared; read medians and ratios.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { loadConfig } from '../src/core/config.ts';
 import type { Actor, Context } from '../src/core/context.ts';
 import { createLogger } from '../src/core/logger.ts';
 import { systemClock } from '../src/core/time.ts';
-import { openStore, SERVING_BUSY_TIMEOUT_MS } from '../src/db/store.ts';
+import { openStore, SERVING } from '../src/db/store.ts';
 
 export interface CommandFigure {
   command: string;
@@ -36,18 +37,62 @@ export interface CommandBench {
     alongside: string[];
     /** The five slowest commands of the mixed load (wall time, awaits included: a long one is not necessarily a stall). */
     slowest: { command: string; ms: number; atSecond: number }[];
+    /**
+     * Every stall over 50 ms: when, how long, the command in flight, and how much of it the event
+     * loop's thread spent on the CPU (Linux; to 10 ms) — a stall with little CPU is this thread
+     * waiting (descheduled, or blocked in a synchronous call), not working.
+     */
+    stalls: Stall[];
   };
   refresh?: { seconds: number; longestWriteLockMs: number | null; exitCode: number | null };
 }
 
 const root = resolve(import.meta.dirname, '..');
 
+export interface Stall {
+  atSecond: number;
+  ms: number;
+  command: string;
+  cpuMs: number | null;
+}
+
+/** The event loop's thread's CPU time so far in ms (Linux, to the 10 ms tick), else null. */
+function loopThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Watches the loop with a 10 ms timer; a tick late by over `overMs` is a stall, kept with what was in flight. */
+function watchStalls(t0: number, inFlight: () => string, overMs = 50): { stop(): Stall[] } {
+  const stalls: Stall[] = [];
+  let last = performance.now();
+  let cpu = loopThreadCpuMs();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const cpuNow = loopThreadCpuMs();
+    const late = now - last - 10;
+    if (late > overMs) stalls.push({ atSecond: Math.round((last - t0) / 100) / 10, ms: Math.round(late), command: inFlight(), cpuMs: cpu === null || cpuNow === null ? null : Math.round(cpuNow - cpu) });
+    last = now;
+    cpu = cpuNow;
+  }, 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      return stalls;
+    },
+  };
+}
+
 export async function benchCommands(dbFile: string, opts: { rounds?: number; withRefresh?: boolean; withImport?: string; log?: (m: string) => void } = {}): Promise<CommandBench> {
   const rounds = opts.rounds ?? 30;
   const log = opts.log ?? (() => undefined);
   const config = loadConfig({ DATABASE_URL: dbFile, PULSE_LOG_LEVEL: 'silent' });
   // As the bot opens it: a writer meeting the refresh's lock waits asynchronously.
-  const store = await openStore(dbFile, { busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
+  const store = await openStore(dbFile, SERVING);
   const base: Context = { store, config, log: createLogger('silent'), clock: systemClock };
   const pool = startOffLoopPool(base, { workers: 2 });
   const ctx: Context = { ...base, offLoop: pool };
@@ -146,22 +191,27 @@ export async function benchCommands(dbFile: string, opts: { rounds?: number; wit
     const minSeconds = 20;
     let i = 0;
     const slowest: { command: string; ms: number; atSecond: number }[] = [];
+    let inFlight = '';
+    const watch = watchStalls(t0, () => inFlight);
     // Feedback is logged too: a write that must get the lock while the refresh writes.
     while ((performance.now() - t0) / 1000 < minSeconds || (refreshDone && refresh === undefined)) {
       const [text, actor] = i % 7 === 6 ? ([`/feedback ${customers[0]} 4 bench`, admin] as [string, Actor]) : cases[i % cases.length]!;
       const c0 = performance.now();
+      inFlight = text;
       await registry.run(text, { actor, platform: 'console' }, ctx);
+      inFlight = '(between commands)';
       slowest.push({ command: text, ms: performance.now() - c0, atSecond: (c0 - t0) / 1000 });
       slowest.sort((a, b) => b.ms - a.ms).splice(5);
       i++;
       await new Promise((r) => setImmediate(r));
     }
     h.disable();
+    const stalls = watch.stop();
     for (const c of children) if (c.exitCode === null) c.kill();
     await refreshDone;
     return {
       commands: figures,
-      eventLoop: { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, meanMs: h.mean / 1e6, seconds: (performance.now() - t0) / 1000, alongside, slowest },
+      eventLoop: { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, meanMs: h.mean / 1e6, seconds: (performance.now() - t0) / 1000, alongside, slowest, stalls },
       ...(refresh ? { refresh } : {}),
     };
   } finally {
@@ -179,5 +229,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { store: { type: 'string' }, rounds: { type: 'string', default: '30' }, 'with-refresh': { type: 'boolean', default: false }, 'with-import': { type: 'string' }, json: { type: 'boolean', default: false } } });
   if (!values.store) throw new Error('--store FILE');
   const r = await benchCommands(values.store, { rounds: Number(values.rounds), withRefresh: values['with-refresh'], ...(values['with-import'] ? { withImport: values['with-import'] } : {}), log: (m) => process.stderr.write(m + '\n') });
-  process.stdout.write(values.json ? JSON.stringify(r, null, 2) + '\n' : `event loop: max ${r.eventLoop.maxMs.toFixed(1)} ms, p99 ${r.eventLoop.p99Ms.toFixed(1)} ms over ${r.eventLoop.seconds.toFixed(0)} s (${r.eventLoop.alongside.join(', ') || 'commands only'})\nslowest: ${r.eventLoop.slowest.map((x) => `${x.command} ${x.ms.toFixed(0)} ms at ${x.atSecond.toFixed(0)} s`).join('; ')}\n${r.refresh ? `refresh alongside: ${r.refresh.seconds.toFixed(1)} s, longest write lock ${r.refresh.longestWriteLockMs} ms\n` : ''}`);
+  process.stdout.write(values.json ? JSON.stringify(r, null, 2) + '\n' : `event loop: max ${r.eventLoop.maxMs.toFixed(1)} ms, p99 ${r.eventLoop.p99Ms.toFixed(1)} ms over ${r.eventLoop.seconds.toFixed(0)} s (${r.eventLoop.alongside.join(', ') || 'commands only'})\nslowest: ${r.eventLoop.slowest.map((x) => `${x.command} ${x.ms.toFixed(0)} ms at ${x.atSecond.toFixed(0)} s`).join('; ')}\nstalls over 50 ms: ${r.eventLoop.stalls.map((x) => `${x.ms} ms at ${x.atSecond} s (${x.command}; ${x.cpuMs ?? '?'} ms on the CPU)`).join('; ') || 'none'}\n${r.refresh ? `refresh alongside: ${r.refresh.seconds.toFixed(1)} s, longest write lock ${r.refresh.longestWriteLockMs} ms\n` : ''}`);
 }
