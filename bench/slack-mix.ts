@@ -12,7 +12,7 @@ import { loadConfig } from '../src/core/config.ts';
 import type { Context } from '../src/core/context.ts';
 import { createLogger } from '../src/core/logger.ts';
 import { systemClock } from '../src/core/time.ts';
-import { openStore, SERVING_BUSY_TIMEOUT_MS } from '../src/db/store.ts';
+import { openStore, SERVING } from '../src/db/store.ts';
 import { slashCommandBody, startFakeSlack } from '../tests/adapters/slack/helpers/fake-slack.ts';
 
 export interface SlackMixResult {
@@ -33,7 +33,7 @@ export async function benchSlackMix(dbFile: string, requests = 200): Promise<Sla
   const fake = await startFakeSlack();
   for (let u = 0; u < requests; u++) fake.users.set(`UMIX${u}`, { name: `rep${u}`, real_name: `Rep ${u}`, email: `rep${u}@pulse.example` });
   const config = loadConfig({ DATABASE_URL: dbFile, PULSE_LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
-  const store = await openStore(dbFile, { busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
+  const store = await openStore(dbFile, SERVING);
   const base: Context = { store, config, log: createLogger('silent'), clock: systemClock };
   const pool = startOffLoopPool(base, { workers: 2 });
   const ctx: Context = { ...base, offLoop: pool };
