@@ -26,7 +26,8 @@ export async function refreshCommand(args: string[]): Promise<number> {
     throw new UsageError('--holdout-days takes a whole number of days from 1 to 3650, e.g. --holdout-days 90');
   }
   collectGarbageSooner();
-  const ctx = await createContext();
+  // The refresh scans each table once, in key order: a page cache would hold pages never read again.
+  const ctx = await createContext({ store: { cacheMiB: 16 } });
   runAsBatchJob(ctx.config.batchNice, ctx.log);
   try {
     let asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);

@@ -24,7 +24,7 @@ export function createDerivedFile(path: string): BetterSqlite3.Database {
   // Nobody reads it until it is published, and a crash leaves a file that is simply rebuilt.
   b.pragma('journal_mode = OFF');
   b.pragma('synchronous = OFF');
-  b.pragma('cache_size = -131072');
+  b.pragma('cache_size = -32768');
   for (const ddl of DERIVED_TABLES) b.exec(ddl);
   b.pragma(`user_version = ${DERIVED_VERSION}`);
   return b;

@@ -60,6 +60,8 @@ export interface StoreOptions {
   checkpointOffLoop?: boolean;
   /** How often that thread checkpoints (default CHECKPOINT_EVERY_MS). */
   checkpointEveryMs?: number;
+  /** SQLite's page cache for this connection, in MiB (default 64). A connection that only scans needs little. */
+  cacheMiB?: number;
 }
 
 /** The serving bot's busy timeout: a few ms inside SQLite, then the async retry (its event loop keeps serving). */
@@ -75,14 +77,14 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
     return store;
   }
-  const { store, derived } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000, options.checkpointOffLoop === true && !readonly ? (options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS) : undefined);
+  const { store, derived } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000, options.checkpointOffLoop === true && !readonly ? (options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS) : undefined, options.cacheMiB ?? 64);
   if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
   if (readonly) derived.sync(true);
   else derived.ensureLive();
   return store;
 }
 
-function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number, checkpointEveryMs: number | undefined): { store: Store; derived: DerivedAttachment } {
+function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number, checkpointEveryMs: number | undefined, cacheMiB: number): { store: Store; derived: DerivedAttachment } {
   const file = url.replace(/^sqlite:(\/\/)?/i, '');
   if (file === ':memory:') throw new Error('A SQLite store is a file (its derived data lives in files beside it): set DATABASE_URL to a path.');
   if (!readonly) mkdirSync(dirname(file), { recursive: true });
@@ -92,7 +94,7 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number, check
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
-  handle.pragma('cache_size = -65536');
+  handle.pragma(`cache_size = -${Math.max(1, Math.round(cacheMiB * 1024))}`);
   let checkpointer: Checkpointer | undefined;
   if (checkpointEveryMs !== undefined) {
     handle.pragma('wal_autocheckpoint = 0');

@@ -6,7 +6,8 @@ import { openStore } from '../db/store.ts';
 
 const { url, asOfDay, options } = workerData as { url: string; asOfDay: number; options: BasketOptions };
 try {
-  const store = await openStore(url, { migrate: false, readonly: true });
+  // One pass over the order items in key order: a page cache would only hold pages never read again.
+  const store = await openStore(url, { migrate: false, readonly: true, cacheMiB: 4 });
   try {
     const reads = await store.refresh.reads();
     const items = await reads.readBasket(asOfDay).finally(() => reads.close());
