@@ -15,6 +15,7 @@ parentPort!.on('message', (m: BuilderRequest) => {
     try {
       builder ??= new DerivedBuilder(path);
       if (m.op === 'insert') builder.insert(m.table, m.columns, m.values);
+      else if (m.op === 'insertPacked') builder.insertPacked(m.batch);
       else if (m.op === 'index') {
         builder.index();
         indexed = true;

@@ -10,7 +10,7 @@ import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, Re
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
-import { derivedSink, OFF_THREAD_CUSTOMERS, type DerivedSink } from './derived-builder.ts';
+import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 import type { SqliteHandle } from './store.ts';
@@ -180,12 +180,25 @@ async function deleteRun(h: SqliteHandle, table: 'lifecycle_transitions', runId:
   }
 }
 
-const INSIGHT_COLUMNS = [
-  'customer_id', 'run_id', 'as_of_day', 'owner_key', 'orders', 'purchase_days', 'revenue', 'first_day', 'last_day', 'usual_gap_days',
-  'days_overdue', 'recency_score', 'frequency_score', 'monetary_score', 'segment', 'cluster_id', 'cluster_name', 'p_alive',
-  'expected_purchases_90d', 'expected_spend', 'clv_12m', 'churn_risk', 'churn_drivers', 'value_at_risk', 'lifecycle_stage',
-  'lifecycle_reason', 'stage_since_day', 'stage_since_run',
+/** The insights' columns, text and number (PackedRows); together, every column of the table. */
+const INSIGHT_TEXTS = ['customer_id', 'owner_key', 'segment', 'cluster_name', 'churn_drivers', 'lifecycle_stage', 'lifecycle_reason'] as const satisfies readonly (keyof InsightValues)[];
+const INSIGHT_NUMBERS = [
+  'run_id', 'as_of_day', 'orders', 'purchase_days', 'revenue', 'first_day', 'last_day', 'usual_gap_days', 'days_overdue', 'recency_score',
+  'frequency_score', 'monetary_score', 'cluster_id', 'p_alive', 'expected_purchases_90d', 'expected_spend', 'clv_12m', 'churn_risk',
+  'value_at_risk', 'stage_since_day', 'stage_since_run',
 ] as const satisfies readonly (keyof InsightValues)[];
+// Every column once (a column added to the table and not here fails to type-check).
+type Missing = Exclude<keyof InsightValues, (typeof INSIGHT_TEXTS)[number] | (typeof INSIGHT_NUMBERS)[number]>;
+const everyInsightColumn: [Missing] extends [never] ? true : Missing = true;
+void everyInsightColumn;
+
+/** Insight rows to the derived-data builder as packed columns, ROWS_PER_BATCH rows at a time. */
+async function sendInsights(sink: DerivedSink, rows: Iterable<InsightValues>): Promise<void> {
+  const packer = rowPacker<InsightValues>('insights', INSIGHT_TEXTS, INSIGHT_NUMBERS, ROWS_PER_BATCH);
+  for (const row of rows) if (packer.add(row)) await sink.insertPacked(packer.take()!);
+  const last = packer.take();
+  if (last) await sink.insertPacked(last);
+}
 
 /**
  * A refresh writes hundreds of thousands of rows into the store only the first time comments are
@@ -233,7 +246,7 @@ function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedA
       return longest;
     },
     async insights(rows) {
-      await sendRows(sink, 'insights', INSIGHT_COLUMNS, rows as Iterable<Readonly<Record<string, unknown>>>);
+      await sendInsights(sink, rows);
       // Indexed while the refresh rolls up (on the writer's thread when it has one).
       sink.index();
     },

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { derivedSink } from '../../src/db/derived-builder.ts';
+import { derivedSink, rowPacker } from '../../src/db/derived-builder.ts';
 
 const COLUMNS = ['run_id', 'scope', 'key', 'from_day', 'to_day', 'comments'];
 
@@ -59,6 +59,44 @@ describe('derived-data builder', () => {
       })();
       await expect(failed).rejects.toThrow(/UNIQUE constraint failed/);
       await sink.abandon();
+    });
+  }
+
+  for (const offThread of [true, false]) {
+    it(`GIVEN rows packed as columns ${offThread ? 'on a worker thread' : 'inline'} THEN the file holds what the same rows as value lists give, nulls and integers alike`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
+      dirs.push(dir);
+      const texts = ['scope', 'key', 'label', 'tiers'] as const;
+      const numbers = ['run_id', 'customers', 'revenue', 'clv', 'value_at_risk', 'scored', 'at_risk', 'at_risk_value', 'clv_customers', 'clv_top20'] as const;
+      type Group = Record<(typeof texts)[number], string | null> & Record<(typeof numbers)[number], number | null>;
+      const groups: Group[] = Array.from({ length: 2_500 }, (_, i) => ({
+        scope: i % 3 ? 'owner' : 'segment', key: `k${i}`, label: i % 4 ? `Label ${i}` : null, tiers: i % 5 ? null : '[{"name":"Gold"}]',
+        run_id: 3, customers: i, revenue: i * 1.25, clv: i % 7 ? i / 3 : 0, value_at_risk: -i, scored: i % 2, at_risk: 0, at_risk_value: 1e15 + i,
+        clv_customers: i, clv_top20: i % 6 ? i * 0.01 : null,
+      }));
+      const build = async (name: string, packed: boolean) => {
+        const path = join(dir, name);
+        const sink = derivedSink(path, offThread);
+        if (packed) {
+          const packer = rowPacker<Group>('report_groups', texts, numbers, 1_024);
+          for (const g of groups) if (packer.add(g)) await sink.insertPacked(packer.take()!);
+          await sink.insertPacked(packer.take()!);
+        } else {
+          const columns = [...texts, ...numbers];
+          await sink.insert('report_groups', columns, groups.flatMap((g) => columns.map((c) => g[c])));
+        }
+        await sink.finish();
+        const f = new BetterSqlite3(path, { readonly: true });
+        try {
+          return f.prepare('SELECT *, typeof(customers), typeof(revenue), typeof(clv_top20) FROM report_groups ORDER BY scope, key').raw(true).all();
+        } finally {
+          f.close();
+        }
+      };
+      const lists = await build('lists.building', false);
+      const packed = await build('packed.building', true);
+      expect(packed).toHaveLength(2_500);
+      expect(packed).toEqual(lists);
     });
   }
 });
