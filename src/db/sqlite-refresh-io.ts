@@ -46,10 +46,17 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
           }
         },
         async readWindowAnswers(fromDay, toDay, watermark) {
+          // Through the day index a window costs a table page read per answer; one pass over the
+          // table reads each page once. When the windows hold more than an eighth of the answers
+          // (a store with a few months of them) the pass is faster: 0.24 s instead of 1.65 s for
+          // 613k of 1.58M answers at 1M customers. Counted from the index, which costs ~25 ms.
+          const inWindows = h.prepare('SELECT count(*) FROM feedback INDEXED BY feedback_day WHERE day >= ? AND day <= ?').pluck().get(fromDay, toDay) as number;
+          const answers = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
+          const access = inWindows * 8 > answers ? 'NOT INDEXED' : 'INDEXED BY feedback_day';
           const rows = h
             .prepare(
               `SELECT rowid, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '', terms, CASE WHEN terms IS NULL THEN comment END
-               FROM feedback WHERE day >= ? AND day <= ? AND rowid <= ?`,
+               FROM feedback ${access} WHERE day >= ? AND day <= ? AND rowid <= ?`,
             )
             .raw(true)
             .all(fromDay, toDay, watermark) as [number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null][];
