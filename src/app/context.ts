@@ -8,6 +8,6 @@ import { openStore, type StoreOptions } from '../db/store.ts';
 export async function createContext(overrides: { config?: Config; log?: Logger; clock?: Clock; store?: StoreOptions } = {}): Promise<Context> {
   const config = overrides.config ?? loadConfig();
   const log = overrides.log ?? createLogger(config.logLevel);
-  const store = await openStore(config.databaseUrl, overrides.store);
+  const store = await openStore(config.databaseUrl, { log, ...overrides.store });
   return { store, config, log, clock: overrides.clock ?? systemClock };
 }

@@ -15,8 +15,8 @@ const timer = setInterval(() => {
     db.pragma('wal_checkpoint(PASSIVE)');
     failures = 0;
   } catch (err) {
-    // SQLITE_BUSY while another process checkpoints (an import, a refresh) is expected; anything
-    // that keeps failing is reported once.
+    // A checkpoint another process runs meanwhile makes this one return busy, not throw: what
+    // throws is a real failure (a disk error), reported once if it keeps failing.
     if (++failures === 10) port.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }
 }, everyMs);

@@ -15,18 +15,36 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, log?: Pick<Logger, 'warn'>, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
-  const worker: Worker = startWorker(new URL('./checkpoint-worker.ts', import.meta.url), 'checkpoint-worker', { file, everyMs }, import.meta.url);
-  worker.unref();
+export interface CheckpointerOptions {
+  everyMs?: number;
+  log?: Pick<Logger, 'warn'> | undefined;
+  /**
+   * The thread stopped without being asked (it failed to start, or failed): the caller must
+   * checkpoint by itself again, or the log grows without end.
+   */
+  onStopped?: () => void;
+}
+
+export function startCheckpointer(file: string, options: CheckpointerOptions = {}): Checkpointer {
+  const { log, onStopped } = options;
+  const worker: Worker = startWorker(new URL('./checkpoint-worker.ts', import.meta.url), 'checkpoint-worker', { file, everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS }, import.meta.url);
+  let closing = false;
   worker.on('message', (m: unknown) => {
     if (m && typeof m === 'object' && 'error' in m) log?.warn('the write-ahead log could not be checkpointed', { error: (m as { error: string }).error });
   });
-  worker.on('error', (err) => log?.warn('the checkpointer stopped', { error: err }));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('error', (err) => log?.warn('the checkpointer thread failed: this connection checkpoints by itself again', { error: err }));
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      if (!closing) onStopped?.();
+      resolve();
+    }),
+  );
+  // Listeners reference a worker: unreferenced after them, it never keeps a process alive.
+  worker.unref();
   return {
     async close() {
-      // Unreferenced while it runs (it never keeps a process alive), referenced while it stops: an
-      // unreferenced worker's exit is nothing the event loop waits for.
+      closing = true;
+      // Referenced while it stops: an unreferenced worker's exit is nothing the event loop waits for.
       worker.ref();
       worker.postMessage('close');
       const slow = setTimeout(() => void worker.terminate(), 2_000);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import type { Logger } from '../core/logger.ts';
 import { CHECKPOINT_EVERY_MS, startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { PostgresHandle } from './postgres-copy.ts';
@@ -62,6 +63,8 @@ export interface StoreOptions {
   checkpointEveryMs?: number;
   /** SQLite's page cache for this connection, in MiB (default 64). A connection that only scans needs little. */
   cacheMiB?: number;
+  /** Where the store's own troubles go (the checkpointer thread's). */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /** The serving bot's busy timeout: a few ms inside SQLite, then the async retry (its event loop keeps serving). */
@@ -77,14 +80,25 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
     return store;
   }
-  const { store, derived } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000, options.checkpointOffLoop === true && !readonly ? (options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS) : undefined, options.cacheMiB ?? 64);
-  if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
-  if (readonly) derived.sync(true);
-  else derived.ensureLive();
+  const { store, derived, checkpointOffLoop } = openSqlite(url, readonly, options.busyTimeoutMs ?? 5_000, options.cacheMiB ?? 64);
+  try {
+    if (options.migrate !== false && !readonly) await migrateToLatest(store.db);
+    if (readonly) derived.sync(true);
+    else derived.ensureLive();
+    if (options.checkpointOffLoop === true && !readonly) checkpointOffLoop(options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS, options.log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   return store;
 }
 
-function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number, checkpointEveryMs: number | undefined, cacheMiB: number): { store: Store; derived: DerivedAttachment } {
+function openSqlite(
+  url: string,
+  readonly: boolean,
+  busyTimeoutMs: number,
+  cacheMiB: number,
+): { store: Store; derived: DerivedAttachment; checkpointOffLoop: (everyMs: number, log: Pick<Logger, 'warn'> | undefined) => void } {
   const file = url.replace(/^sqlite:(\/\/)?/i, '');
   if (file === ':memory:') throw new Error('A SQLite store is a file (its derived data lives in files beside it): set DATABASE_URL to a path.');
   if (!readonly) mkdirSync(dirname(file), { recursive: true });
@@ -96,10 +110,18 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number, check
   handle.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
   handle.pragma(`cache_size = -${Math.max(1, Math.round(cacheMiB * 1024))}`);
   let checkpointer: Checkpointer | undefined;
-  if (checkpointEveryMs !== undefined) {
+  const checkpointOffLoop = (everyMs: number, log: Pick<Logger, 'warn'> | undefined) => {
     handle.pragma('wal_autocheckpoint = 0');
-    checkpointer = startCheckpointer(file, undefined, checkpointEveryMs);
-  }
+    checkpointer = startCheckpointer(file, {
+      everyMs,
+      log,
+      // Without its thread, this connection checkpoints by itself again rather than let the log grow.
+      onStopped: () => {
+        checkpointer = undefined;
+        if (handle.open) handle.pragma('wal_autocheckpoint = 1000');
+      },
+    });
+  };
   // kysely prepares every query anew; caching prepared statements by SQL text halves the cost of
   // a lookup. A statement that is mid-iteration (a streamed read) is never handed out twice.
   const statements = new Map<string, BetterSqlite3.Statement>();
@@ -136,7 +158,7 @@ function openSqlite(url: string, readonly: boolean, busyTimeoutMs: number, check
       await db.destroy();
     },
   };
-  return { store, derived };
+  return { store, derived, checkpointOffLoop };
 }
 
 async function openPostgres(url: string): Promise<Store> {

@@ -2,7 +2,10 @@
 // commits, once the log is past 1,000 pages. Beside an import the log is always that long, so
 // every /feedback the bot logged stopped its event loop to copy it (strace: pread/pwrite/fsync for
 // 27–100+ ms after a one-row commit). The bot's connection leaves that to a thread of its own.
-import { statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCheckpointer } from '../../src/db/checkpointer.ts';
@@ -10,6 +13,7 @@ import { openStore, SERVING, type Store } from '../../src/db/store.ts';
 import { localDay } from '../../src/core/time.ts';
 import { refresh } from '../../src/refresh/refresh.ts';
 import { makeTestContext, seedTestDemo, type TestContext } from '../helpers/context.ts';
+import { repoRoot } from '../helpers/pulse-process.ts';
 import { onPostgres } from '../helpers/test-database.ts';
 
 let ctx: TestContext | undefined;
@@ -34,6 +38,12 @@ function longLog(file: string): void {
 
 const size = (file: string) => statSync(file).size;
 
+async function grownPast(file: string, bytes: number): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (size(file) <= bytes && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  expect(size(file)).toBeGreaterThan(bytes);
+}
+
 describe.skipIf(onPostgres)('GIVEN a write-ahead log thousands of pages long, as an import leaves it', () => {
   it('WHEN the bot commits one row THEN its commit copies nothing back, and its checkpointer thread does soon after', async () => {
     ctx = await makeTestContext();
@@ -44,15 +54,22 @@ describe.skipIf(onPostgres)('GIVEN a write-ahead log thousands of pages long, as
     await bot.db.insertInto('meta').values({ key: 'bot-write', value: 'x' }).execute();
     expect(size(file)).toBe(before);
 
-    const checkpointer = startCheckpointer(file, undefined, 50);
+    const checkpointer = startCheckpointer(file, { everyMs: 50 });
     try {
-      const until = Date.now() + 10_000;
       // The file grows page by page while the thread copies: wait until all of it is in.
-      while (size(file) <= before + 3_000 * 3_500 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      expect(size(file)).toBeGreaterThan(before + 3_000 * 3_500);
+      await grownPast(file, before + 3_000 * 3_500);
     } finally {
       await checkpointer.close();
     }
+  });
+
+  it('WHEN the bot has the store open THEN its own checkpointer thread copies the log back, with no write of its own', async () => {
+    ctx = await makeTestContext();
+    const file = ctx.config.databaseUrl;
+    bot = await openStore(file, { ...SERVING, checkpointEveryMs: 50 });
+    const before = size(file);
+    longLog(file);
+    await grownPast(file, before + 3_000 * 3_500);
   });
 
   it('WHEN a connection opened the default way commits one row THEN it copies the log back itself, on its own thread (what the bot no longer does)', async () => {
@@ -71,6 +88,16 @@ describe.skipIf(onPostgres)('GIVEN a write-ahead log thousands of pages long, as
     await seedTestDemo(botCtx, 120);
     await refresh(botCtx, { asOfDay: localDay(ctx.clock.now().getTime(), ctx.config.timeZone) });
     expect(bot.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+  });
+
+  it('WHEN a process opens the store as the bot does and never closes it THEN its checkpointer thread does not keep it alive', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-open-'));
+    try {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/open-serving.ts'), join(dir, 'p.sqlite')], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+      expect(out).toBe('opened');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
