@@ -267,6 +267,8 @@ class SessionDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    // A waiting mark still being written or removed lands before the store is gone.
+    await this.waiting?.settled();
     this.db.close();
   }
 }

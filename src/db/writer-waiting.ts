@@ -42,6 +42,11 @@ export class WaitingWriter {
     return (this.#pending = this.#pending.then(() => writeFile(this.#marker, String(process.pid))).catch(() => undefined));
   }
 
+  /** Resolves once every mark and unmark asked for so far is done. */
+  settled(): Promise<void> {
+    return this.#pending;
+  }
+
   unmark(): Promise<void> {
     if (!this.#marked) return this.#pending;
     this.#marked = false;

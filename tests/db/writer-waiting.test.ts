@@ -57,8 +57,29 @@ describe.skipIf(onPostgres)('GIVEN another process writing in back-to-back trans
     await letWaitingWritersIn(file);
     expect(existsSync(`${file}.writer-waiting`)).toBe(true);
     // … and a mark from a writer that stopped retrying long ago is ignored.
+    const t0 = performance.now();
+    await letWaitingWritersIn(file);
+    const freshPause = performance.now() - t0;
     const past = new Date(Date.now() - 60_000);
     utimesSync(`${file}.writer-waiting`, past, past);
+    const t1 = performance.now();
     await letWaitingWritersIn(file);
+    // A stale mark costs one look, a fresh one the whole bounded pause (250 ms): a ratio, not a time limit.
+    expect(performance.now() - t1).toBeLessThan(freshPause / 4);
+  });
+
+  it('WHEN marks and unmarks are asked for in a row THEN they land in that order, whatever the file system takes', async () => {
+    ctx = await makeTestContext();
+    const file = ctx.config.databaseUrl;
+    const w = new WaitingWriter(file);
+    void w.mark();
+    void w.unmark();
+    void w.mark();
+    await w.unmark();
+    expect(existsSync(`${file}.writer-waiting`)).toBe(false);
+    await w.mark();
+    expect(existsSync(`${file}.writer-waiting`)).toBe(true);
+    await w.unmark();
+    expect(existsSync(`${file}.writer-waiting`)).toBe(false);
   });
 });
