@@ -1,10 +1,14 @@
 // `pulse refresh` and `pulse import` are batch work: on a machine that also runs the bot, every
 // core they keep busy is a core a slash command waits for. On two cores a refresh (its main thread,
 // the basket-rules worker and the derived-file writer) beside an import (its parser and writer)
-// left the bot's event loop descheduled for 76–314 ms at a time. A batch process lowers its own
-// priority (a nice increment, PULSE_BATCH_NICE, 10 unless set) before it starts any thread, so the
-// threads it starts inherit it; the bot then gets the CPU when it wants it, and the batch every
-// cycle the bot leaves. On an idle machine nothing changes: priority only orders who waits.
+// left the bot's event loop descheduled for up to 760 ms at a time. A batch process lowers its own
+// priority (a nice increment, PULSE_BATCH_NICE, 10 unless set) as soon as it has its context and
+// before it starts its workers: the threads it has are lowered one by one, those it starts after
+// inherit it. The bot then gets the CPU when it wants it, and the batch every cycle the bot leaves.
+// On an idle machine nothing changes: priority only orders who waits. Linux ranks nice values
+// within one session's group (autogroup) or cgroup: it holds for the bot's own nightly refresh and
+// for jobs started beside it; a job started from cron or another login needs the service
+// manager's weights (systemd's CPUWeight=) to rank below a bot run as a service.
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import type { Logger } from '../core/logger.ts';

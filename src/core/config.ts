@@ -27,7 +27,8 @@ export const configSchema = z.object({
     .toUpperCase()
     .default('USD')
     .refine((c) => Intl.supportedValuesOf('currency').includes(c), { message: 'not an ISO 4217 currency code (e.g. USD, EUR, GBP)' }),
-  PULSE_BATCH_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // Empty (`PULSE_BATCH_NICE=` in a .env file) counts as unset, not as 0.
+  PULSE_BATCH_NICE: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().int().min(0).max(19).default(10)),
 });
 
 export interface Config {

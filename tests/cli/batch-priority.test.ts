@@ -23,6 +23,7 @@ describe('batch jobs yield the CPU to the bot', () => {
   it('GIVEN PULSE_BATCH_NICE THEN it is read as 0–19, 10 when unset', () => {
     expect(loadConfig({}).batchNice).toBe(10);
     expect(loadConfig({ PULSE_BATCH_NICE: '0' }).batchNice).toBe(0);
+    expect(loadConfig({ PULSE_BATCH_NICE: '' }).batchNice).toBe(10);
     expect(() => loadConfig({ PULSE_BATCH_NICE: '25' })).toThrow(/PULSE_BATCH_NICE/);
   });
 });
