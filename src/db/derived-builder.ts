@@ -24,14 +24,9 @@ export class DerivedBuilder {
   insert(table: string, columns: readonly string[], values: readonly unknown[]): void {
     const width = columns.length;
     if (values.length % width !== 0) throw new RangeError(`derived ${table}: ${values.length} values is not a whole number of ${width}-column rows`);
-    const many = this.#statement(table, columns, ROWS_PER_STATEMENT);
-    const chunk = width * ROWS_PER_STATEMENT;
-    let at = 0;
-    for (; values.length - at >= chunk; at += chunk) many.run(values.slice(at, at + chunk));
-    if (at < values.length) {
-      const one = this.#statement(table, columns, 1);
-      for (; at < values.length; at += width) one.run(values.slice(at, at + width));
-    }
+    this.#insertRows(table, columns, values.length / width, (row, params, at) => {
+      for (let c = 0; c < width; c++) params[at + c] = values[row * width + c];
+    });
   }
 
   /** Rows as packed columns (see PackedRows): bound straight from the columns, no row objects. */
@@ -39,15 +34,18 @@ export class DerivedBuilder {
     const { table, texts, numbers, rows, text, number } = batch;
     const nt = texts.length;
     const nn = numbers.length;
-    const width = nt + nn;
-    const columns = [...texts, ...numbers];
-    const bind = (row: number, params: unknown[], at: number) => {
+    this.#insertRows(table, [...texts, ...numbers], rows, (row, params, at) => {
       for (let c = 0; c < nt; c++) params[at + c] = text[row * nt + c];
       for (let c = 0; c < nn; c++) {
         const v = number[row * nn + c]!;
         params[at + nt + c] = Number.isNaN(v) ? null : v;
       }
-    };
+    });
+  }
+
+  /** `rows` rows, ROWS_PER_STATEMENT to a statement, then one by one; `bind` puts row `row`'s values in `params` from `at`. */
+  #insertRows(table: string, columns: readonly string[], rows: number, bind: (row: number, params: unknown[], at: number) => void): void {
+    const width = columns.length;
     const many = this.#statement(table, columns, ROWS_PER_STATEMENT);
     const params = new Array<unknown>(width * ROWS_PER_STATEMENT);
     let row = 0;

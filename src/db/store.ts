@@ -68,7 +68,7 @@ export interface StoreOptions {
 }
 
 /** The serving bot's busy timeout: a few ms inside SQLite, then the async retry (its event loop keeps serving). */
-export const SERVING_BUSY_TIMEOUT_MS = 3;
+const SERVING_BUSY_TIMEOUT_MS = 3;
 
 /** How the serving bot opens the store: nothing on its event loop waits inside SQLite. */
 export const SERVING: StoreOptions = Object.freeze({ busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS, checkpointOffLoop: true });
