@@ -8,6 +8,11 @@ export interface FlatBaskets {
   readonly orderIndex: ArrayLike<number>;
   readonly productIndex: ArrayLike<number>;
   readonly productIds: readonly string[];
+  /**
+   * How many identical orders order o stands for (default 1 each): a store with a small catalogue
+   * repeats the same few baskets millions of times, and counts each distinct one once.
+   */
+  readonly orderWeights?: ArrayLike<number>;
 }
 
 export interface BasketOptions {
@@ -207,19 +212,27 @@ function isFlat(baskets: FlatBaskets | readonly (readonly string[])[]): baskets 
   return !Array.isArray(baskets);
 }
 
-/** Items grouped by order: order o's products are products[start[o] .. start[o + 1]). */
+/** Items grouped by order: order o's products are products[start[o] .. start[o + 1]), and it stands for weight(o) orders. */
 interface OrderGroups {
   readonly start: Uint32Array;
   readonly products: ArrayLike<number>;
+  readonly weight: (order: number) => number;
 }
 
 /** Already-sorted input (the usual case: items exported order by order) is used as is; else a counting sort. */
 function groupByOrder(flat: FlatBaskets): OrderGroups {
-  const { orderIndex, productIndex, productIds } = flat;
+  const { orderIndex, productIndex, productIds, orderWeights } = flat;
   const items = orderIndex.length;
   if (productIndex.length !== items) {
     throw new RangeError(`associationRules: orderIndex has ${items} items but productIndex has ${productIndex.length}`);
   }
+  if (orderWeights) {
+    for (let o = 0; o < orderWeights.length; o++) {
+      const w = orderWeights[o] as number;
+      if (!(w >= 0 && Number.isInteger(w))) throw new RangeError(`associationRules: order ${o} has weight ${w}`);
+    }
+  }
+  const weight = orderWeights ? (o: number) => (orderWeights[o] as number | undefined) ?? 1 : () => 1;
   const productCount = productIds.length;
   let maxOrder = -1;
   let sorted = true;
@@ -238,23 +251,23 @@ function groupByOrder(flat: FlatBaskets): OrderGroups {
   const start = new Uint32Array(maxOrder + 2);
   for (let k = 0; k < items; k++) start[(orderIndex[k] as number) + 1]!++;
   for (let o = 0; o <= maxOrder; o++) start[o + 1]! += start[o]!;
-  if (sorted) return { start, products: productIndex };
+  if (sorted) return { start, products: productIndex, weight };
   const products = new Int32Array(items);
   const cursor = start.slice(0, maxOrder + 1);
   for (let k = 0; k < items; k++) products[cursor[orderIndex[k] as number]!++] = productIndex[k] as number;
-  return { start, products };
+  return { start, products, weight };
 }
 
 /** Orders with at least one item. */
 function countOrders(orders: OrderGroups): number {
   let count = 0;
-  for (let o = 0; o + 1 < orders.start.length; o++) if (orders.start[o + 1]! > orders.start[o]!) count++;
+  for (let o = 0; o + 1 < orders.start.length; o++) if (orders.start[o + 1]! > orders.start[o]!) count += orders.weight(o);
   return count;
 }
 
 /** Pair counts for a < b, dense when the catalogue is small, sparse otherwise. */
 interface PairCounter {
-  add(a: number, b: number): void;
+  add(a: number, b: number, times: number): void;
   get(a: number, b: number): number;
   forEach(visit: (a: number, b: number, count: number) => void): void;
 }
@@ -265,8 +278,8 @@ function densePairCounter(productCount: number): PairCounter {
   const rowOffset = new Float64Array(productCount);
   for (let a = 0; a < productCount; a++) rowOffset[a] = (a * (2 * productCount - a - 1)) / 2 - a - 1;
   return {
-    add: (a, b) => {
-      cells[rowOffset[a]! + b]!++;
+    add: (a, b, times) => {
+      cells[rowOffset[a]! + b]! += times;
     },
     get: (a, b) => cells[rowOffset[a]! + b] ?? 0,
     forEach: (visit) => {
@@ -284,9 +297,9 @@ function densePairCounter(productCount: number): PairCounter {
 function sparsePairCounter(productCount: number): PairCounter {
   const cells = new Map<number, number>();
   return {
-    add: (a, b) => {
+    add: (a, b, times) => {
       const key = a * productCount + b;
-      cells.set(key, (cells.get(key) ?? 0) + 1);
+      cells.set(key, (cells.get(key) ?? 0) + times);
     },
     get: (a, b) => cells.get(a * productCount + b) ?? 0,
     forEach: (visit) => {
@@ -300,8 +313,8 @@ interface Counts {
   pairs: PairCounter;
 }
 
-/** Walks each non-empty order's distinct products, sorted ascending, through `visit`. */
-function forEachBasket(orders: OrderGroups, productCount: number, visit: (basket: Int32Array, size: number) => void): void {
+/** Walks each non-empty order's distinct products, sorted ascending, and its weight through `visit`. */
+function forEachBasket(orders: OrderGroups, productCount: number, visit: (basket: Int32Array, size: number, weight: number) => void): void {
   const lastSeen = new Int32Array(productCount).fill(-1);
   const basket = new Int32Array(productCount);
   const { start, products } = orders;
@@ -320,7 +333,7 @@ function forEachBasket(orders: OrderGroups, productCount: number, visit: (basket
       }
       basket[i] = product;
     }
-    if (size > 0) visit(basket, size);
+    if (size > 0) visit(basket, size, orders.weight(o));
   }
 }
 
@@ -333,24 +346,24 @@ function countItemsAndPairs(orders: OrderGroups, productCount: number, denseProd
   const itemCounts = new Uint32Array(productCount);
   if (productCount <= denseProductLimit) {
     const pairs = densePairCounter(productCount);
-    forEachBasket(orders, productCount, (basket, size) => {
+    forEachBasket(orders, productCount, (basket, size, weight) => {
       for (let i = 0; i < size; i++) {
         const a = basket[i]!;
-        itemCounts[a]!++;
-        for (let j = i + 1; j < size; j++) pairs.add(a, basket[j]!);
+        itemCounts[a]! += weight;
+        for (let j = i + 1; j < size; j++) pairs.add(a, basket[j]!, weight);
       }
     });
     return { itemCounts, pairs };
   }
-  forEachBasket(orders, productCount, (basket, size) => {
-    for (let i = 0; i < size; i++) itemCounts[basket[i]!]!++;
+  forEachBasket(orders, productCount, (basket, size, weight) => {
+    for (let i = 0; i < size; i++) itemCounts[basket[i]!]! += weight;
   });
   const pairs = sparsePairCounter(productCount);
   const frequent = new Int32Array(productCount);
-  forEachBasket(orders, productCount, (basket, size) => {
+  forEachBasket(orders, productCount, (basket, size, weight) => {
     let n = 0;
     for (let i = 0; i < size; i++) if (itemCounts[basket[i]!]! >= minCount) frequent[n++] = basket[i]!;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.add(frequent[i]!, frequent[j]!);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.add(frequent[i]!, frequent[j]!, weight);
   });
   return { itemCounts, pairs };
 }
@@ -367,7 +380,7 @@ function countFrequentTriples(
   const triples = new Map<TripleKey, number>();
   const numericKeys = productCount ** 3 < Number.MAX_SAFE_INTEGER;
   const frequent = new Int32Array(productCount);
-  forEachBasket(orders, productCount, (basket, size) => {
+  forEachBasket(orders, productCount, (basket, size, weight) => {
     let n = 0;
     for (let i = 0; i < size; i++) if (itemCounts[basket[i]!]! >= minCount) frequent[n++] = basket[i]!;
     for (let i = 0; i < n; i++) {
@@ -379,7 +392,7 @@ function countFrequentTriples(
           const c = frequent[k]!;
           if (pairs.get(a, c) < minCount || pairs.get(b, c) < minCount) continue;
           const key = numericKeys ? (a * productCount + b) * productCount + c : `${a},${b},${c}`;
-          triples.set(key, (triples.get(key) ?? 0) + 1);
+          triples.set(key, (triples.get(key) ?? 0) + weight);
         }
       }
     }

@@ -22,7 +22,69 @@ export interface BasketInput {
   orderIndex: Int32Array;
   productIndex: Int32Array;
   productIds: string[];
+  /** How many identical orders each order stands for (absent: one each); see BasketTally. */
+  orderWeights?: Int32Array;
 }
+
+/**
+ * The basket input from whole baskets (one JSON list of products per order) counted by content: a
+ * million orders of a small catalogue are a few hundred distinct baskets, each entered once with
+ * its count. Excluded orders (refunds, orders after the day) are taken back out with `remove`.
+ * Holds at most `limit` distinct baskets: `add` returns false past it, and the caller reads the
+ * items one by one instead (BasketBuilder).
+ */
+export class BasketTally {
+  readonly #counts = new Map<string, number>();
+  readonly #limit: number;
+
+  constructor(limit = DISTINCT_BASKETS_KEPT) {
+    this.#limit = limit;
+  }
+
+  /** One order's basket; false when it would be one distinct basket too many. */
+  add(basket: string): boolean {
+    const count = this.#counts.get(basket);
+    if (count === undefined) {
+      if (this.#counts.size >= this.#limit) return false;
+      this.#counts.set(basket, 1);
+    } else this.#counts.set(basket, count + 1);
+    return true;
+  }
+
+  /** Takes back an order counted by `add` (the same list, read the same way). */
+  remove(basket: string): void {
+    const count = this.#counts.get(basket);
+    if (count === undefined) throw new Error('BasketTally: removing a basket that was never added');
+    if (count === 1) this.#counts.delete(basket);
+    else this.#counts.set(basket, count - 1);
+  }
+
+  build(): BasketInput {
+    const products = new Map<string, number>();
+    const productIds: string[] = [];
+    const orderIndex: number[] = [];
+    const productIndex: number[] = [];
+    const orderWeights = new Int32Array(this.#counts.size);
+    let order = 0;
+    for (const [basket, count] of this.#counts) {
+      for (const product of JSON.parse(basket) as string[]) {
+        let p = products.get(product);
+        if (p === undefined) {
+          p = productIds.length;
+          products.set(product, p);
+          productIds.push(product);
+        }
+        orderIndex.push(order);
+        productIndex.push(p);
+      }
+      orderWeights[order++] = count;
+    }
+    return { orderIndex: Int32Array.from(orderIndex), productIndex: Int32Array.from(productIndex), productIds, orderWeights };
+  }
+}
+
+/** Distinct baskets a BasketTally keeps (each a short string and a count: tens of MB at most). */
+export const DISTINCT_BASKETS_KEPT = 200_000;
 
 /**
  * The basket input from order items read in order id order (both stores read them so): orders are

@@ -11,7 +11,7 @@ try {
   try {
     const reads = await store.refresh.reads();
     const items = await reads.readBasket(asOfDay).finally(() => reads.close());
-    const rules = items.orderIndex.length === 0 ? [] : associationRules({ orderIndex: items.orderIndex, productIndex: items.productIndex, productIds: items.productIds }, options);
+    const rules = items.orderIndex.length === 0 ? [] : associationRules(items, options);
     parentPort!.postMessage({ rules });
   } finally {
     await store.close();

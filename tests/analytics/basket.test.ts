@@ -114,6 +114,26 @@ describe('associationRules', () => {
     expect(associationRules(orders, { ...pruned, denseProductLimit: 0 })).toEqual(associationRules(orders, pruned));
   });
 
+  it('GIVEN repeated orders given once with a weight THEN the rules equal those of every order listed', () => {
+    // 1 bread butter milk ×3, 2 bread butter ×2, 3 milk ×1, 4 butter jam ×4, 5 tea ×0 (counts nothing)
+    const distinct = [['bread', 'butter', 'milk'], ['bread', 'butter'], ['milk'], ['butter', 'jam'], ['tea']];
+    const weights = [3, 2, 1, 4, 0];
+    const expanded = distinct.flatMap((basket, o) => Array.from({ length: weights[o]! }, () => basket));
+    const weighted = { ...encodeBaskets(distinct), orderWeights: weights };
+    for (const options of [{ ...everything, maxAntecedent: 2 as const }, { ...everything, maxAntecedent: 2 as const, denseProductLimit: 0 }, { minSupport: 0.3 }]) {
+      const want = associationRules(expanded, options);
+      expect(want.length).toBeGreaterThan(0);
+      expect(associationRules(weighted, options)).toEqual(want);
+    }
+    // 10 orders: bread+butter in 5, butter in 9 → bread → butter confidence 5/5, lift 1 / 0.9
+    const rule = find(associationRules(weighted, everything), 'bread→butter')!;
+    expect(rule.count).toBe(5);
+    expect(rule.support).toBeCloseTo(0.5, 12);
+    expect(rule.lift).toBeCloseTo(1 / 0.9, 12);
+    expect(() => associationRules({ ...weighted, orderWeights: [1, -1, 1, 1, 1] })).toThrow(/^associationRules: order 1 has weight -1/);
+    expect(() => associationRules({ ...weighted, orderWeights: [1, 0.5, 1, 1, 1] })).toThrow(/^associationRules: order 1 has weight 0.5/);
+  });
+
   it('GIVEN no orders THEN there are no rules', () => {
     expect(associationRules([])).toEqual([]);
     expect(associationRules([[], []])).toEqual([]);
