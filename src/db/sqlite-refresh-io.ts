@@ -1,6 +1,7 @@
 // RefreshIO on SQLite (see refresh-io.ts) through the synchronous better-sqlite3 handle: reads in one
 // read transaction with every per-customer list read in customer-id order and matched to the
-// customer list by walking it (no million-entry maps). The insights and rollups are written into a
+// customer list by walking it (no million-entry maps); a large store's order histories are read in
+// the same state on a second connection and core (orders-read.ts). The insights and rollups are written into a
 // new derived-data file on a connection of its own (sqlite-derived.ts), so building them never
 // touches the store's write lock; publishing is one small transaction naming the new file. What
 // does go into the store (lifecycle moves, comment terms) is written a few thousand rows per
@@ -9,7 +10,8 @@ import { BasketBuilder, BasketTally, type BasketInput, type FeedbackPoint, type 
 import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
+import { readOrderHistories, readOrdersOffThread, type OffThreadOrders } from './orders-read.ts';
+import { walker } from './refresh-read-helpers.ts';
 import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
@@ -38,9 +40,25 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
       return {
         async readSnapshot(toDay) {
           derived.sync(true);
-          h.exec('BEGIN');
+          const pin = () => {
+            h.exec('BEGIN');
+            h.prepare('SELECT count(*) FROM sqlite_schema').get();
+          };
+          // A large store's order histories are read on a second core, in the same state (orders-read.ts).
+          const large = ((h.prepare('SELECT max(rowid) FROM customers').pluck().get() as number | null) ?? 0) >= OFF_THREAD_CUSTOMERS;
+          let orders: OffThreadOrders | undefined;
           try {
-            return readSnapshot(h, toDay);
+            if (large) orders = await readOrdersOffThread(storeFile, toDay, pin, REFRESH_BUSY_RETRY);
+            else pin();
+          } catch (err) {
+            h.exec('ROLLBACK');
+            throw err;
+          }
+          try {
+            return await readSnapshot(h, toDay, orders);
+          } catch (err) {
+            await orders?.stop();
+            throw err;
           } finally {
             h.exec('COMMIT');
           }
@@ -79,7 +97,7 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
   };
 }
 
-function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
+async function readSnapshot(h: SqliteHandle, toDay: number, offThread: OffThreadOrders | undefined): Promise<RefreshSnapshot> {
   const customerIds: string[] = [];
   const owners: (string | null)[] = [];
   for (const [id, owner] of h.prepare('SELECT customer_id, owner FROM customers ORDER BY customer_id').raw(true).iterate() as Iterable<[string, string | null]>) {
@@ -89,13 +107,7 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
   const n = customerIds.length;
 
   // Orders: one row per customer, its days and amounts as text lists (see HistoryBuilder).
-  const orders = new HistoryBuilder(customerIds, owners);
-  const rows = h
-    .prepare('SELECT customer_id, group_concat(day), group_concat(amount) FROM orders WHERE day <= ? GROUP BY customer_id ORDER BY customer_id')
-    .raw(true)
-    .iterate(toDay) as Iterable<[string, string, string]>;
-  for (const [customerId, dayList, amountList] of rows) orders.add(customerId, dayList, amountList);
-  const histories = orders.finish();
+  const inline = offThread ? undefined : readOrderHistories(h, customerIds, owners, toDay);
 
   // Every answer, in customer order from the covering index, then by day and arrival (the index
   // holds the day; only answers of one customer on one day are put in arrival order).
@@ -125,6 +137,7 @@ function readSnapshot(h: SqliteHandle, toDay: number): RefreshSnapshot {
     previous.churnRisk[i] = churnRisk ?? NaN;
     previous.count++;
   }
+  const histories = inline ?? (await offThread!.histories(customerIds, owners));
   return { histories, feedback, previous, feedbackWatermark };
 }
 

@@ -106,15 +106,16 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
   });
   let writer: Awaited<ReturnType<typeof io.shadowWriter>> | undefined;
   const basketOptions = { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 };
-  // On a second core while this one fits the models; awaited before publishing.
-  const basketStarted = performance.now();
-  const basket = mineBasketRules(ctx.store, reads, asOf, basketOptions).then((rules) => {
-    timings['basket rules (parallel)'] = Math.round(performance.now() - basketStarted);
-    return rules;
-  });
-  basket.catch(() => undefined); // awaited below; a failure then fails the refresh
   try {
+    // The snapshot keeps both cores busy (a large store's order histories are read on the second).
     const snapshot = await step('read snapshot', () => reads.readSnapshot(asOf));
+    // Then the basket rules take the second core while this one fits the models; awaited before publishing.
+    const basketStarted = performance.now();
+    const basket = mineBasketRules(ctx.store, reads, asOf, basketOptions).then((rules) => {
+      timings['basket rules (parallel)'] = Math.round(performance.now() - basketStarted);
+      return rules;
+    });
+    basket.catch(() => undefined); // awaited below; a failure then fails the refresh
     const h = snapshot.histories;
     const feedback = snapshot.feedback;
     const n = h.customerIds.length;

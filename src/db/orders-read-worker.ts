@@ -1,0 +1,40 @@
+// Worker thread: reads every customer's order history (orders-read.ts) on its own connection, in a
+// read transaction the refresh pins to the same state as its own, while the refresh's connection
+// reads the customers, answers and previous insights.
+import BetterSqlite3 from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { readOrderHistories, type OrdersReadReply, type OrdersReadRequest } from './orders-read.ts';
+
+const { file } = workerData as { file: string };
+let db: BetterSqlite3.Database | undefined;
+
+function reply(m: OrdersReadReply, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(m, transfer);
+}
+
+parentPort!.on('message', (m: OrdersReadRequest) => {
+  try {
+    if (m.op === 'pin') {
+      db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+      // One pass over the orders index in key order: a page cache would hold pages never read again.
+      db.pragma('cache_size = -4096');
+      db.exec('BEGIN');
+      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+      reply({ op: 'pinned' });
+      return;
+    }
+    const h = db!;
+    const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
+    const histories = readOrderHistories(h, customerIds, [], m.toDay);
+    h.exec('COMMIT');
+    h.close();
+    const { offsets, days, amounts } = histories;
+    reply(
+      { op: 'read', customers: customerIds.length, firstId: customerIds[0] ?? null, lastId: customerIds.at(-1) ?? null, offsets, days, amounts },
+      [offsets.buffer, days.buffer, amounts.buffer] as ArrayBuffer[],
+    );
+  } catch (err) {
+    if (db?.open) db.close();
+    reply({ op: 'failed', error: err instanceof Error ? err.message : String(err) });
+  }
+});
