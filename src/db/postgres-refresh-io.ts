@@ -5,7 +5,7 @@
 // made live by two renames in one short transaction.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { BasketBuilder, type BasketInput, type FeedbackPoint } from './histories.ts';
-import { HistoryBuilder, walker } from './refresh-read-helpers.ts';
+import { HistoryBuilder, interner, walker } from './refresh-read-helpers.ts';
 import type { InsightValues, PreviousInsights, RawWindowAnswer, RefreshIO, RefreshReads, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import type { PoolClient } from 'pg';
 import { copyOut, copyRows, inTransaction, type CopyValue, type PostgresHandle } from './postgres-copy.ts';
@@ -94,9 +94,10 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
   if (!Number.isFinite(toDay)) throw new Error(`readSnapshot: bad day ${toDay}`);
   const customerIds: string[] = [];
   const owners: (string | null)[] = [];
+  const shared = interner();
   await copyOut(client, 'select customer_id, owner from customers order by customer_id collate "C"', (f) => {
     customerIds.push(f[0]!);
-    owners.push(f[1]!);
+    owners.push(shared(f[1]!));
   });
   const n = customerIds.length;
 
@@ -114,7 +115,7 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
   const findF = walker(customerIds);
   await copyOut(client, 'select customer_id, day, scale, score from feedback order by customer_id collate "C", day, seq', (f) => {
     const i = findF(f[0]!);
-    if (i >= 0) feedback.push({ customerIndex: i, day: Number(f[1]), scale: f[2] as FeedbackPoint['scale'], score: Number(f[3]) });
+    if (i >= 0) feedback.push({ customerIndex: i, day: Number(f[1]), scale: shared(f[2] as FeedbackPoint['scale']), score: Number(f[3]) });
   });
   const wm = await client.query<{ seq: number | null }>('select max(seq) as seq from feedback');
 
@@ -127,7 +128,7 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
     const i = findP(f[0]!);
     if (i < 0) return;
     previous.known[i] = 1;
-    previous.stage[i] = f[1]!;
+    previous.stage[i] = shared(f[1]!);
     previous.sinceDay[i] = numberOr(f[2]!);
     previous.sinceRun[i] = numberOr(f[3]!);
     previous.purchaseDays[i] = Number(f[4]);

@@ -11,7 +11,7 @@ import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, Re
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readOrderHistories, readOrdersOffThread, type OffThreadOrders } from './orders-read.ts';
-import { walker } from './refresh-read-helpers.ts';
+import { interner, walker } from './refresh-read-helpers.ts';
 import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
@@ -100,9 +100,10 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
 async function readSnapshot(h: SqliteHandle, toDay: number, offThread: OffThreadOrders | undefined): Promise<RefreshSnapshot> {
   const customerIds: string[] = [];
   const owners: (string | null)[] = [];
+  const shared = interner();
   for (const [id, owner] of h.prepare('SELECT customer_id, owner FROM customers ORDER BY customer_id').raw(true).iterate() as Iterable<[string, string | null]>) {
     customerIds.push(id);
-    owners.push(owner);
+    owners.push(shared(owner));
   }
   const n = customerIds.length;
 
@@ -119,7 +120,7 @@ async function readSnapshot(h: SqliteHandle, toDay: number, offThread: OffThread
     .iterate() as Iterable<[string, number, 'csat' | 'nps', number]>;
   for (const [customerId, day, scale, score] of answers) {
     const i = findF(customerId);
-    if (i >= 0) feedback.push({ customerIndex: i, day, scale, score });
+    if (i >= 0) feedback.push({ customerIndex: i, day, scale: shared(scale), score });
   }
   const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
 
@@ -130,7 +131,7 @@ async function readSnapshot(h: SqliteHandle, toDay: number, offThread: OffThread
     const i = findP(customerId);
     if (i < 0) continue;
     previous.known[i] = 1;
-    previous.stage[i] = stage;
+    previous.stage[i] = shared(stage);
     previous.sinceDay[i] = sinceDay ?? NaN;
     previous.sinceRun[i] = sinceRun ?? NaN;
     previous.purchaseDays[i] = purchaseDays;

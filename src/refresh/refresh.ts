@@ -160,7 +160,16 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     let valueAtRiskTotal = 0;
 
     const rollups = new RollupBuilder(runId);
-    const ownerKeys = h.owners.map((o) => ownerKey(o));
+    // One key per distinct owner (the owners are shared strings, a few dozen of them).
+    const keyOf = new Map<string | null, string>();
+    const ownerKeys = h.owners.map((o) => {
+      let key = keyOf.get(o);
+      if (key === undefined) {
+        key = ownerKey(o);
+        if (keyOf.size < 10_000) keyOf.set(o, key);
+      }
+      return key;
+    });
     /** What a detractor is worth (12-month CLV, else revenue), per customer, for the satisfaction rollups. */
     const worth = new Float64Array(n);
     // Scored lazily while being written: a million rows never sit in memory at once.
