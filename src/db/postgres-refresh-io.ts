@@ -153,7 +153,7 @@ interface WindowRow {
 async function readWindowAnswers(db: Kysely<Database>, client: PoolClient, fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]> {
   const q = sql<WindowRow>`
     select seq, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '' as has, terms, case when terms is null then comment end as comment
-    from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark}`.compile(db);
+    from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark} order by customer_id collate "C"`.compile(db);
   const rows = await client.query<WindowRow>(q.sql, q.parameters as unknown[]);
   return rows.rows.map((r): RawWindowAnswer => ({ seq: Number(r.seq), feedbackId: r.feedback_id, customerId: r.customer_id, day: Number(r.day), scale: r.scale, score: Number(r.score), hasComment: r.has, terms: r.terms, comment: r.comment }));
 }

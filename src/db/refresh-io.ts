@@ -81,7 +81,7 @@ export interface ShadowWriter {
  */
 export interface RefreshReads {
   readSnapshot(toDay: number): Promise<RefreshSnapshot>;
-  /** Answers on days in [fromDay, toDay] that arrived by `watermark`. */
+  /** Answers on days in [fromDay, toDay] that arrived by `watermark`, in customer id order (as the snapshot's customers). */
   readWindowAnswers(fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]>;
   /** Items of purchases (amount ≥ 0) on or before `toDay`. */
   readBasket(toDay: number): Promise<BasketInput>;

@@ -68,13 +68,15 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
           // table reads each page once. When the windows hold more than an eighth of the answers
           // (a store with a few months of them) the pass is faster: 0.24 s instead of 1.65 s for
           // 613k of 1.58M answers at 1M customers. Counted from the index, which costs ~25 ms.
+          // Sorted by customer (in C, ~0.25 s for 613k): the refresh then matches them to its
+          // customers by walking the list instead of a million-entry map (~1 s).
           const inWindows = h.prepare('SELECT count(*) FROM feedback INDEXED BY feedback_day WHERE day >= ? AND day <= ?').pluck().get(fromDay, toDay) as number;
           const answers = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
           const access = inWindows * 8 > answers ? 'NOT INDEXED' : 'INDEXED BY feedback_day';
           const rows = h
             .prepare(
               `SELECT rowid, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '', terms, CASE WHEN terms IS NULL THEN comment END
-               FROM feedback ${access} WHERE day >= ? AND day <= ? AND rowid <= ?`,
+               FROM feedback ${access} WHERE day >= ? AND day <= ? AND rowid <= ? ORDER BY customer_id`,
             )
             .raw(true)
             .all(fromDay, toDay, watermark) as [number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null][];

@@ -14,6 +14,7 @@ import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts
 import { doneRunSince, finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
 import type { InsightValues } from '../db/refresh-io.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
+import { walker } from '../db/refresh-read-helpers.ts';
 import { ownerKey } from '../reports/report-data.ts';
 import { standardWindows } from '../reports/satisfaction.ts';
 import { calibrateChurn } from './churn-backtest.ts';
@@ -250,11 +251,11 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
         return terms;
       };
       const saves: { seq: number; terms: string }[] = [];
-      const index = new Map(h.customerIds.map((id, i) => [id, i]));
+      const find = walker(h.customerIds); // the answers come in customer order
       const answers: WindowAnswer[] = [];
       for (const a of raw) {
-        const i = index.get(a.customerId);
-        if (i === undefined) continue;
+        const i = find(a.customerId);
+        if (i < 0) continue;
         let terms = a.terms;
         if (terms === null && a.comment) {
           terms = memo.get(a.comment) ?? encodeTerms(termsOfComment(a.comment));

@@ -1,7 +1,7 @@
 // The refresh reads the answers of its satisfaction windows through the day index when they are a
 // small share of the store's answers, and in one pass over the table when they are a large one
 // (faster then: a page read per answer otherwise). Either way: exactly the answers in the days
-// asked for, up to the watermark.
+// asked for, up to the watermark, in customer order.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestContext, type TestContext } from '../helpers/context.ts';
 import { storeKind } from '../helpers/test-database.ts';
@@ -13,9 +13,11 @@ afterEach(async () => {
 });
 
 async function seed(c: TestContext, days: (i: number) => number, count: number): Promise<void> {
-  await c.store.db.insertInto('customers').values({ customer_id: 'A', name: 'Ann', email: null, company: null, owner: null, created_at: null, attributes: null, search_text: 'ann', import_id: null, import_line: null }).execute();
+  for (const [customer_id, name] of [['A', 'Ann'], ['B', 'Ben'], ['C', 'Cem']] as const) {
+    await c.store.db.insertInto('customers').values({ customer_id, name, email: null, company: null, owner: null, created_at: null, attributes: null, search_text: name.toLowerCase(), import_id: null, import_line: null }).execute();
+  }
   const rows = Array.from({ length: count }, (_, i) => ({
-    feedback_id: `f${i}`, customer_id: 'A', scale: 'csat' as const, score: 1 + (i % 5), comment: i % 3 ? `slow delivery ${i % 7}` : null, author: null, platform: null,
+    feedback_id: `f${i}`, customer_id: 'CAB'[i % 3]!, scale: 'csat' as const, score: 1 + (i % 5), comment: i % 3 ? `slow delivery ${i % 7}` : null, author: null, platform: null,
     created_at: '2026-01-01T00:00:00Z', day: days(i), attributes: null, import_id: null, import_line: null,
   }));
   for (let i = 0; i < rows.length; i += 200) await c.store.db.insertInto('feedback').values(rows.slice(i, i + 200)).execute();
@@ -35,6 +37,10 @@ describe(`window answers on ${storeKind}`, () => {
         const got = await reads.readWindowAnswers(20_000 - 89, 20_000, watermark);
         const want = Array.from({ length: 2_400 }, (_, i) => i).filter((i) => i < watermark && days(i) >= 20_000 - 89);
         expect(got.map((a) => a.feedbackId).sort()).toEqual(want.map((i) => `f${i}`).sort());
+        // in customer order (the refresh walks its customer list along them), though they arrived mixed
+        const customers = got.map((a) => a.customerId);
+        expect(customers).toEqual([...customers].sort());
+        expect(new Set(customers)).toEqual(new Set(['A', 'B', 'C']));
         const one = got.find((a) => a.feedbackId === 'f4')!;
         expect(one).toMatchObject({ customerId: 'A', day: days(4), scale: 'csat', score: 5, hasComment: true, comment: 'slow delivery 4', terms: null });
       } finally {
