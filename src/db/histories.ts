@@ -29,8 +29,7 @@ export interface BasketInput {
 /**
  * The basket input from whole baskets (one JSON list of products per order) counted by content: a
  * million orders of a small catalogue are a few hundred distinct baskets, each entered once with
- * its count (or entered with its count, when the store counts them). Excluded orders (refunds,
- * orders after the day) are taken back out with `remove`.
+ * its count. Excluded orders (refunds, orders after the day) are taken back out with `remove`.
  * Holds at most `limit` distinct baskets: `add` returns false past it, and the caller reads the
  * items one by one instead (BasketBuilder).
  */
@@ -42,14 +41,13 @@ export class BasketTally {
     this.#limit = limit;
   }
 
-  /** `orders` orders (default one) holding this basket; false when it would be one distinct basket too many. */
-  add(basket: string, orders = 1): boolean {
-    if (!(Number.isInteger(orders) && orders > 0)) throw new RangeError(`BasketTally: ${orders} orders`);
+  /** One order's basket; false when it would be one distinct basket too many. */
+  add(basket: string): boolean {
     const count = this.#counts.get(basket);
     if (count === undefined) {
       if (this.#counts.size >= this.#limit) return false;
-      this.#counts.set(basket, orders);
-    } else this.#counts.set(basket, count + orders);
+      this.#counts.set(basket, 1);
+    } else this.#counts.set(basket, count + 1);
     return true;
   }
 

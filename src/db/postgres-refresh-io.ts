@@ -4,7 +4,7 @@
 // Writes: `COPY` into a shadow copy of `insights` (one stream, frozen rows, indexes built after),
 // made live by two renames in one short transaction.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { BasketBuilder, BasketTally, DISTINCT_BASKETS_KEPT, type BasketInput, type FeedbackPoint } from './histories.ts';
+import { BasketBuilder, type BasketInput, type FeedbackPoint } from './histories.ts';
 import { HistoryBuilder, interner, walker } from './refresh-read-helpers.ts';
 import type { InsightValues, PreviousInsights, RawWindowAnswer, RefreshIO, RefreshReads, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import type { PoolClient } from 'pg';
@@ -165,33 +165,8 @@ async function readWindowAnswers(db: Kysely<Database>, client: PoolClient, fromD
  * products are numbered as they come. (Grouping items into lists on the server took two hash
  * aggregates over 15M items: ~2 minutes of a core at 1M customers, against ~10 s this way.)
  */
-/**
- * The server groups each order's products into one JSON list and counts identical lists (as the
- * SQLite read does in JS, see BasketTally): a few hundred rows cross instead of 15M items, and the
- * work is the server's, beside the refresh's own thread (which parsed every item before). The
- * lists follow the primary key's order (products sorted within an order); a plan that read them
- * otherwise would only count equal baskets apart, not wrongly. More distinct baskets than the
- * tally keeps: the items are read one by one.
- */
 async function readBasket(client: PoolClient, toDay: number): Promise<BasketInput> {
   if (!Number.isFinite(toDay)) throw new Error(`readBasket: bad day ${toDay}`);
-  const tally = new BasketTally();
-  let fits = true;
-  await copyOut(
-    client,
-    `select b, count(*) from (
-       select json_agg(i.product)::text as b from order_items i
-       where not exists (select 1 from orders o where o.order_id = i.order_id and (o.day > ${Math.floor(toDay)} or o.amount < 0))
-       group by i.order_id
-     ) t group by b limit ${DISTINCT_BASKETS_KEPT + 1}`,
-    (f) => {
-      if (fits && !tally.add(f[0]!, Number(f[1]))) fits = false;
-    },
-  );
-  return fits ? tally.build() : readBasketItems(client, toDay);
-}
-
-async function readBasketItems(client: PoolClient, toDay: number): Promise<BasketInput> {
   const excluded = new Set<string>();
   await copyOut(client, `select order_id from orders where day > ${Math.floor(toDay)} or amount < 0`, (f) => void excluded.add(f[0]!));
   const basket = new BasketBuilder(excluded);
