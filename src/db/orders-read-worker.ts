@@ -12,18 +12,27 @@ function reply(m: OrdersReadReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(m, transfer);
 }
 
+// Opened before the refresh takes the write lock to pin both reads: the lock is then held for a
+// message's round trip, not for this thread's start.
+try {
+  db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  // One pass over the orders index in key order: a page cache would hold pages never read again.
+  db.pragma('cache_size = -4096');
+  reply({ op: 'open' });
+} catch (err) {
+  reply({ op: 'failed', error: err instanceof Error ? err.message : String(err) });
+}
+
 parentPort!.on('message', (m: OrdersReadRequest) => {
   try {
+    if (!db) throw new Error('the store is not open');
+    const h = db;
     if (m.op === 'pin') {
-      db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
-      // One pass over the orders index in key order: a page cache would hold pages never read again.
-      db.pragma('cache_size = -4096');
-      db.exec('BEGIN');
-      db.prepare('SELECT count(*) FROM sqlite_schema').get();
+      h.exec('BEGIN');
+      h.prepare('SELECT count(*) FROM sqlite_schema').get();
       reply({ op: 'pinned' });
       return;
     }
-    const h = db!;
     const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
     const histories = readOrderHistories(h, customerIds, [], m.toDay);
     h.exec('COMMIT');

@@ -26,12 +26,15 @@ export function readOrderHistories(h: Reads, customerIds: string[], owners: (str
 
 export type OrdersReadRequest = { op: 'pin' } | { op: 'read'; toDay: number };
 export type OrdersReadReply =
+  | { op: 'open' }
   | { op: 'pinned' }
   | { op: 'read'; customers: number; firstId: string | null; lastId: string | null; offsets: Int32Array; days: Int32Array; amounts: Float64Array }
   | { op: 'failed'; error: string };
 
 /** The order histories' arrays as the worker read them; put together with the customers by `histories`. */
 export interface OffThreadOrders {
+  /** How long pinning the two reads held the store's write lock. */
+  readonly lockMs: number;
   /** Resolves with the arrays once read; checks they were read for the same customers. */
   histories(customerIds: string[], owners: (string | null)[]): Promise<OrderHistories>;
   /** Stops the worker (after a failure elsewhere); harmless once done. */
@@ -39,23 +42,35 @@ export interface OffThreadOrders {
 }
 
 /**
- * Starts the worker, and pins both read transactions to one state: `pinHere` begins the caller's
- * (on its own connection) while the write lock is held. Waits for the lock as a refresh's writes do.
+ * Starts the worker and pins both read transactions to one state: while a third connection holds
+ * the write lock, the worker begins its read, then `readHere` runs — it begins the caller's read
+ * (on its own connection), calls `release` to let writers in, and reads. `readHere` runs
+ * synchronously to its end, so nothing else on the caller's connection runs inside its read.
+ * Waits for the lock as a refresh's writes do.
  */
-export async function readOrdersOffThread(file: string, toDay: number, pinHere: () => void, busy: BusyRetry): Promise<OffThreadOrders> {
+export async function readOrdersOffThread<T>(file: string, toDay: number, readHere: (release: () => void) => T, busy: BusyRetry): Promise<{ here: T; orders: OffThreadOrders }> {
   const worker = startWorker(new URL('./orders-read-worker.ts', import.meta.url), 'orders-read-worker', { file }, import.meta.url);
   const replies = replyQueue(worker);
+  let lockMs = 0;
+  let here: T;
   try {
+    await replies.next('open');
     const lock = new BetterSqlite3(file, { fileMustExist: true });
     try {
       lock.pragma('busy_timeout = 20');
       await retryBusy(async () => beginWrite(lock), busy);
+      const locked = performance.now();
+      const release = () => {
+        if (!lock.inTransaction) return;
+        lock.exec('ROLLBACK');
+        lockMs = performance.now() - locked;
+      };
       try {
-        pinHere();
         worker.postMessage({ op: 'pin' } satisfies OrdersReadRequest);
         await replies.next('pinned');
+        here = readHere(release);
       } finally {
-        lock.exec('ROLLBACK');
+        release();
       }
     } finally {
       lock.close();
@@ -67,7 +82,8 @@ export async function readOrdersOffThread(file: string, toDay: number, pinHere: 
   worker.postMessage({ op: 'read', toDay } satisfies OrdersReadRequest);
   const read = replies.next('read');
   read.catch(() => undefined); // awaited by histories(); a failure then fails the refresh
-  return {
+  const orders: OffThreadOrders = {
+    lockMs,
     async histories(customerIds, owners) {
       const r = (await read) as Extract<OrdersReadReply, { op: 'read' }>;
       void worker.terminate();
@@ -80,29 +96,39 @@ export async function readOrdersOffThread(file: string, toDay: number, pinHere: 
       await worker.terminate();
     },
   };
+  return { here, orders };
 }
 
-/** The worker's replies in order; an error or an early exit rejects the one awaited. */
+/** The worker's replies in order (kept until asked for); an error or an early exit rejects what is awaited. */
 function replyQueue(worker: Worker): { next(op: OrdersReadReply['op']): Promise<OrdersReadReply> } {
+  const arrived: OrdersReadReply[] = [];
   const waiting: { op: string; resolve: (m: OrdersReadReply) => void; reject: (e: Error) => void }[] = [];
   let failure: Error | undefined;
+  const settle = (w: (typeof waiting)[number], m: OrdersReadReply) => {
+    if (m.op === 'failed') w.reject(new Error(`order histories: ${m.error}`));
+    else if (m.op !== w.op) w.reject(new Error(`order histories: expected ${w.op}, got ${m.op}`));
+    else w.resolve(m);
+  };
+  worker.on('message', (m: OrdersReadReply) => {
+    const w = waiting.shift();
+    if (w) settle(w, m);
+    else arrived.push(m);
+  });
   const fail = (err: Error) => {
     failure ??= err;
     for (const w of waiting.splice(0)) w.reject(failure);
   };
-  worker.on('message', (m: OrdersReadReply) => {
-    const w = waiting.shift();
-    if (!w) return;
-    if (m.op === 'failed') w.reject(new Error(`order histories: ${m.error}`));
-    else if (m.op !== w.op) w.reject(new Error(`order histories: expected ${w.op}, got ${m.op}`));
-    else w.resolve(m);
-  });
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`the order-history reader exited with code ${code}`)));
   return {
     next(op) {
-      if (failure) return Promise.reject(failure);
-      return new Promise((resolve, reject) => waiting.push({ op, resolve, reject }));
+      return new Promise((resolve, reject) => {
+        const w = { op, resolve, reject };
+        const m = arrived.shift();
+        if (m) settle(w, m);
+        else if (failure) reject(failure);
+        else waiting.push(w);
+      });
     },
   };
 }

@@ -28,6 +28,8 @@ export interface RefreshSnapshot {
   previous: PreviousInsights;
   /** The newest feedback by arrival the snapshot holds (see report_satisfaction). */
   feedbackWatermark: number;
+  /** How long reading it held the store's write lock, if at all (SQLite: pinning two connections' reads to one state). */
+  writeLockMs?: number;
 }
 
 /** An answer inside the standard windows, with its comment's stored terms (or the comment, to tokenise). */

@@ -10,7 +10,7 @@ import { BasketBuilder, BasketTally, type BasketInput, type FeedbackPoint, type 
 import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readOrderHistories, readOrdersOffThread, type OffThreadOrders } from './orders-read.ts';
+import { readOrderHistories, readOrdersOffThread } from './orders-read.ts';
 import { interner, walker } from './refresh-read-helpers.ts';
 import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
@@ -40,27 +40,15 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
       return {
         async readSnapshot(toDay) {
           derived.sync(true);
-          const pin = () => {
-            h.exec('BEGIN');
-            h.prepare('SELECT count(*) FROM sqlite_schema').get();
-          };
           // A large store's order histories are read on a second core, in the same state (orders-read.ts).
           const large = ((h.prepare('SELECT max(rowid) FROM customers').pluck().get() as number | null) ?? 0) >= OFF_THREAD_CUSTOMERS;
-          let orders: OffThreadOrders | undefined;
+          if (!large) return readSnapshot(h, toDay);
+          const { here, orders } = await readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
           try {
-            if (large) orders = await readOrdersOffThread(storeFile, toDay, pin, REFRESH_BUSY_RETRY);
-            else pin();
+            return { ...here, histories: await orders.histories(here.histories.customerIds, here.histories.owners), writeLockMs: orders.lockMs };
           } catch (err) {
-            h.exec('ROLLBACK');
+            await orders.stop();
             throw err;
-          }
-          try {
-            return await readSnapshot(h, toDay, orders);
-          } catch (err) {
-            await orders?.stop();
-            throw err;
-          } finally {
-            h.exec('COMMIT');
           }
         },
         async readWindowAnswers(fromDay, toDay, watermark) {
@@ -99,7 +87,23 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
   };
 }
 
-async function readSnapshot(h: SqliteHandle, toDay: number, offThread: OffThreadOrders | undefined): Promise<RefreshSnapshot> {
+/**
+ * The snapshot in one read transaction on `h`, synchronously (nothing else runs on the connection
+ * inside it). With `pinned` the order histories are read elsewhere (orders-read.ts): the read
+ * transaction begins, `pinned` lets writers in again, and `histories` holds only the customers.
+ */
+function readSnapshot(h: SqliteHandle, toDay: number, pinned?: () => void): RefreshSnapshot {
+  h.exec('BEGIN');
+  try {
+    h.prepare('SELECT count(*) FROM sqlite_schema').get();
+    pinned?.();
+    return readSnapshotRows(h, toDay, pinned === undefined);
+  } finally {
+    if (h.inTransaction) h.exec('COMMIT');
+  }
+}
+
+function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): RefreshSnapshot {
   const customerIds: string[] = [];
   const owners: (string | null)[] = [];
   const shared = interner();
@@ -110,7 +114,7 @@ async function readSnapshot(h: SqliteHandle, toDay: number, offThread: OffThread
   const n = customerIds.length;
 
   // Orders: one row per customer, its days and amounts as text lists (see HistoryBuilder).
-  const inline = offThread ? undefined : readOrderHistories(h, customerIds, owners, toDay);
+  const histories = withOrders ? readOrderHistories(h, customerIds, owners, toDay) : { customerIds, owners, offsets: new Int32Array(n + 1), days: new Int32Array(0), amounts: new Float64Array(0) };
 
   // Every answer, in customer order from the covering index, then by day and arrival (the index
   // holds the day; only answers of one customer on one day are put in arrival order).
@@ -140,7 +144,6 @@ async function readSnapshot(h: SqliteHandle, toDay: number, offThread: OffThread
     previous.churnRisk[i] = churnRisk ?? NaN;
     previous.count++;
   }
-  const histories = inline ?? (await offThread!.histories(customerIds, owners));
   return { histories, feedback, previous, feedbackWatermark };
 }
 

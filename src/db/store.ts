@@ -16,6 +16,7 @@ import { sqliteLocks, type StoreLocks } from './store-lock.ts';
 
 /** The subset of better-sqlite3 that the bulk paths use (kysely's own idea of hiding a driver). */
 export interface SqliteHandle {
+  readonly inTransaction: boolean;
   prepare(sql: string): BetterSqlite3.Statement;
   transaction<F extends (...args: any[]) => any>(fn: F): BetterSqlite3.Transaction<F>;
   exec(sql: string): unknown;

@@ -33,7 +33,10 @@ describe.skipIf(onPostgres)('order histories read off the thread (SQLite)', () =
     const reads = await ctx.store.refresh.reads();
     try {
       for (const toDay of [200, 107]) {
-        const got = (await reads.readSnapshot(toDay)).histories;
+        const snapshot = await reads.readSnapshot(toDay);
+        // read on the worker: pinning the two reads held the write lock (for a message's round trip)
+        expect(snapshot.writeLockMs).toBeGreaterThanOrEqual(0);
+        const got = snapshot.histories;
         const want = readOrderHistories(h, customerIds, owners, toDay);
         expect(got.customerIds).toEqual(customerIds);
         expect(got.owners).toEqual(owners);
@@ -60,33 +63,70 @@ describe.skipIf(onPostgres)('order histories read off the thread (SQLite)', () =
     const addOrder = (id: string) => other.prepare(`INSERT INTO orders (order_id, customer_id, ordered_at, day, amount) VALUES (?, 'c000001', '2026-01-01', 150, 99)`).run(id);
     try {
       let blocked: unknown;
-      const reader = await readOrdersOffThread(file, 200, () => {
-        // While the pin holds the lock, another connection cannot write.
-        try {
-          addOrder('during pin');
-        } catch (err) {
-          blocked = err;
-        }
-        h.exec('BEGIN');
-        h.prepare('SELECT count(*) FROM sqlite_schema').get();
-      }, { deadlineMs: 5_000, firstWaitMs: 5, maxWaitMs: 50 });
+      let after: unknown;
+      const { here, orders } = await readOrdersOffThread(
+        file,
+        200,
+        (release) => {
+          // While the pin holds the lock, another connection cannot write.
+          try {
+            addOrder('during pin');
+          } catch (err) {
+            blocked = err;
+          }
+          h.exec('BEGIN');
+          h.prepare('SELECT count(*) FROM sqlite_schema').get();
+          release();
+          // After the pin, the write lands, but in neither pinned read.
+          addOrder('after pin');
+          after = other.prepare(`SELECT count(*) FROM orders WHERE customer_id = 'c000001'`).pluck().get();
+          const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
+          const orders = h.prepare(`SELECT count(*) FROM orders WHERE customer_id = 'c000001'`).pluck().get();
+          h.exec('COMMIT');
+          return { customerIds, orders };
+        },
+        { deadlineMs: 5_000, firstWaitMs: 5, maxWaitMs: 50 },
+      );
       expect((blocked as { code?: string } | undefined)?.code).toMatch(/^SQLITE_BUSY/);
-      // After the pin, the write lands, but in neither pinned read.
-      addOrder('after pin');
-      const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
-      const here = h.prepare(`SELECT count(*) FROM orders WHERE customer_id = 'c000001'`).pluck().get();
-      h.exec('COMMIT');
-      const histories = await reader.histories(customerIds, customerIds.map(() => null));
-      const c1 = customerIds.indexOf('c000001');
-      expect(here).toBe(1);
+      expect(after).toBe(2);
+      expect(here.orders).toBe(1);
+      expect(Number.isFinite(orders.lockMs)).toBe(true);
+      const histories = await orders.histories(here.customerIds, here.customerIds.map(() => null));
+      const c1 = here.customerIds.indexOf('c000001');
       expect(histories.offsets[c1 + 1]! - histories.offsets[c1]!).toBe(1);
-      expect(other.prepare(`SELECT count(*) FROM orders WHERE customer_id = 'c000001'`).pluck().get()).toBe(2);
+      // the lock was let go: writes land again without waiting
+      expect(() => addOrder('later')).not.toThrow();
     } finally {
       other.close();
     }
   });
 
-  it('GIVEN the reader cannot open the store THEN the refresh is told why, and nothing is left pinned', async () => {
-    await expect(readOrdersOffThread('/nonexistent/pulse.sqlite', 200, () => undefined, { deadlineMs: 100, firstWaitMs: 5, maxWaitMs: 50 })).rejects.toThrow(/unable to open|directory does not exist|SQLITE_CANTOPEN/i);
+  it('GIVEN the reader cannot open the store THEN the refresh is told why, before anything is locked or read', async () => {
+    let ran = false;
+    const reading = readOrdersOffThread('/nonexistent/pulse.sqlite', 200, () => (ran = true), { deadlineMs: 100, firstWaitMs: 5, maxWaitMs: 50 });
+    await expect(reading).rejects.toThrow(/^order histories: .*(unable to open|directory does not exist|SQLITE_CANTOPEN)/i);
+    expect(ran).toBe(false);
+  });
+
+  it("GIVEN the refresh's own read fails after the pin THEN the write lock is let go and the error is the read's", async () => {
+    ctx = await makeTestContext();
+    const h = ctx.store.sqlite!;
+    seed(h, 10);
+    const file = ctx.store.location;
+    await expect(
+      readOrdersOffThread(file, 200, (release) => {
+        h.exec('BEGIN');
+        release();
+        h.exec('ROLLBACK');
+        throw new Error('the read broke');
+      }, { deadlineMs: 1_000, firstWaitMs: 5, maxWaitMs: 50 }),
+    ).rejects.toThrow('the read broke');
+    const other = new BetterSqlite3(file);
+    try {
+      other.pragma('busy_timeout = 0');
+      expect(() => other.prepare(`INSERT INTO orders (order_id, customer_id, ordered_at, day, amount) VALUES ('x', 'c000001', '2026-01-01', 150, 1)`).run()).not.toThrow();
+    } finally {
+      other.close();
+    }
   });
 });
