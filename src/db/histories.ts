@@ -51,12 +51,16 @@ export class BasketTally {
     return true;
   }
 
-  /** Takes back an order counted by `add` (the same list, read the same way). */
-  remove(basket: string): void {
+  /**
+   * Takes back an order counted by `add` (the same list, read the same way); false when no such
+   * list was counted (read otherwise: the caller reads the items one by one instead).
+   */
+  remove(basket: string): boolean {
     const count = this.#counts.get(basket);
-    if (count === undefined) throw new Error('BasketTally: removing a basket that was never added');
+    if (count === undefined) return false;
     if (count === 1) this.#counts.delete(basket);
     else this.#counts.set(basket, count - 1);
+    return true;
   }
 
   build(): BasketInput {

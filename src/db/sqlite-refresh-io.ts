@@ -155,17 +155,23 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
  * is read item by item instead.
  */
 function readBasket(h: SqliteHandle, toDay: number): BasketInput {
-  const tally = new BasketTally();
-  let fits = true;
-  for (const basket of h.prepare('SELECT json_group_array(product) FROM order_items GROUP BY order_id').pluck().iterate() as Iterable<string>) {
-    if (!tally.add(basket)) {
-      fits = false;
-      break;
-    }
+  // Both reads in one state: an order refunded between them must not be taken out of a count it was never in.
+  const own = !h.inTransaction;
+  if (own) h.exec('BEGIN');
+  try {
+    return readBasketLists(h, toDay) ?? readBasketItems(h, toDay);
+  } finally {
+    if (own && h.inTransaction) h.exec('COMMIT');
   }
-  if (!fits) return readBasketItems(h, toDay);
+}
+
+function readBasketLists(h: SqliteHandle, toDay: number): BasketInput | undefined {
+  const tally = new BasketTally();
+  for (const basket of h.prepare('SELECT json_group_array(product) FROM order_items GROUP BY order_id').pluck().iterate() as Iterable<string>) {
+    if (!tally.add(basket)) return undefined;
+  }
   const excluded = h.prepare('SELECT json_group_array(product) FROM order_items WHERE order_id IN (SELECT order_id FROM orders WHERE day > ? OR amount < 0) GROUP BY order_id').pluck();
-  for (const basket of excluded.iterate(toDay) as Iterable<string>) tally.remove(basket);
+  for (const basket of excluded.iterate(toDay) as Iterable<string>) if (!tally.remove(basket)) return undefined;
   return tally.build();
 }
 

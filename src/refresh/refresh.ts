@@ -21,6 +21,7 @@ import { calibrateChurn } from './churn-backtest.ts';
 import { customerStateAsOf, pick } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 import { mineBasketRules } from './basket-rules.ts';
+import type { AssociationRule } from '../analytics/basket.ts';
 import { holdoutFor } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
@@ -107,16 +108,23 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
   });
   let writer: Awaited<ReturnType<typeof io.shadowWriter>> | undefined;
   const basketOptions = { minSupport: opts.basket?.minSupport ?? 0.002, minConfidence: opts.basket?.minConfidence ?? 0.05, minLift: opts.basket?.minLift ?? 1.2 };
-  try {
-    // The snapshot keeps both cores busy (a large store's order histories are read on the second).
-    const snapshot = await step('read snapshot', () => reads.readSnapshot(asOf));
-    // Then the basket rules take the second core while this one fits the models; awaited before publishing.
+  let basket: Promise<AssociationRule[]> | undefined;
+  const mineBasket = () => {
     const basketStarted = performance.now();
-    const basket = mineBasketRules(ctx.store, reads, asOf, basketOptions).then((rules) => {
+    basket = mineBasketRules(ctx.store, reads, asOf, basketOptions).then((rules) => {
       timings['basket rules (parallel)'] = Math.round(performance.now() - basketStarted);
       return rules;
     });
     basket.catch(() => undefined); // awaited below; a failure then fails the refresh
+  };
+  // The basket rules run beside the rest, awaited before publishing. On SQLite a worker thread mines
+  // them, started after the snapshot: reading it keeps both cores busy (a large store's order
+  // histories are read on the second). On PostgreSQL the server reads the items while it reads the snapshot.
+  const basketFirst = ctx.store.dialect !== 'sqlite';
+  if (basketFirst) mineBasket();
+  try {
+    const snapshot = await step('read snapshot', () => reads.readSnapshot(asOf));
+    if (!basketFirst) mineBasket();
     const h = snapshot.histories;
     const feedback = snapshot.feedback;
     const n = h.customerIds.length;
@@ -310,12 +318,12 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       longestWriteLockMs: 0,
     };
-    const basketRules = (await step('wait for basket rules', () => basket)).map((r): BasketRulesTable => ({ run_id: runId, antecedent: r.antecedent.join(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
+    const basketRules = (await step('wait for basket rules', () => basket!)).map((r): BasketRulesTable => ({ run_id: runId, antecedent: r.antecedent.join(' + '), consequent: r.consequent, support: r.support, confidence: r.confidence, lift: r.lift, count: r.count }));
     card.basket = { rules: basketRules.length };
     await w.publish({ runId, customers: n, card, finishedAt: ctx.clock.now().toISOString(), feedbackWatermark: snapshot.feedbackWatermark, basketRules });
     card.alerts = await step('owner alerts', () => alertsAfterRefresh(ctx, { runId, asOf, snapshot, state, models, score }));
     await step('clean up', () => w.cleanup());
-    card.longestWriteLockMs = Math.round(w.longestLockMs);
+    card.longestWriteLockMs = Math.round(Math.max(w.longestLockMs, snapshot.writeLockMs ?? 0));
     card.timingsMs = { ...timings, total: Math.round(performance.now() - started) };
     card.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     await updateRunCard(db, runId, card);
