@@ -30,6 +30,18 @@ mkdirSync(out, { recursive: true });
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const results: Record<string, unknown> = { customers, machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
 
+/**
+ * The same fixed work (a JS loop in a fresh process) timed before and after the run. The shared
+ * machines these figures come from change speed by half from one hour to the next (0.69 s to
+ * 1.05 s for this probe on one day): figures from runs with different probes are not comparable.
+ */
+function cpuProbeMs(): number {
+  const t0 = performance.now();
+  spawnSync(process.execPath, ['-e', 'let s = 0; for (let i = 0; i < 1e8; i++) s += i;']);
+  return Math.round(performance.now() - t0);
+}
+const probeBefore = cpuProbeMs();
+
 // 1. Synthetic CSV files (once).
 const endDay = localDay(Date.now(), 'UTC');
 if (values.rebuild || !existsSync(join(csvDir, 'orders.csv'))) {
@@ -164,6 +176,7 @@ log('200 signed Slack requests at once…');
 results.slackMix = await benchSlackMix(dbFile, 200);
 
 const file = join(out, `bench-${customers}.json`);
+results.cpuProbeMs = { before: probeBefore, after: cpuProbeMs() };
 writeFileSync(file, JSON.stringify(results, null, 2));
 printTable(results);
 process.stdout.write(`\nJSON: ${file}\n`);
@@ -194,7 +207,9 @@ function printTable(r: Record<string, any>) {
   const sm = r.slackMix as { requests: number; ackedWithin3s: number; ack: { p99: number }; answer: { p50: number; p99: number } };
   rows.push(['Slack: signed requests at once', `${sm.ackedWithin3s}/${sm.requests} acked in 3 s (ack p99 ${sm.ack.p99} ms; answers p50 ${sm.answer.p50} ms, p99 ${sm.answer.p99} ms)`, 'all acked in 3 s; answers p99 ≤ 1,000 ms']);
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
-  process.stdout.write(`\nPulse benchmark — ${r.customers.toLocaleString('en-US')} customers, ${r.machine.cpus} cores, Node ${r.machine.node}\n\n`);
+  process.stdout.write(`\nPulse benchmark — ${r.customers.toLocaleString('en-US')} customers, ${r.machine.cpus} cores, Node ${r.machine.node}\n`);
+  if (r.cpuProbeMs) process.stdout.write(`CPU probe (a fixed loop in a fresh process; compare runs only at similar probes): ${r.cpuProbeMs.before} ms before, ${r.cpuProbeMs.after} ms after\n`);
+  process.stdout.write('\n');
   for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(w[0]!)}  ${b.padEnd(w[1]!)}  ${c}\n`);
 }
 
