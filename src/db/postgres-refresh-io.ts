@@ -4,7 +4,7 @@
 // Writes: `COPY` into a shadow copy of `insights` (one stream, frozen rows, indexes built after),
 // made live by two renames in one short transaction.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { BasketBuilder, type BasketInput, type FeedbackPoint } from './histories.ts';
+import { BasketBuilder, FeedbackBuilder, type BasketInput, type FeedbackAnswers } from './histories.ts';
 import { HistoryBuilder, interner, walker } from './refresh-read-helpers.ts';
 import type { InsightValues, PreviousInsights, RawWindowAnswer, RefreshIO, RefreshReads, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import type { PoolClient } from 'pg';
@@ -111,12 +111,13 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
   const histories = orders.finish();
 
   // Every answer, in customer order, then by day and arrival.
-  const feedback: FeedbackPoint[] = [];
+  const answered = new FeedbackBuilder();
   const findF = walker(customerIds);
   await copyOut(client, 'select customer_id, day, scale, score from feedback order by customer_id collate "C", day, seq', (f) => {
     const i = findF(f[0]!);
-    if (i >= 0) feedback.push({ customerIndex: i, day: Number(f[1]), scale: shared(f[2] as FeedbackPoint['scale']), score: Number(f[3]) });
+    if (i >= 0) answered.push(i, Number(f[1]), f[2] as 'csat' | 'nps', Number(f[3]));
   });
+  const feedback: FeedbackAnswers = answered.finish();
   const wm = await client.query<{ seq: number | null }>('select max(seq) as seq from feedback');
 
   const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };

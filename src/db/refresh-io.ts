@@ -3,7 +3,7 @@
 // insights table and run-keyed rollup rows, in short batches, and become live in one short
 // transaction (`publish`) — so a `/feedback` or a digest claim never waits long for a refresh.
 import type { Insertable } from 'kysely';
-import type { BasketInput, FeedbackPoint, OrderHistories } from './histories.ts';
+import type { BasketInput, FeedbackAnswers, OrderHistories } from './histories.ts';
 import type { BasketRulesTable, Database, InsightsTable } from './schema.ts';
 
 /** The previous run's view of each customer, aligned with the snapshot's customer indexes. */
@@ -24,7 +24,7 @@ export interface PreviousInsights {
 export interface RefreshSnapshot {
   histories: OrderHistories;
   /** Every answer (any day), in customer order then day then arrival. */
-  feedback: FeedbackPoint[];
+  feedback: FeedbackAnswers;
   previous: PreviousInsights;
   /** The newest feedback by arrival the snapshot holds (see report_satisfaction). */
   feedbackWatermark: number;

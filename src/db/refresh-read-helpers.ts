@@ -20,9 +20,10 @@ export function walker(sorted: readonly string[]): (id: string) => number {
 }
 
 /**
- * One shared string per distinct value: a million customers' owners, stages and answer scales are a
- * few dozen values, but the driver hands each row its own copy (4.6M strings, 130 MB of a refresh's
- * heap at 1M customers). Past `limit` distinct values (owners unique per customer), values pass through.
+ * One shared string per distinct value: a million customers' owners and stages are a few dozen
+ * values, but the driver hands each row its own copy (with the answers' scales, 4.6M strings and
+ * 130 MB of a refresh's heap at 1M customers). Past `limit` distinct values (owners unique per
+ * customer), values pass through.
  */
 export function interner(limit = 10_000): <T extends string | null>(value: T) => T {
   const seen = new Map<string, string>();

@@ -6,7 +6,7 @@
 // touches the store's write lock; publishing is one small transaction naming the new file. What
 // does go into the store (lifecycle moves, comment terms) is written a few thousand rows per
 // transaction with a pause between, so other processes' writers get the lock within milliseconds.
-import { BasketBuilder, BasketTally, type BasketInput, type FeedbackPoint, type OrderHistories } from './histories.ts';
+import { BasketBuilder, BasketTally, FeedbackBuilder, type BasketInput, type OrderHistories } from './histories.ts';
 import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -118,7 +118,7 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
 
   // Every answer, in customer order from the covering index, then by day and arrival (the index
   // holds the day; only answers of one customer on one day are put in arrival order).
-  const feedback: FeedbackPoint[] = [];
+  const answered = new FeedbackBuilder();
   const findF = walker(customerIds);
   const answers = h
     .prepare('SELECT customer_id, day, scale, score FROM feedback INDEXED BY feedback_customer ORDER BY customer_id, day, rowid')
@@ -126,8 +126,9 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
     .iterate() as Iterable<[string, number, 'csat' | 'nps', number]>;
   for (const [customerId, day, scale, score] of answers) {
     const i = findF(customerId);
-    if (i >= 0) feedback.push({ customerIndex: i, day, scale: shared(scale), score });
+    if (i >= 0) answered.push(i, day, scale, score);
   }
+  const feedback = answered.finish();
   const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
 
   const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };

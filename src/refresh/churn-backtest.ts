@@ -7,7 +7,7 @@ import { mulberry32 } from '../analytics/random.ts';
 import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurnWeights } from '../analytics/churn-risk.ts';
 import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
-import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
+import { FeedbackBuilder, scaleOf, type FeedbackAnswers, type OrderHistories } from '../db/histories.ts';
 import { customerStateAsOf } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 
@@ -43,7 +43,7 @@ export const BACKTEST_SAMPLE = 150_000;
  */
 export function calibrateChurn(
   h: OrderHistories,
-  feedback: readonly FeedbackPoint[],
+  feedback: FeedbackAnswers,
   asOfDay: number,
   firstDataDay: number,
   horizonDays = 90,
@@ -132,10 +132,10 @@ const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 /** At most `max` customers, chosen by a seeded shuffle, with their orders and feedback. */
 export function sampleCustomers(
   h: OrderHistories,
-  feedback: readonly FeedbackPoint[],
+  feedback: FeedbackAnswers,
   max: number,
   seed: number,
-): { h: OrderHistories; feedback: readonly FeedbackPoint[] } {
+): { h: OrderHistories; feedback: FeedbackAnswers } {
   const n = h.customerIds.length;
   if (n <= max) return { h, feedback };
   const order = new Int32Array(n);
@@ -166,6 +166,10 @@ export function sampleCustomers(
   offsets[max] = at;
   const customerIds = Array.from(chosen, (old) => h.customerIds[old]!);
   const sub: OrderHistories = { customerIds, owners: Array.from(chosen, (old) => h.owners[old] ?? null), offsets, days, amounts };
-  const subFeedback = feedback.filter((f) => newIndex[f.customerIndex]! >= 0).map((f) => ({ ...f, customerIndex: newIndex[f.customerIndex]! }));
-  return { h: sub, feedback: subFeedback };
+  const subFeedback = new FeedbackBuilder();
+  for (let k = 0; k < feedback.length; k++) {
+    const at = newIndex[feedback.customerIndex[k]!]!;
+    if (at >= 0) subFeedback.push(at, feedback.day[k]!, scaleOf(feedback, k), feedback.score[k]!);
+  }
+  return { h: sub, feedback: subFeedback.finish() };
 }

@@ -4,7 +4,7 @@
 import { customerCadenceSorted, populationUsualGap, type CustomerCadence } from '../analytics/cadence.ts';
 import { satisfactionSignals, type FeedbackResponse, type SatisfactionSignals } from '../analytics/churn-risk.ts';
 import { summarizeCustomers, type PurchaseSummaries } from '../analytics/purchase-history.ts';
-import type { FeedbackPoint, OrderHistories } from '../db/histories.ts';
+import { scaleOf, type FeedbackAnswers, type OrderHistories } from '../db/histories.ts';
 
 export interface CustomerState {
   asOfDay: number;
@@ -19,7 +19,7 @@ export interface CustomerState {
   buyers: Int32Array;
 }
 
-export function customerStateAsOf(h: OrderHistories, feedback: readonly FeedbackPoint[], asOfDay: number): CustomerState {
+export function customerStateAsOf(h: OrderHistories, feedback: FeedbackAnswers, asOfDay: number): CustomerState {
   const n = h.customerIds.length;
   const summaries = summarizeCustomers({ offsets: h.offsets, days: h.days, amounts: h.amounts }, asOfDay);
   const orders = new Int32Array(n);
@@ -43,9 +43,10 @@ export function customerStateAsOf(h: OrderHistories, feedback: readonly Feedback
   const populationGapDays = populationUsualGap(gaps) ?? 30;
 
   const responses: (FeedbackResponse[] | undefined)[] = new Array(n);
-  for (const f of feedback) {
-    if (f.day > asOfDay) continue;
-    (responses[f.customerIndex] ??= []).push({ score: f.score, scale: f.scale, day: f.day });
+  for (let k = 0; k < feedback.length; k++) {
+    const day = feedback.day[k]!;
+    if (day > asOfDay) continue;
+    (responses[feedback.customerIndex[k]!] ??= []).push({ score: feedback.score[k]!, scale: scaleOf(feedback, k), day });
   }
   const satisfaction = new Array<SatisfactionSignals | null>(n);
   for (let i = 0; i < n; i++) satisfaction[i] = responses[i] ? satisfactionSignals(responses[i]!, asOfDay) : null;

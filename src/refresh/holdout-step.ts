@@ -5,7 +5,7 @@ import { calibrationAndHoldout, holdoutTable, type HoldoutTable } from '../analy
 import { fitEveryModel, type ModelFits } from '../analytics/model-fits.ts';
 import { expandToCustomers, groupHistories } from '../analytics/purchase-history.ts';
 import type { RepeatPurchaseModelName } from '../analytics/repeat-purchase-model.ts';
-import type { OrderHistories } from '../db/histories.ts';
+import { noFeedback, type OrderHistories } from '../db/histories.ts';
 import { BACKTEST_SAMPLE, sampleCustomers } from './churn-backtest.ts';
 import { pick, type CustomerState } from './customer-state.ts';
 
@@ -60,7 +60,7 @@ export function runHoldout(
 ): HoldoutResult | { error: string } {
   if (!(Number.isInteger(days) && days >= 1)) return { error: `the holdout needs a whole number of days ≥ 1, got ${days}` };
   const total = h.customerIds.length;
-  const sample = sampleCustomers(h, [], BACKTEST_SAMPLE, seed).h;
+  const sample = sampleCustomers(h, noFeedback(), BACKTEST_SAMPLE, seed).h;
   const calibrationEndDay = asOfDay - days;
   const split = calibrationAndHoldout(sample, calibrationEndDay, asOfDay);
   const eligible = split.eligible;

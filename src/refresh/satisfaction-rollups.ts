@@ -6,6 +6,7 @@
 import { painPointsFromTally, scoreBand, themesFromTally, type CommentTerm, type TermTally } from '../analytics/themes.ts';
 import type { ReportDetractorsTable, ReportSatisfactionTable, ReportTermWindowsTable, ReportTermsTable } from '../db/schema.ts';
 import { compareDetractors, WINDOW_TERMS } from '../reports/scan-data.ts';
+import { scaleOf, type FeedbackAnswers } from '../db/histories.ts';
 
 /** One answer, by customer index. */
 export interface AnswerPoint {
@@ -24,7 +25,8 @@ export interface WindowAnswer extends AnswerPoint {
 
 export interface SatisfactionRollupInput {
   runId: number;
-  answers: Iterable<AnswerPoint>;
+  /** Every answer (the daily counts). */
+  answers: FeedbackAnswers;
   windowAnswers: readonly WindowAnswer[];
   windows: readonly { from: number; to: number }[];
   /** Owner key per customer index ('' for none: no owner rollup). */
@@ -56,13 +58,15 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
 
   // Responses per scope and day.
   const perScope: Map<number, Int32Array>[] = [];
-  for (const a of input.answers) {
-    const count = scopes.of(a.customerIndex, customerScopes);
+  const all = input.answers;
+  for (let k = 0; k < all.length; k++) {
+    const day = all.day[k]!;
+    const count = scopes.of(all.customerIndex[k]!, customerScopes);
     for (let s = 0; s < count; s++) {
       const days = (perScope[customerScopes[s]!] ??= new Map());
-      let c = days.get(a.day);
-      if (!c) days.set(a.day, (c = new Int32Array(SCORES)));
-      c[slot(a.scale, a.score)]!++;
+      let c = days.get(day);
+      if (!c) days.set(day, (c = new Int32Array(SCORES)));
+      c[slot(scaleOf(all, k), all.score[k]!)]!++;
     }
   }
   const daily: ReportSatisfactionTable[] = [];

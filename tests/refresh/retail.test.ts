@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clusterCustomers } from '../../src/analytics/clusters.ts';
 import { DEFAULT_LIFECYCLE_RULES } from '../../src/analytics/lifecycle.ts';
+import { noFeedback } from '../../src/db/histories.ts';
 import { calibrateChurn, type ChurnCalibration } from '../../src/refresh/churn-backtest.ts';
 import { customerStateAsOf, pick, type CustomerState } from '../../src/refresh/customer-state.ts';
 import { fitModels, type ModelScores } from '../../src/refresh/fit-models.ts';
@@ -24,14 +25,14 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
   let score: CustomerScorer;
   beforeAll(() => {
     const h = loadRetailHistories();
-    state = customerStateAsOf(h, [], RETAIL_LAST_DAY);
+    state = customerStateAsOf(h, noFeedback(), RETAIL_LAST_DAY);
     const result = holdoutFor(h, state, undefined, 1);
     if (!result || 'error' in result) throw new Error(`no holdout: ${result?.error}`);
     holdout = result;
     models = fitModels(state, { holdout });
     let first = Infinity;
     for (const i of state.buyers) first = Math.min(first, state.summaries.firstPurchaseDay[i]!);
-    churn = calibrateChurn(h, [], RETAIL_LAST_DAY, first, 90, 1, models.pAliveChoice);
+    churn = calibrateChurn(h, noFeedback(), RETAIL_LAST_DAY, first, 90, 1, models.pAliveChoice);
     score = customerScorer(state, models, churn);
     scored = Array.from(state.buyers, (i) => score(i, undefined));
   });
@@ -103,7 +104,7 @@ describe.skipIf(retail.skip)('GIVEN UCI Online Retail as of 2011-12-09', () => {
     const h = loadRetailHistories();
     // the refresh's features: days since last purchase, purchase days, spend per purchase day, days since the first
     const features = (asOf: number) => {
-      const st = customerStateAsOf(h, [], asOf);
+      const st = customerStateAsOf(h, noFeedback(), asOf);
       const b = st.buyers;
       const since = pick(st.summaries.lastPurchaseDay, b).map((d) => asOf - d);
       const spend = Float64Array.from(b, (i) => st.summaries.revenue[i]! / st.summaries.purchaseDays[i]!);
