@@ -27,12 +27,10 @@ parentPort!.on('message', (m: OrdersReadRequest) => {
   try {
     if (!db) throw new Error('the store is not open');
     const h = db;
-    if (m.op === 'pin') {
-      h.exec('BEGIN');
-      h.prepare('SELECT count(*) FROM sqlite_schema').get();
-      reply({ op: 'pinned' });
-      return;
-    }
+    // Pinned (the refresh's connection begins its read once told), then straight on to the read.
+    h.exec('BEGIN');
+    h.prepare('SELECT count(*) FROM sqlite_schema').get();
+    reply({ op: 'pinned' });
     const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
     const histories = readOrderHistories(h, customerIds, [], m.toDay);
     h.exec('COMMIT');

@@ -24,7 +24,8 @@ export function readOrderHistories(h: Reads, customerIds: string[], owners: (str
   return orders.finish();
 }
 
-export type OrdersReadRequest = { op: 'pin' } | { op: 'read'; toDay: number };
+/** Pin a read transaction, say so, then read the histories up to `toDay`. */
+export type OrdersReadRequest = { op: 'pin'; toDay: number };
 export type OrdersReadReply =
   | { op: 'open' }
   | { op: 'pinned' }
@@ -66,7 +67,7 @@ export async function readOrdersOffThread<T>(file: string, toDay: number, readHe
         lockMs = performance.now() - locked;
       };
       try {
-        worker.postMessage({ op: 'pin' } satisfies OrdersReadRequest);
+        worker.postMessage({ op: 'pin', toDay } satisfies OrdersReadRequest);
         await replies.next('pinned');
         here = readHere(release);
       } finally {
@@ -79,7 +80,6 @@ export async function readOrdersOffThread<T>(file: string, toDay: number, readHe
     await worker.terminate();
     throw err;
   }
-  worker.postMessage({ op: 'read', toDay } satisfies OrdersReadRequest);
   const read = replies.next('read');
   read.catch(() => undefined); // awaited by histories(); a failure then fails the refresh
   const orders: OffThreadOrders = {
