@@ -36,11 +36,10 @@ export class FeedbackBuilder {
 
   push(customerIndex: number, day: number, scale: 'csat' | 'nps', score: number): void {
     if (this.#n === this.#day.length) {
-      const size = this.#n * 2;
-      this.#customerIndex = grownTo(this.#customerIndex, new Int32Array(size));
-      this.#day = grownTo(this.#day, new Int32Array(size));
-      this.#nps = grownTo(this.#nps, new Uint8Array(size));
-      this.#score = grownTo(this.#score, new Float64Array(size));
+      this.#customerIndex = grown(this.#customerIndex);
+      this.#day = grown(this.#day);
+      this.#nps = grown(this.#nps);
+      this.#score = grown(this.#score);
     }
     const k = this.#n++;
     this.#customerIndex[k] = customerIndex;
@@ -53,11 +52,6 @@ export class FeedbackBuilder {
     const n = this.#n;
     return { length: n, customerIndex: this.#customerIndex.slice(0, n), day: this.#day.slice(0, n), nps: this.#nps.slice(0, n), score: this.#score.slice(0, n) };
   }
-}
-
-function grownTo<T extends Int32Array | Uint8Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /** No answers. */
@@ -184,8 +178,9 @@ export class BasketBuilder {
   }
 }
 
-function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
+/** A copy of `a` with twice the room. */
+function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: T): T {
+  const b = new (a.constructor as new (length: number) => T)(a.length * 2);
   b.set(a);
   return b;
 }

@@ -3,7 +3,7 @@
 // reads the customers, answers and previous insights.
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { readOrderHistories, type OrdersReadReply, type OrdersReadRequest } from './orders-read.ts';
+import { beginRead, readOrderHistories, type OrdersReadReply, type OrdersReadRequest } from './orders-read.ts';
 
 const { file } = workerData as { file: string };
 let db: BetterSqlite3.Database | undefined;
@@ -28,8 +28,7 @@ parentPort!.on('message', (m: OrdersReadRequest) => {
     if (!db) throw new Error('the store is not open');
     const h = db;
     // Pinned (the refresh's connection begins its read once told), then straight on to the read.
-    h.exec('BEGIN');
-    h.prepare('SELECT count(*) FROM sqlite_schema').get();
+    beginRead(h);
     reply({ op: 'pinned' });
     const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
     const histories = readOrderHistories(h, customerIds, [], m.toDay);

@@ -14,6 +14,20 @@ interface Reads {
   prepare(sql: string): BetterSqlite3.Statement;
 }
 
+/**
+ * Begins a read transaction and takes its snapshot now (a deferred BEGIN takes it at the first
+ * read): both connections of a pinned snapshot do this while the write lock is held.
+ */
+export function beginRead(h: Reads & { exec(sql: string): unknown }): void {
+  h.exec('BEGIN');
+  try {
+    h.prepare('SELECT count(*) FROM sqlite_schema').get();
+  } catch (err) {
+    h.exec('ROLLBACK');
+    throw err;
+  }
+}
+
 export function readOrderHistories(h: Reads, customerIds: string[], owners: (string | null)[], toDay: number): OrderHistories {
   const orders = new HistoryBuilder(customerIds, owners);
   const rows = h

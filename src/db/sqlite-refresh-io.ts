@@ -10,7 +10,7 @@ import { BasketBuilder, BasketTally, FeedbackBuilder, type BasketInput, type Ord
 import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readOrderHistories, readOrdersOffThread } from './orders-read.ts';
+import { beginRead, readOrderHistories, readOrdersOffThread } from './orders-read.ts';
 import { interner, walker } from './refresh-read-helpers.ts';
 import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
@@ -93,9 +93,8 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
  * transaction begins, `pinned` lets writers in again, and `histories` holds only the customers.
  */
 function readSnapshot(h: SqliteHandle, toDay: number, pinned?: () => void): RefreshSnapshot {
-  h.exec('BEGIN');
+  beginRead(h);
   try {
-    h.prepare('SELECT count(*) FROM sqlite_schema').get();
     pinned?.();
     return readSnapshotRows(h, toDay, pinned === undefined);
   } finally {
