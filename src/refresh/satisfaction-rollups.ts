@@ -53,33 +53,44 @@ const slot = (scale: 'csat' | 'nps', score: number) => (scale === 'csat' ? score
 
 export function satisfactionRollups(input: SatisfactionRollupInput): SatisfactionRollups {
   const { runId } = input;
-  const scopes = new ScopeIndex(input.ownerKeys, input.segmentKeys);
-  const customerScopes = new Int32Array(4);
+  // Everything is counted once per group of customers sharing an owner and a segment (a few
+  // hundred groups), then summed into the scopes each group belongs to: an answer is counted once,
+  // not once per scope (four with an owner).
+  const groups = new ScopeGroups(input.ownerKeys, input.segmentKeys);
 
-  // Responses per scope and day.
-  const perScope: Map<number, Int32Array>[] = [];
+  // Responses per group and day, then per scope and day.
+  const perGroup: Map<number, Int32Array>[] = [];
   const all = input.answers;
   for (let k = 0; k < all.length; k++) {
     const day = all.day[k]!;
-    const count = scopes.of(all.customerIndex[k]!, customerScopes);
-    for (let s = 0; s < count; s++) {
-      const days = (perScope[customerScopes[s]!] ??= new Map());
-      let c = days.get(day);
-      if (!c) days.set(day, (c = new Int32Array(SCORES)));
-      c[slot(scaleOf(all, k), all.score[k]!)]!++;
-    }
+    const days = (perGroup[groups.of(all.customerIndex[k]!)] ??= new Map());
+    let c = days.get(day);
+    if (!c) days.set(day, (c = new Int32Array(SCORES)));
+    c[slot(scaleOf(all, k), all.score[k]!)]!++;
   }
+  const perScope: Map<number, Int32Array>[] = [];
+  perGroup.forEach((days, g) => {
+    for (const scopeId of groups.scopesOf(g)) {
+      const into = (perScope[scopeId] ??= new Map());
+      for (const [day, c] of days) {
+        const sum = into.get(day);
+        if (sum) for (let s = 0; s < SCORES; s++) sum[s]! += c[s]!;
+        else into.set(day, c.slice());
+      }
+    }
+  });
   const daily: ReportSatisfactionTable[] = [];
   perScope.forEach((days, id) => {
-    const [scope, key] = scopes.name(id);
-    for (const [day, c] of days) {
+    const [scope, key] = groups.name(id);
+    for (const day of [...days.keys()].sort((a, b) => a - b)) {
+      const c = days.get(day)!;
       for (let s = 0; s < SCORES; s++) {
         if (c[s]) daily.push({ run_id: runId, scope, key, day, scale: s < 5 ? 'csat' : 'nps', score: s < 5 ? s + 1 : s - 5, responses: c[s]! });
       }
     }
   });
 
-  // Terms: one id each; per (scope, window) the comments carrying each term, by band.
+  // Terms: one id each; per (group, window), then per (scope, window), the comments carrying each term, by band.
   const ids = new Map<string, number>();
   const termList: CommentTerm[] = [];
   const idOf = (t: CommentTerm) => {
@@ -98,74 +109,61 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     if (!list) idsOfTerms.set(terms, (list = terms.map(idOf)));
     return list;
   };
-  interface Cell {
-    scope: string;
-    key: string;
-    from: number;
-    to: number;
-    /** Per term id: comments with the term that scored low, high, and in all. */
-    counts: Map<number, Int32Array>;
-    nLow: number;
-    nHigh: number;
-    nAll: number;
-    withText: number;
-    comments: number;
-    detractors: TopDetractors;
-  }
-  /** Cells by scope id × window, in the order they were first met (the rows' order). */
-  const cells: Cell[] = [];
-  const cellAt: (Cell | undefined)[] = [];
   const windowCount = input.windows.length;
-  const cell = (scopeId: number, w: number) => {
-    const at = scopeId * windowCount + w;
-    let c = cellAt[at];
-    if (!c) {
-      const [scope, key] = scopes.name(scopeId);
-      const { from, to } = input.windows[w]!;
-      c = { scope, key, from, to, counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: new TopDetractors(input.detractorsPerWindow, input.valueOf) };
-      cellAt[at] = c;
-      cells.push(c);
-    }
-    return c;
-  };
-  // Every window is stored for everyone, even an empty one (so a report knows it was stored).
-  for (let w = 0; w < windowCount; w++) cell(scopes.all, w);
+  const newCell = (): Cell => ({ counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: new TopDetractors(input.detractorsPerWindow) });
+  /** Per group × window, created when an answer of the group falls in the window. */
+  const groupCells: (Cell | undefined)[] = [];
   for (const a of input.windowAnswers) {
     const band = scoreBand(a.score, a.scale);
     const terms = termIds(a.terms);
-    const count = scopes.of(a.customerIndex, customerScopes);
+    const g = groups.of(a.customerIndex);
     for (let w = 0; w < windowCount; w++) {
       const { from, to } = input.windows[w]!;
       if (a.day < from || a.day > to) continue;
-      for (let s = 0; s < count; s++) {
-        const c = cell(customerScopes[s]!, w);
-        if (band === 'low') c.detractors.offer(a);
-        if (!a.hasComment) continue;
-        c.comments++;
-        if (terms.length === 0) continue;
-        c.withText++;
-        for (const t of terms) {
-          let n = c.counts.get(t);
-          if (!n) c.counts.set(t, (n = new Int32Array(3)));
-          n[2]!++;
-          c.nAll++;
-          if (band === 'low') {
-            n[0]!++;
-            c.nLow++;
-          } else if (band === 'high') {
-            n[1]!++;
-            c.nHigh++;
-          }
+      const c = (groupCells[g * windowCount + w] ??= newCell());
+      if (band === 'low') c.detractors.offer({ customerIndex: a.customerIndex, value: input.valueOf(a.customerIndex), day: a.day, feedback_id: a.feedbackId });
+      if (!a.hasComment) continue;
+      c.comments++;
+      if (terms.length === 0) continue;
+      c.withText++;
+      for (const t of terms) {
+        let n = c.counts.get(t);
+        if (!n) c.counts.set(t, (n = new Int32Array(3)));
+        n[2]!++;
+        c.nAll++;
+        if (band === 'low') {
+          n[0]!++;
+          c.nLow++;
+        } else if (band === 'high') {
+          n[1]!++;
+          c.nHigh++;
         }
       }
     }
   }
+  // Summed into scopes. Every window is stored for everyone, even an empty one (so a report knows it was stored).
+  const scopeCells = new Map<number, Cell>();
+  for (let w = 0; w < windowCount; w++) scopeCells.set(groups.all * windowCount + w, newCell());
+  groupCells.forEach((from, at) => {
+    if (!from) return;
+    const g = Math.floor(at / windowCount);
+    const w = at % windowCount;
+    for (const scopeId of groups.scopesOf(g)) {
+      const key = scopeId * windowCount + w;
+      let c = scopeCells.get(key);
+      if (!c) scopeCells.set(key, (c = newCell()));
+      addCell(c, from);
+    }
+  });
 
   const windows: ReportTermWindowsTable[] = [];
   const terms: ReportTermsTable[] = [];
   const detractors: ReportDetractorsTable[] = [];
-  for (const c of cells) {
-    const base = { run_id: runId, scope: c.scope, key: c.key, from_day: c.from, to_day: c.to };
+  for (const at of [...scopeCells.keys()].sort((a, b) => a - b)) {
+    const c = scopeCells.get(at)!;
+    const [scope, key] = groups.name(Math.floor(at / windowCount));
+    const { from, to } = input.windows[at % windowCount]!;
+    const base = { run_id: runId, scope, key, from_day: from, to_day: to };
     windows.push({ ...base, comments: c.comments });
     const tally: TermTally = { counts: new Map(), phrases: new Map(), nLow: c.nLow, nHigh: c.nHigh, nAll: c.nAll, withText: c.withText };
     for (const [t, n] of c.counts) {
@@ -185,17 +183,50 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
   return { daily, windows, terms, detractors };
 }
 
+/** The comments of one (group or scope, window). */
+interface Cell {
+  /** Per term id: comments with the term that scored low, high, and in all. */
+  counts: Map<number, Int32Array>;
+  nLow: number;
+  nHigh: number;
+  nAll: number;
+  withText: number;
+  comments: number;
+  detractors: TopDetractors;
+}
+
+/** Adds a group's cell into its scope's. A customer is in one group: its best answer is in the group's list. */
+function addCell(into: Cell, from: Cell): void {
+  for (const [t, n] of from.counts) {
+    const sum = into.counts.get(t);
+    if (sum) {
+      sum[0]! += n[0]!;
+      sum[1]! += n[1]!;
+      sum[2]! += n[2]!;
+    } else into.counts.set(t, n.slice());
+  }
+  into.nLow += from.nLow;
+  into.nHigh += from.nHigh;
+  into.nAll += from.nAll;
+  into.withText += from.withText;
+  into.comments += from.comments;
+  for (const d of from.detractors.best()) into.detractors.offer(d);
+}
+
 const NO_TERMS: number[] = [];
 
 /**
- * The scopes an answer counts in, as small integers (their keys as precomputed-data.ts's scopeOf
- * builds them): worked out once per customer, not once per answer and window.
+ * Customers grouped by owner and segment, and the scopes each group counts in (their keys as
+ * precomputed-data.ts's scopeOf builds them): everyone, the owner, the segment and the owner's
+ * segment; everyone and the segment for a customer without an owner.
  */
-class ScopeIndex {
+class ScopeGroups {
   readonly all: number;
   readonly #names: [string, string][] = [];
   readonly #ids = new Map<string, number>();
-  /** Per customer: its scope ids (−1: none), or −2 in the first cell when not worked out yet. */
+  readonly #groups = new Map<string, number>();
+  readonly #scopesOf: number[][] = [];
+  /** Per customer: its group, or −1 when not worked out yet. */
   readonly #ofCustomer: Int32Array;
   readonly #ownerKeys: readonly string[];
   readonly #segmentKeys: readonly string[];
@@ -203,33 +234,34 @@ class ScopeIndex {
   constructor(ownerKeys: readonly string[], segmentKeys: readonly string[]) {
     this.#ownerKeys = ownerKeys;
     this.#segmentKeys = segmentKeys;
-    this.#ofCustomer = new Int32Array(ownerKeys.length * 4).fill(-2);
+    this.#ofCustomer = new Int32Array(ownerKeys.length).fill(-1);
     this.all = this.#id('all', '');
   }
 
-  /** Writes customer i's scope ids into `out`; returns how many (2 without an owner, else 4). */
-  of(i: number, out: Int32Array): number {
-    const at = i * 4;
-    if (this.#ofCustomer[at] === -2) {
+  /** Customer i's group. */
+  of(i: number): number {
+    let g = this.#ofCustomer[i]!;
+    if (g < 0) {
       const owner = this.#ownerKeys[i]!;
       const segment = this.#segmentKeys[i] ?? '';
-      this.#ofCustomer[at] = this.all;
-      if (owner) {
-        this.#ofCustomer[at + 1] = this.#id('owner', owner);
-        this.#ofCustomer[at + 2] = this.#id('segment', segment);
-        this.#ofCustomer[at + 3] = this.#id('owner-segment', `${owner}\u001f${segment}`);
-      } else {
-        this.#ofCustomer[at + 1] = this.#id('segment', segment);
-        this.#ofCustomer[at + 2] = -1;
-        this.#ofCustomer[at + 3] = -1;
+      const key = `${owner}\u001f${segment}`;
+      g = this.#groups.get(key) ?? -1;
+      if (g < 0) {
+        this.#groups.set(key, (g = this.#scopesOf.length));
+        this.#scopesOf.push(
+          owner
+            ? [this.all, this.#id('owner', owner), this.#id('segment', segment), this.#id('owner-segment', key)]
+            : [this.all, this.#id('segment', segment)],
+        );
       }
+      this.#ofCustomer[i] = g;
     }
-    let count = 0;
-    for (let s = 0; s < 4; s++) {
-      const id = this.#ofCustomer[at + s]!;
-      if (id >= 0) out[count++] = id;
-    }
-    return count;
+    return g;
+  }
+
+  /** The scopes of group g. */
+  scopesOf(g: number): readonly number[] {
+    return this.#scopesOf[g]!;
   }
 
   name(id: number): [string, string] {
@@ -262,17 +294,14 @@ interface Detractor {
 class TopDetractors {
   readonly #list: Detractor[] = [];
   readonly #limit: number;
-  readonly #valueOf: (customerIndex: number) => number;
 
-  constructor(limit: number, valueOf: (customerIndex: number) => number) {
+  constructor(limit: number) {
     this.#limit = limit;
-    this.#valueOf = valueOf;
   }
 
-  offer(a: WindowAnswer): void {
+  offer(d: Detractor): void {
     if (this.#limit <= 0) return;
     const list = this.#list;
-    const d: Detractor = { customerIndex: a.customerIndex, value: this.#valueOf(a.customerIndex), day: a.day, feedback_id: a.feedbackId };
     const worst = list[list.length - 1];
     if (list.length === this.#limit && worst && compareDetractors(d, worst) >= 0) return;
     const same = list.findIndex((x) => x.customerIndex === d.customerIndex);
