@@ -147,6 +147,38 @@ export function rowPacker<R extends object>(table: string, texts: readonly (keyo
   };
 }
 
+/**
+ * PackedRows as they cross to the writer's thread: the texts as one string and each one's length
+ * (−1 for null). Copying a batch's 14,000 short strings one by one cost the refresh's thread 1.3 s
+ * per million insight rows (CPU profile at 1M); one string is copied in one go.
+ */
+export interface WirePackedRows extends Omit<PackedRows, 'text'> {
+  chars: string;
+  lengths: Int32Array;
+}
+
+export function toWire(batch: PackedRows): WirePackedRows {
+  const { text, ...rest } = batch;
+  const lengths = new Int32Array(text.length);
+  for (let k = 0; k < text.length; k++) lengths[k] = text[k]?.length ?? -1;
+  return { ...rest, chars: text.join(''), lengths };
+}
+
+export function fromWire(wire: WirePackedRows): PackedRows {
+  const { chars, lengths, ...rest } = wire;
+  const text = new Array<string | null>(lengths.length);
+  let at = 0;
+  for (let k = 0; k < lengths.length; k++) {
+    const length = lengths[k]!;
+    if (length < 0) text[k] = null;
+    else {
+      text[k] = chars.slice(at, at + length);
+      at += length;
+    }
+  }
+  return { ...rest, text };
+}
+
 /** The builder's operations, answered once done (insert resolves early: see `maxInFlight`). */
 export interface DerivedSink {
   insert(table: string, columns: readonly string[], values: unknown[]): Promise<void>;
@@ -181,7 +213,7 @@ function inlineSink(path: string): DerivedSink {
 
 export type BuilderRequest =
   | { op: 'insert'; seq: number; table: string; columns: readonly string[]; values: unknown[] }
-  | { op: 'insertPacked'; seq: number; batch: PackedRows }
+  | { op: 'insertPacked'; seq: number; batch: WirePackedRows }
   | { op: 'index'; seq: number }
   | { op: 'finish'; seq: number };
 export type BuilderReply = { seq: number; error?: string };
@@ -217,8 +249,9 @@ class WorkerSink implements DerivedSink {
   }
 
   async insertPacked(batch: PackedRows): Promise<void> {
-    // The numbers' memory moves to the worker (this side's copy is left empty).
-    this.#send({ op: 'insertPacked', seq: ++this.#seq, batch }, [batch.number.buffer as ArrayBuffer]);
+    // The numbers' and the texts' lengths' memory moves to the worker (this side's copy is left empty).
+    const wire = toWire(batch);
+    this.#send({ op: 'insertPacked', seq: ++this.#seq, batch: wire }, [wire.number.buffer as ArrayBuffer, wire.lengths.buffer as ArrayBuffer]);
     while (this.#pending.length > this.#maxInFlight) await this.#pending.shift();
   }
 

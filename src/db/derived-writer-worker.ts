@@ -1,7 +1,7 @@
 // Worker thread: builds a refresh's derived-data file (derived-builder.ts) from the batches of rows
 // the refresh posts, answering each request in order.
 import { parentPort, workerData } from 'node:worker_threads';
-import { DerivedBuilder, type BuilderReply, type BuilderRequest } from './derived-builder.ts';
+import { DerivedBuilder, fromWire, type BuilderReply, type BuilderRequest } from './derived-builder.ts';
 
 const { path } = workerData as { path: string };
 let builder: DerivedBuilder | undefined;
@@ -15,7 +15,7 @@ parentPort!.on('message', (m: BuilderRequest) => {
     try {
       builder ??= new DerivedBuilder(path);
       if (m.op === 'insert') builder.insert(m.table, m.columns, m.values);
-      else if (m.op === 'insertPacked') builder.insertPacked(m.batch);
+      else if (m.op === 'insertPacked') builder.insertPacked(fromWire(m.batch));
       else if (m.op === 'index') {
         builder.index();
         indexed = true;

@@ -63,14 +63,15 @@ describe('derived-data builder', () => {
   }
 
   for (const offThread of [true, false]) {
-    it(`GIVEN rows packed as columns ${offThread ? 'on a worker thread' : 'inline'} THEN the file holds what the same rows as value lists give, nulls and integers alike`, async () => {
+    it(`GIVEN rows packed as columns ${offThread ? 'on a worker thread' : 'inline'} THEN the file holds what the same rows as value lists give, nulls, empty texts and integers alike`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
       dirs.push(dir);
       const texts = ['scope', 'key', 'label', 'tiers'] as const;
       const numbers = ['run_id', 'customers', 'revenue', 'clv', 'value_at_risk', 'scored', 'at_risk', 'at_risk_value', 'clv_customers', 'clv_top20'] as const;
       type Group = Record<(typeof texts)[number], string | null> & Record<(typeof numbers)[number], number | null>;
       const groups: Group[] = Array.from({ length: 2_500 }, (_, i) => ({
-        scope: i % 3 ? 'owner' : 'segment', key: `k${i}`, label: i % 4 ? `Label ${i}` : null, tiers: i % 5 ? null : '[{"name":"Gold"}]',
+        // Empty strings beside nulls, and characters of two UTF-16 units (the texts cross to the worker as one string and lengths).
+        scope: i % 3 ? 'owner' : 'segment', key: `k${i}`, label: i % 4 ? `Label ${i}${i % 9 ? '' : ' Café 👍🏽'}` : null, tiers: i % 5 ? null : i % 10 ? '[{"name":"Gold"}]' : '',
         run_id: 3, customers: i, revenue: i * 1.25, clv: i % 7 ? i / 3 : 0, value_at_risk: -i, scored: i % 2, at_risk: 0, at_risk_value: 1e15 + i,
         clv_customers: i, clv_top20: i % 6 ? i * 0.01 : null,
       }));
