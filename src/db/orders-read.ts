@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../core/threads.ts';
 import type { OrderHistories } from './histories.ts';
-import { HistoryBuilder } from './refresh-read-helpers.ts';
+import { CENTS_AMOUNT, HistoryBuilder } from './refresh-read-helpers.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 
 interface Reads {
@@ -29,9 +29,9 @@ export function beginRead(h: Reads & { exec(sql: string): unknown }): void {
 }
 
 export function readOrderHistories(h: Reads, customerIds: string[], owners: (string | null)[], toDay: number): OrderHistories {
-  const orders = new HistoryBuilder(customerIds, owners);
+  const orders = new HistoryBuilder(customerIds, owners, 'cents');
   const rows = h
-    .prepare('SELECT customer_id, group_concat(day), group_concat(amount) FROM orders WHERE day <= ? GROUP BY customer_id ORDER BY customer_id')
+    .prepare(`SELECT customer_id, group_concat(day), group_concat(${CENTS_AMOUNT}) FROM orders WHERE day <= ? GROUP BY customer_id ORDER BY customer_id`)
     .raw(true)
     .iterate(toDay) as Iterable<[string, string, string]>;
   for (const [customerId, dayList, amountList] of rows) orders.add(customerId, dayList, amountList);

@@ -70,6 +70,38 @@ export function parseNumberList(text: string, out: Float64Array, at: number): nu
   return at;
 }
 
+/**
+ * Parses a list of amounts as `CENTS_AMOUNT` writes them: whole cents as an integer ("1999" is
+ * 19.99), any other amount as "f" and its text ("f0.125"). Equal to the stored doubles: SQLite
+ * writes cents only when the amount is exactly cents / 100.0, the division done here.
+ */
+export function parseCentsList(text: string, out: Float64Array, at: number): number {
+  let v = 0;
+  let neg = false;
+  let start = 0;
+  let float = false;
+  for (let c = 0; c <= text.length; c++) {
+    const ch = c === text.length ? 44 : text.charCodeAt(c);
+    if (ch === 44) {
+      out[at++] = float ? Number(text.slice(start + 1, c)) : (neg ? -v : v) / 100;
+      v = 0;
+      neg = false;
+      float = false;
+      start = c + 1;
+    } else if (float) continue;
+    else if (ch === 45) neg = true;
+    else if (ch === 102) float = true;
+    else v = v * 10 + (ch - 48);
+  }
+  return at;
+}
+
+/**
+ * An order's amount as parseCentsList reads it. Turning a double into text is most of what
+ * grouping a store's orders costs SQLite (3.3 of 4.7 s for 9.5M orders); an integer is cheap.
+ */
+export const CENTS_AMOUNT = "CASE WHEN abs(amount) < 1e13 AND round(amount * 100) / 100.0 = amount THEN cast(round(amount * 100) AS integer) ELSE 'f' || amount END";
+
 /** group_concat follows the index order in practice, but SQL does not promise it: check, and sort if needed. */
 export function sortCustomerSlice(days: Int32Array, amounts: Float64Array, from: number, to: number): void {
   let sorted = true;
@@ -97,7 +129,11 @@ export class HistoryBuilder {
   #k = 0;
   #last = -1;
 
-  constructor(customerIds: string[], owners: (string | null)[]) {
+  readonly #parseAmounts: (text: string, out: Float64Array, at: number) => number;
+
+  /** `amounts`: the lists' format, numbers as text (PostgreSQL) or CENTS_AMOUNT's (SQLite). */
+  constructor(customerIds: string[], owners: (string | null)[], amounts: 'text' | 'cents' = 'text') {
+    this.#parseAmounts = amounts === 'cents' ? parseCentsList : parseNumberList;
     this.#customerIds = customerIds;
     this.#owners = owners;
     this.#find = walker(customerIds);
@@ -122,7 +158,7 @@ export class HistoryBuilder {
       this.#amounts = a;
     }
     this.#k = parseIntList(dayList, this.#days, from);
-    parseNumberList(amountList, this.#amounts, from);
+    this.#parseAmounts(amountList, this.#amounts, from);
     sortCustomerSlice(this.#days, this.#amounts, from, this.#k);
   }
 

@@ -1,9 +1,33 @@
 // The refresh's read helpers: the interner hands back every value unchanged (shared copies are a
 // memory matter only), nulls included, and keeps passing values through once it holds its limit;
 // the answers' columns hold every answer pushed, in order, past their growth.
+import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { FeedbackBuilder, noFeedback, scaleOf } from '../../src/db/histories.ts';
-import { interner } from '../../src/db/refresh-read-helpers.ts';
+import { CENTS_AMOUNT, interner, parseCentsList } from '../../src/db/refresh-read-helpers.ts';
+
+describe('amounts as cents', () => {
+  it('GIVEN whole-cent amounts, refunds, fractions of a cent and huge amounts THEN the list SQLite writes parses back to the stored doubles (other amounts as SQLite writes them as text)', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.exec('CREATE TABLE orders (k integer primary key, amount double precision not null)');
+    const amounts = [19.99, 0.1, 0.3, 0.1 + 0.2, -5.25, 0, 1234567.89, 0.125, 1 / 3, 1e-5, 12345.6789, 1e13, -2.5e15, 99999999999.99, 7];
+    let seed = 7;
+    for (let k = 0; k < 5_000; k++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      amounts.push(((seed % 2_000_000_001) - 1_000_000_000) / 100); // -10,000,000.00 to 10,000,000.00
+    }
+    const insert = db.prepare('INSERT INTO orders (k, amount) VALUES (?, ?)');
+    amounts.forEach((a, k) => insert.run(k, a));
+    const list = db.prepare(`SELECT group_concat(${CENTS_AMOUNT}) FROM (SELECT amount FROM orders ORDER BY k)`).pluck().get() as string;
+    const out = new Float64Array(amounts.length);
+    expect(parseCentsList(list, out, 0)).toBe(amounts.length);
+    const stored = db.prepare('SELECT amount, amount || \'\' FROM orders ORDER BY k').raw(true).all() as [number, string][];
+    const wholeCents = (a: number) => Math.abs(a) < 1e13 && Math.round(a * 100) / 100 === a;
+    stored.forEach(([a, text], k) => expect([k, out[k]]).toEqual([k, wholeCents(a) ? a : Number(text)]));
+    expect(stored.filter(([a]) => wholeCents(a))).toHaveLength(amounts.length - 7); // 0.1 + 0.2, 0.125, 1/3, 1e-5, 12345.6789, 1e13 and -2.5e15 go as text
+    db.close();
+  });
+});
 
 describe('interner', () => {
   it('GIVEN repeated, new and null values THEN each comes back as given, before and past the limit', () => {
