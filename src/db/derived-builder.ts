@@ -160,8 +160,16 @@ export interface WirePackedRows extends Omit<PackedRows, 'text'> {
 export function toWire(batch: PackedRows): WirePackedRows {
   const { text, ...rest } = batch;
   const lengths = new Int32Array(text.length);
-  for (let k = 0; k < text.length; k++) lengths[k] = text[k]?.length ?? -1;
-  return { ...rest, chars: text.join(''), lengths };
+  let chars = '';
+  for (let k = 0; k < text.length; k++) {
+    const t = text[k];
+    if (t === null || t === undefined) lengths[k] = -1;
+    else {
+      lengths[k] = t.length;
+      chars += t;
+    }
+  }
+  return { ...rest, chars, lengths };
 }
 
 export function fromWire(wire: WirePackedRows): PackedRows {
