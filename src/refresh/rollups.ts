@@ -90,6 +90,7 @@ const LISTS_OF: Record<string, readonly RankedList[]> = {
 export class RollupBuilder {
   readonly #scopes = new Map<string, Scope>();
   readonly #entrants = new Map<string, ReportEntrantsTable>();
+  readonly #byKeys = new Map<string, Map<string, Map<string, Map<string, Scope[]>>>>();
 
   constructor(readonly runId: number) {}
 
@@ -97,21 +98,12 @@ export class RollupBuilder {
   add(r: RollupRow, owner: string | null): void {
     const ownerKey = r.owner_key ?? '';
     const segment = r.segment ?? '';
-    const ownerSegment = `${ownerKey}\u001f${segment}`;
     const atRisk = r.churn_risk !== null && r.churn_risk >= HIGH_RISK;
     const clv = r.clv_12m === null ? null : cents(r.clv_12m);
     const valueAtRisk = r.value_at_risk === null ? null : cents(r.value_at_risk);
     const v = valueAtRisk ?? 0;
     const revenue = cents(r.revenue);
-    const scopes = [
-      this.#scope('all', ''),
-      this.#scope('owner', ownerKey),
-      this.#scope('segment', segment),
-      this.#scope('owner-segment', ownerSegment),
-      this.#scope('stage', r.lifecycle_stage),
-      // Customers without a cluster (no purchase yet) are a group too: shares are of every customer.
-      this.#scope('cluster', r.cluster_name ?? ''),
-    ];
+    const scopes = this.#scopesOf(ownerKey, segment, r.lifecycle_stage, r.cluster_name ?? '');
     for (const s of scopes) {
       const g = s.group;
       g.customers++;
@@ -140,13 +132,44 @@ export class RollupBuilder {
     const ownerGroup = scopes[1]!.group;
     if (owner !== null && (ownerGroup.label === null || owner < ownerGroup.label)) ownerGroup.label = owner;
     if ((r.lifecycle_stage === 'at-risk' || r.lifecycle_stage === 'churned') && r.stage_since_run !== null) {
-      const k = `${r.stage_since_run}\u0000${ownerSegment}`;
+      const k = `${r.stage_since_run}\u0000${ownerKey}\u001f${segment}`;
       let e = this.#entrants.get(k);
       if (!e) this.#entrants.set(k, (e = { run_id: this.runId, since_run: r.stage_since_run, owner_key: ownerKey, segment, owner: null, customers: 0, value_at_risk: 0 }));
       e.customers++;
       e.value_at_risk += v;
       if (owner !== null && (e.owner === null || owner < e.owner)) e.owner = owner;
     }
+  }
+
+  /**
+   * The six scopes of a customer, looked up by its four keys (a few dozen distinct values each,
+   * shared strings): building six scope names per customer and hashing them was 1.5 s of a 1M refresh.
+   */
+  #scopesOf(ownerKey: string, segment: string, stage: string, cluster: string): Scope[] {
+    let bySegment = this.#byKeys.get(ownerKey);
+    if (!bySegment) {
+      bySegment = new Map();
+      // An owner per customer (a mistaken column) would make this a second copy of every scope.
+      if (this.#byKeys.size < 10_000) this.#byKeys.set(ownerKey, bySegment);
+    }
+    let byStage = bySegment.get(segment);
+    if (!byStage) bySegment.set(segment, (byStage = new Map()));
+    let byCluster = byStage.get(stage);
+    if (!byCluster) byStage.set(stage, (byCluster = new Map()));
+    let scopes = byCluster.get(cluster);
+    if (!scopes) {
+      scopes = [
+        this.#scope('all', ''),
+        this.#scope('owner', ownerKey),
+        this.#scope('segment', segment),
+        this.#scope('owner-segment', `${ownerKey}\u001f${segment}`),
+        this.#scope('stage', stage),
+        // Customers without a cluster (no purchase yet) are a group too: shares are of every customer.
+        this.#scope('cluster', cluster),
+      ];
+      byCluster.set(cluster, scopes);
+    }
+    return scopes;
   }
 
   #scope(scope: string, key: string): Scope {
