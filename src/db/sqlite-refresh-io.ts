@@ -167,13 +167,33 @@ function readBasket(h: SqliteHandle, toDay: number): BasketInput {
 
 function readBasketLists(h: SqliteHandle, toDay: number): BasketInput | undefined {
   const tally = new BasketTally();
-  for (const basket of h.prepare('SELECT json_group_array(product) FROM order_items GROUP BY order_id').pluck().iterate() as Iterable<string>) {
-    if (!tally.add(basket)) return undefined;
+  // BASKETS_PER_ROW orders' lists per row, joined by a unit separator (JSON escapes it inside a
+  // list): a row crossing into JS costs more than its bytes (6.4 s for 9.4M one-list rows, 4.7 s
+  // in chunks). Each chunk starts after the last order of the one before, in primary-key order.
+  const sql = (where: string) =>
+    h
+      .prepare(
+        `SELECT group_concat(basket, char(31)), max(order_id), count(*) FROM (
+           SELECT order_id, json_group_array(product) AS basket FROM order_items ${where} GROUP BY order_id ORDER BY order_id LIMIT ${BASKETS_PER_ROW})`,
+      )
+      .raw(true);
+  const first = sql('');
+  const next = sql('WHERE order_id > ?');
+  const chunk = (after: string | null) => (after === null ? first.get() : next.get(after)) as [string | null, string | null, number];
+  for (let after: string | null = null; ; ) {
+    const [lists, last, count] = chunk(after);
+    if (count === 0) break;
+    for (const basket of lists!.split('\u001f')) if (!tally.add(basket)) return undefined;
+    if (count < BASKETS_PER_ROW) break;
+    after = last;
   }
   const excluded = h.prepare('SELECT json_group_array(product) FROM order_items WHERE order_id IN (SELECT order_id FROM orders WHERE day > ? OR amount < 0) GROUP BY order_id').pluck();
   for (const basket of excluded.iterate(toDay) as Iterable<string>) if (!tally.remove(basket)) return undefined;
   return tally.build();
 }
+
+/** Orders per row of readBasketLists. */
+const BASKETS_PER_ROW = 2_000;
 
 function readBasketItems(h: SqliteHandle, toDay: number): BasketInput {
   // The orders to leave out are collected from the covering index and skipped, instead of joining
