@@ -67,8 +67,11 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
                FROM feedback ${access} WHERE day >= ? AND day <= ? AND rowid <= ? ORDER BY customer_id`,
             )
             .raw(true)
-            .all(fromDay, toDay, watermark) as [number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null][];
-          return rows.map(([seq, feedbackId, customerId, day, scale, score, has, terms, comment]): RawWindowAnswer => ({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment }));
+            .iterate(fromDay, toDay, watermark) as Iterable<[number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null]>;
+          // Row by row (each row's array is short-lived): `all()` then a map held two lists of 613k at once.
+          const found: RawWindowAnswer[] = [];
+          for (const [seq, feedbackId, customerId, day, scale, score, has, terms, comment] of rows) found.push({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment });
+          return found;
         },
         async readBasket(toDay) {
           return readBasket(h, toDay);
@@ -103,14 +106,13 @@ function readSnapshot(h: SqliteHandle, toDay: number, pinned?: () => void): Refr
 }
 
 function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): RefreshSnapshot {
-  const customerIds: string[] = [];
-  const owners: (string | null)[] = [];
+  // The ids, then the owners, each as one list from the driver: 0.6 s for 1M customers, 0.8–1.8 s
+  // as one row of two per customer (a row crossing into JS costs more than its values).
+  const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
   const shared = interner();
-  for (const [id, owner] of h.prepare('SELECT customer_id, owner FROM customers ORDER BY customer_id').raw(true).iterate() as Iterable<[string, string | null]>) {
-    customerIds.push(id);
-    owners.push(shared(owner));
-  }
+  const owners = (h.prepare('SELECT owner FROM customers ORDER BY customer_id').pluck().all() as (string | null)[]).map(shared);
   const n = customerIds.length;
+  if (owners.length !== n) throw new Error(`refresh: read ${n} customers and ${owners.length} owners in one snapshot`);
 
   // Orders: one row per customer, its days and amounts as text lists (see HistoryBuilder).
   const histories = withOrders ? readOrderHistories(h, customerIds, owners, toDay) : { customerIds, owners, offsets: new Int32Array(n + 1), days: new Int32Array(0), amounts: new Float64Array(0) };
