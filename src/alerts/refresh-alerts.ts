@@ -26,7 +26,7 @@ export interface RefreshAlertInput {
   snapshot: { histories: OrderHistories; previous: PreviousInsights };
   state: {
     summaries: { purchaseDays: ArrayLike<number>; lastPurchaseDay: ArrayLike<number>; revenue: ArrayLike<number> };
-    cadence: readonly { usualGapDays: number | null }[];
+    cadence: { usualGapDays: ArrayLike<number> };
   };
   models: { clv12: Float64Array };
   score: { scores(): { risk: Float64Array; valueAtRisk: Float64Array } };
@@ -70,7 +70,7 @@ async function evaluate(ctx: Context, x: RefreshAlertInput): Promise<AlertCardSe
   const s = x.state.summaries;
   const { risk, valueAtRisk } = x.score.scores();
   const usualGap = new Float64Array(n);
-  for (let i = 0; i < n; i++) usualGap[i] = x.state.cadence[i]!.usualGapDays ?? NaN;
+  for (let i = 0; i < n; i++) usualGap[i] = x.state.cadence.usualGapDays[i]!;
   const worth = new Float64Array(n);
   for (let i = 0; i < n; i++) worth[i] = Number.isFinite(x.models.clv12[i]!) ? x.models.clv12[i]! : s.revenue[i]!;
   const previousDay = await previousRunDay(db, x.runId);

@@ -64,7 +64,7 @@ export function calibrateChurn(
   const after: number[] = [];
   const since: number[] = [];
   for (const i of state.buyers) {
-    const cadence = state.cadence[i]!;
+    const cadence = state.cadence.at(i);
     const pAlive = models.pAlive[i]!;
     eligible.push(i);
     inputs.push({

@@ -11,7 +11,7 @@ export interface CustomerState {
   summaries: PurchaseSummaries;
   /** Orders with amount ≥ 0 on or before the day. */
   orders: Int32Array;
-  cadence: CustomerCadence[];
+  cadence: CadenceColumns;
   satisfaction: (SatisfactionSignals | null)[];
   /** Median of customers' own usual gaps: the usual gap assumed for one-time buyers. */
   populationGapDays: number;
@@ -23,7 +23,7 @@ export function customerStateAsOf(h: OrderHistories, feedback: FeedbackAnswers, 
   const n = h.customerIds.length;
   const summaries = summarizeCustomers({ offsets: h.offsets, days: h.days, amounts: h.amounts }, asOfDay);
   const orders = new Int32Array(n);
-  const cadence: CustomerCadence[] = new Array(n);
+  const cadence = new CadenceColumns(n);
   const dayBuffer = new Float64Array(Math.max(16, maxOrders(h)));
   const gapBuffer = new Float64Array(dayBuffer.length);
   for (let i = 0; i < n; i++) {
@@ -36,25 +36,96 @@ export function customerStateAsOf(h: OrderHistories, feedback: FeedbackAnswers, 
         dayBuffer[m++] = day;
       }
     }
-    cadence[i] = customerCadenceSorted(dayBuffer, m, asOfDay, gapBuffer);
+    cadence.set(i, customerCadenceSorted(dayBuffer, m, asOfDay, gapBuffer));
   }
-  const gaps: number[] = [];
-  for (const c of cadence) if (c.usualGapDays !== null) gaps.push(c.usualGapDays);
-  const populationGapDays = populationUsualGap(gaps) ?? 30;
+  const populationGapDays = populationUsualGap(cadence.usualGapDays) ?? 30;
 
-  const responses: (FeedbackResponse[] | undefined)[] = new Array(n);
-  for (let k = 0; k < feedback.length; k++) {
-    const day = feedback.day[k]!;
-    if (day > asOfDay) continue;
-    (responses[feedback.customerIndex[k]!] ??= []).push({ score: feedback.score[k]!, scale: scaleOf(feedback, k), day });
+  // Each customer's answers on or before the day, in the order read (by day, then arrival). The
+  // answers come grouped by customer (read in customer order), so each customer's list lives only
+  // while its signals are worked out; answers in another order are collected per customer first.
+  const satisfaction = new Array<SatisfactionSignals | null>(n).fill(null);
+  if (answersByCustomer(feedback)) {
+    let list: FeedbackResponse[] = [];
+    let current = -1;
+    const flush = () => {
+      if (current >= 0 && list.length > 0) satisfaction[current] = satisfactionSignals(list, asOfDay);
+      list = [];
+    };
+    for (let k = 0; k < feedback.length; k++) {
+      const i = feedback.customerIndex[k]!;
+      if (i !== current) {
+        flush();
+        current = i;
+      }
+      const day = feedback.day[k]!;
+      if (day <= asOfDay) list.push({ score: feedback.score[k]!, scale: scaleOf(feedback, k), day });
+    }
+    flush();
+  } else {
+    const responses: (FeedbackResponse[] | undefined)[] = new Array(n);
+    for (let k = 0; k < feedback.length; k++) {
+      const day = feedback.day[k]!;
+      if (day > asOfDay) continue;
+      (responses[feedback.customerIndex[k]!] ??= []).push({ score: feedback.score[k]!, scale: scaleOf(feedback, k), day });
+    }
+    for (let i = 0; i < n; i++) if (responses[i]) satisfaction[i] = satisfactionSignals(responses[i]!, asOfDay);
   }
-  const satisfaction = new Array<SatisfactionSignals | null>(n);
-  for (let i = 0; i < n; i++) satisfaction[i] = responses[i] ? satisfactionSignals(responses[i]!, asOfDay) : null;
 
   const buyerList: number[] = [];
   for (let i = 0; i < n; i++) if (summaries.purchaseDays[i]! > 0) buyerList.push(i);
   return { asOfDay, summaries, orders, cadence, satisfaction, populationGapDays, buyers: Int32Array.from(buyerList) };
 }
+
+/** True when every customer's answers are next to each other (the stores read them in customer order). */
+function answersByCustomer(feedback: FeedbackAnswers): boolean {
+  for (let k = 1; k < feedback.length; k++) if (feedback.customerIndex[k]! < feedback.customerIndex[k - 1]!) return false;
+  return true;
+}
+
+/**
+ * Every customer's cadence as columns, NaN for none. A million CustomerCadence objects (and their
+ * boxed medians) lived through the whole refresh and were a large share of its garbage collection;
+ * `at(i)` builds a customer's object when it is needed, and it dies young.
+ */
+export class CadenceColumns {
+  readonly purchaseDays: Int32Array;
+  readonly daysSinceFirstPurchase: Float64Array;
+  readonly daysSinceLastPurchase: Float64Array;
+  readonly usualGapDays: Float64Array;
+  readonly lastGapDays: Float64Array;
+  readonly usualGapBeforeLastDays: Float64Array;
+
+  constructor(n: number) {
+    this.purchaseDays = new Int32Array(n);
+    this.daysSinceFirstPurchase = new Float64Array(n);
+    this.daysSinceLastPurchase = new Float64Array(n);
+    this.usualGapDays = new Float64Array(n);
+    this.lastGapDays = new Float64Array(n);
+    this.usualGapBeforeLastDays = new Float64Array(n);
+  }
+
+  set(i: number, c: CustomerCadence): void {
+    this.purchaseDays[i] = c.purchaseDays;
+    this.daysSinceFirstPurchase[i] = c.daysSinceFirstPurchase ?? NaN;
+    this.daysSinceLastPurchase[i] = c.daysSinceLastPurchase ?? NaN;
+    this.usualGapDays[i] = c.usualGapDays ?? NaN;
+    this.lastGapDays[i] = c.lastGapDays ?? NaN;
+    this.usualGapBeforeLastDays[i] = c.usualGapBeforeLastDays ?? NaN;
+  }
+
+  at(i: number): CustomerCadence {
+    return {
+      purchaseDays: this.purchaseDays[i]!,
+      daysSinceFirstPurchase: nullIfNaN(this.daysSinceFirstPurchase[i]!),
+      daysSinceLastPurchase: nullIfNaN(this.daysSinceLastPurchase[i]!),
+      usualGapDays: nullIfNaN(this.usualGapDays[i]!),
+      lastGapDays: nullIfNaN(this.lastGapDays[i]!),
+      usualGapBeforeLastDays: nullIfNaN(this.usualGapBeforeLastDays[i]!),
+    };
+  }
+}
+
+const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
 function maxOrders(h: OrderHistories): number {
   let max = 0;

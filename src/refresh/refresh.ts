@@ -186,7 +186,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     function* scoreAll(): Generator<InsightValues> {
       for (let i = 0; i < n; i++) {
         const id = h.customerIds[i]!;
-        const cadence = state.cadence[i]!;
+        const cadence = state.cadence.at(i);
         const prev = previous.known[i] ? { stage: previous.stage[i] as LifecycleStage, since: nullIfNaN(previous.sinceDay[i]!), sinceRun: nullIfNaN(previous.sinceRun[i]!), purchaseDays: previous.purchaseDays[i]! } : undefined;
         const { pAlive, risk, life, valueAtRisk } = score(i, prev);
         stageCounts[life.stage] = (stageCounts[life.stage] ?? 0) + 1;

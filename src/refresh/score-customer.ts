@@ -55,7 +55,7 @@ export function customerScorer(state: CustomerState, models: ModelScores, churn:
   const score = (i: number, previous: { stage: string; purchaseDays: number } | undefined): ScoredCustomer => {
     const expected = models.expected90ForChurn[i]!;
     const { pAlive, risk, lifecycle } = customerStory({
-      cadence: state.cadence[i]!,
+      cadence: state.cadence.at(i),
       populationGapDays: state.populationGapDays,
       satisfaction: state.satisfaction[i]!,
       modelPAlive: models.pAlive[i]!,
