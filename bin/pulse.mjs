@@ -3,6 +3,7 @@
 // start-up); otherwise runs the TypeScript sources through tsx's loader (always correct).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,24 +32,40 @@ function bundleIsFresh() {
  * default 16 MB semi-spaces a quarter of a 1M-customer refresh went to garbage collection; with
  * 64 MB ones the refresh took 34 s instead of 51 s on the same store, for ~110 MB more peak memory
  * (`npm run bench`). The flag only takes effect at start-up, so these commands run in a child
- * Node given it, unless one was given already (NODE_OPTIONS or the command line). An import that
- * does not refresh keeps the default: it stays within its 256 MB (354 MB with the flag).
+ * Node given it, unless one was given already (NODE_OPTIONS or the command line). An import or a
+ * demo that does not refresh keeps the default: an import stays within its 256 MB (354 MB with the flag).
  */
-const YOUNG = '--max-semi-space-size';
 const args = process.argv.slice(2);
-const heavy = args[0] === 'refresh' || args[0] === 'demo' || (args[0] === 'import' && !args.includes('--no-refresh'));
-if (heavy && ![...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith(YOUNG))) {
-  const child = spawn(process.execPath, [`${YOUNG}=64`, ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' });
-  // Stopping this process stops the child (Ctrl-C reaches both already; a kill by pid only this one).
+const YOUNG = /^--max[-_]semi[-_]space[-_]size\b/;
+const refreshes = args[0] === 'refresh' || ((args[0] === 'import' || args[0] === 'demo') && !args.includes('--no-refresh') && !args.some((a) => a === '--csv' || a.startsWith('--csv=')));
+const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => YOUNG.test(a.replace(/^["']/, '')));
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+if (process.env.PULSE_YOUNG_CHILD === '1') {
+  // The re-run child: when the parent goes, even killed outright, its channel closes and this stops too.
+  delete process.env.PULSE_YOUNG_CHILD;
+  const stop = () => process.kill(process.pid, 'SIGTERM');
+  process.channel?.unref();
+  process.on('disconnect', stop);
+  if (!process.connected) stop(); // gone before this line ran
+} else if (refreshes && !given) {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, PULSE_YOUNG_CHILD: '1' },
+  });
+  // Ctrl-C reaches both already; a kill by pid reaches only this one.
   const forward = (signal) => child.kill(signal);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
-  const [code, signal] = await new Promise((resolve, reject) => {
-    child.on('error', reject);
+  for (const signal of FORWARDED) process.on(signal, forward);
+  const [code, signal] = await new Promise((resolve) => {
+    child.on('error', (err) => {
+      process.stderr.write(`pulse: could not start ${process.execPath}: ${err.message}\n`);
+      resolve([1, null]);
+    });
     child.on('exit', (c, s) => resolve([c, s]));
   });
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(s, forward);
-  if (signal) process.kill(process.pid, signal);
-  process.exit(code ?? 1);
+  for (const s of FORWARDED) process.off(s, forward);
+  // Ended by a signal: end the same way (a stop that was asked for), or say which (a crash, without a second core dump).
+  if (signal && (FORWARDED.includes(signal) || signal === 'SIGKILL')) process.kill(process.pid, signal);
+  process.exit(code ?? 128 + (osConstants.signals[signal] ?? 0));
 }
 
 let main;
