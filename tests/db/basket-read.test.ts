@@ -89,6 +89,26 @@ describe(`basket read (${storeKind})`, () => {
     }
   });
 
+  it.skipIf(onPostgres)('GIVEN exactly two rows of baskets (4,000 orders, the last row full) THEN every order is counted once', async () => {
+    ctx = await makeTestContext();
+    const h = ctx.store.sqlite!;
+    h.exec(`INSERT INTO customers (customer_id, search_text) VALUES ('c', 'c')`);
+    h.exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 3999)
+      INSERT INTO orders (order_id, customer_id, ordered_at, day, amount) SELECT printf('o%05d', i), 'c', '2026-01-01', 10, 5 FROM n`);
+    h.exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 3999)
+      INSERT INTO order_items (order_id, product, quantity, unit_price) SELECT printf('o%05d', i), 'p' || (i % 5), 1, 1 FROM n UNION ALL SELECT printf('o%05d', i), 'shared', 1, 1 FROM n`);
+    const reads = await ctx.store.refresh.reads();
+    try {
+      const items = await reads.readBasket(10);
+      const got = baskets(items);
+      expect(got).toHaveLength(4_000);
+      expect(new Set(got.map((b) => b.join('+')))).toEqual(new Set(['p0+shared', 'p1+shared', 'p2+shared', 'p3+shared', 'p4+shared']));
+      expect(got.filter((b) => b[0] === 'p3')).toHaveLength(800);
+    } finally {
+      await reads.close();
+    }
+  });
+
   it.skipIf(onPostgres)('GIVEN more distinct baskets than are kept counted THEN the items are read one by one and no order is lost', async () => {
     ctx = await makeTestContext();
     const h = ctx.store.sqlite!;
