@@ -8,7 +8,7 @@ import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurn
 import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { FeedbackBuilder, scaleOf, type FeedbackAnswers, type OrderHistories } from '../db/histories.ts';
-import { customerStateAsOf } from './customer-state.ts';
+import { customerStateAsOf, nullIfNaN } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 
 export interface ChurnBacktest {
@@ -127,7 +127,6 @@ function firstPurchaseAfter(h: OrderHistories, i: number, day: number): number {
   return NaN;
 }
 
-const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
 /** At most `max` customers, chosen by a seeded shuffle, with their orders and feedback. */
 export function sampleCustomers(

@@ -40,46 +40,48 @@ export function customerStateAsOf(h: OrderHistories, feedback: FeedbackAnswers, 
   }
   const populationGapDays = populationUsualGap(cadence.usualGapDays) ?? 30;
 
-  // Each customer's answers on or before the day, in the order read (by day, then arrival). The
-  // answers come grouped by customer (read in customer order), so each customer's list lives only
-  // while its signals are worked out; answers in another order are collected per customer first.
+  // Each customer's answers on or before the day, in the order read (by day, then arrival), one
+  // customer at a time: a customer's list lives only while its signals are worked out.
   const satisfaction = new Array<SatisfactionSignals | null>(n).fill(null);
-  if (answersByCustomer(feedback)) {
-    let list: FeedbackResponse[] = [];
-    let current = -1;
-    const flush = () => {
-      if (current >= 0 && list.length > 0) satisfaction[current] = satisfactionSignals(list, asOfDay);
-      list = [];
-    };
-    for (let k = 0; k < feedback.length; k++) {
-      const i = feedback.customerIndex[k]!;
-      if (i !== current) {
-        flush();
-        current = i;
-      }
-      const day = feedback.day[k]!;
-      if (day <= asOfDay) list.push({ score: feedback.score[k]!, scale: scaleOf(feedback, k), day });
+  let list: FeedbackResponse[] = [];
+  let current = -1;
+  const flush = () => {
+    if (current >= 0 && list.length > 0) satisfaction[current] = satisfactionSignals(list, asOfDay);
+    list = [];
+  };
+  for (const k of groupedByCustomer(feedback, n)) {
+    const i = feedback.customerIndex[k]!;
+    if (i !== current) {
+      flush();
+      current = i;
     }
-    flush();
-  } else {
-    const responses: (FeedbackResponse[] | undefined)[] = new Array(n);
-    for (let k = 0; k < feedback.length; k++) {
-      const day = feedback.day[k]!;
-      if (day > asOfDay) continue;
-      (responses[feedback.customerIndex[k]!] ??= []).push({ score: feedback.score[k]!, scale: scaleOf(feedback, k), day });
-    }
-    for (let i = 0; i < n; i++) if (responses[i]) satisfaction[i] = satisfactionSignals(responses[i]!, asOfDay);
+    const day = feedback.day[k]!;
+    if (day <= asOfDay) list.push({ score: feedback.score[k]!, scale: scaleOf(feedback, k), day });
   }
+  flush();
 
   const buyerList: number[] = [];
   for (let i = 0; i < n; i++) if (summaries.purchaseDays[i]! > 0) buyerList.push(i);
   return { asOfDay, summaries, orders, cadence, satisfaction, populationGapDays, buyers: Int32Array.from(buyerList) };
 }
 
-/** True when every customer's answers are next to each other (the stores read them in customer order). */
-function answersByCustomer(feedback: FeedbackAnswers): boolean {
-  for (let k = 1; k < feedback.length; k++) if (feedback.customerIndex[k]! < feedback.customerIndex[k - 1]!) return false;
-  return true;
+/**
+ * The answers' indexes with each customer's next to each other, in their order within the customer:
+ * as they are when read in customer order (both stores do), else by a stable counting sort.
+ */
+function groupedByCustomer(feedback: FeedbackAnswers, customers: number): Int32Array {
+  const order = new Int32Array(feedback.length);
+  let grouped = true;
+  for (let k = 0; k < feedback.length; k++) {
+    order[k] = k;
+    if (k > 0 && feedback.customerIndex[k]! < feedback.customerIndex[k - 1]!) grouped = false;
+  }
+  if (grouped) return order;
+  const start = new Int32Array(customers + 1);
+  for (let k = 0; k < feedback.length; k++) start[feedback.customerIndex[k]! + 1]!++;
+  for (let i = 0; i < customers; i++) start[i + 1]! += start[i]!;
+  for (let k = 0; k < feedback.length; k++) order[start[feedback.customerIndex[k]!]!++] = k;
+  return order;
 }
 
 /**
@@ -125,7 +127,8 @@ export class CadenceColumns {
   }
 }
 
-const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
+/** NaN (a column's "none") as null. */
+export const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
 function maxOrders(h: OrderHistories): number {
   let max = 0;

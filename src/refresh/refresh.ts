@@ -18,7 +18,7 @@ import { walker } from '../db/refresh-read-helpers.ts';
 import { ownerKey } from '../reports/report-data.ts';
 import { standardWindows } from '../reports/satisfaction.ts';
 import { calibrateChurn } from './churn-backtest.ts';
-import { customerStateAsOf, pick } from './customer-state.ts';
+import { customerStateAsOf, nullIfNaN, pick } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 import { mineBasketRules } from './basket-rules.ts';
 import type { AssociationRule } from '../analytics/basket.ts';
@@ -341,7 +341,6 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
 /** Distinct term lists kept decoded at once (comments repeat; a flood of unique ones must not fill memory). */
 const DECODED_TERMS_KEPT = 200_000;
 
-const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
