@@ -31,12 +31,18 @@ function bundleIsFresh() {
  * which refresh after loading) allocate hundreds of millions of short-lived objects. With V8's
  * default 16 MB semi-spaces a quarter of a 1M-customer refresh went to garbage collection; with
  * 64 MB ones the refresh took 34 s instead of 51 s on the same store, for ~110 MB more peak memory
- * (`npm run bench`). The flag only takes effect at start-up, so these commands run in a child
- * Node given it, unless one was given already (NODE_OPTIONS or the command line). An import or a
- * demo that does not refresh keeps the default: an import stays within its 256 MB (354 MB with the flag).
+ * (`npm run bench`). V8 also moves an allocation site to the old generation once most of its
+ * objects outlive a scavenge; during the refresh's scoring that sent millions of short-lived
+ * objects there, and the dead ones then kept the young objects they point to alive: every
+ * scavenge copied ~27 MB (40–70 ms each instead of 2–5, `--trace-gc-nvp`), and scoring 1M
+ * customers took 8–12 s instead of 5–7. These flags only take effect at start-up, so these commands
+ * run in a child Node given them, unless semi-spaces were given already (NODE_OPTIONS or the
+ * command line). An import or a demo that does not refresh keeps the defaults: an import stays
+ * within its 256 MB (354 MB with them). The scheduler's nightly child gets the same flags.
  */
 const args = process.argv.slice(2);
 const YOUNG = /^--max[-_]semi[-_]space[-_]size\b/;
+const REFRESH_FLAGS = ['--max-semi-space-size=64', '--no-allocation-site-pretenuring'];
 const refreshes = args[0] === 'refresh' || ((args[0] === 'import' || args[0] === 'demo') && !args.includes('--no-refresh') && !args.some((a) => a === '--csv' || a.startsWith('--csv=')));
 const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => YOUNG.test(a.replace(/^["']/, '')));
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -48,7 +54,7 @@ if (process.env.PULSE_YOUNG_CHILD === '1') {
   process.on('disconnect', stop);
   if (!process.connected) stop(); // gone before this line ran
 } else if (refreshes && !given) {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
+  const child = spawn(process.execPath, [...REFRESH_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, PULSE_YOUNG_CHILD: '1' },
   });

@@ -282,14 +282,25 @@ class WorkerSink implements DerivedSink {
   }
 
   #send(request: BuilderRequest, transfer: ArrayBuffer[] = []): void {
-    const answered = this.#failure
-      ? Promise.reject(this.#failure)
-      : new Promise<void>((resolve, reject) => {
-          this.#waiting.set(request.seq, { resolve, reject });
-          this.#worker.postMessage(request, transfer);
-        });
+    const answered = this.#failure ? Promise.reject(this.#failure) : this.#answerTo(request.seq);
+    if (!this.#failure) {
+      try {
+        this.#worker.postMessage(request, transfer);
+      } catch (err) {
+        this.#fail(err instanceof Error ? err : new Error(String(err))); // rejects `answered`
+      }
+    }
     answered.catch(() => undefined); // awaited in order by insert/finish, which see the failure
     this.#pending.push(answered);
+  }
+
+  /**
+   * The answer to request `seq`. Its callbacks close over the number only: a closure that saw the
+   * request (as the promise's executor did) shares its scope with the `catch` above and kept each
+   * batch's texts (~0.5 MB, already copied to the worker) alive until the answer, 16 batches at once.
+   */
+  #answerTo(seq: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.#waiting.set(seq, { resolve, reject }));
   }
 
   #fail(err: Error): void {

@@ -61,6 +61,7 @@ describe.skipIf(!linux)('pulse with larger semi-spaces', () => {
         child = await until('the child', () => childrenOf(parent.pid!)[0]);
         const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
         expect(cmdline).toContain('--max-semi-space-size=64');
+        expect(cmdline).toContain('--no-allocation-site-pretenuring');
         expect(cmdline).toContain('import');
         parent.kill(kill);
         const [, signal] = await done;
