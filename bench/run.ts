@@ -5,8 +5,8 @@
 // run beside a refresh and an import, and 200 signed Slack requests at once. Prints a table and
 // writes the JSON next to it. A benchmark, never a test: read medians and ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRegistry } from '../src/commands/index.ts';
 import { loadConfig } from '../src/core/config.ts';
@@ -75,8 +75,10 @@ function runImport(kind: string, store: string): ImportFigures {
   log(`  ${s.rowsRead} rows in ${s.seconds.toFixed(1)} s = ${s.rowsPerSecond} rows/s (${s.rejected} rejected)${peakRssMb === null ? '' : `, peak RSS ${peakRssMb} MB`}`);
   return { rows: s.rowsRead, seconds: round(s.seconds), rowsPerSecond: s.rowsPerSecond, rejected: s.rejected, peakRssMb };
 }
+// A store is its file, its log, and the files next to it named after it (derived insights, the refresh lock).
 const removeStore = (f: string) => {
   for (const x of [f, `${f}-wal`, `${f}-shm`]) rmSync(x, { force: true });
+  for (const x of readdirSync(dirname(f))) if (x.startsWith(`${basename(f)}.`)) rmSync(join(dirname(f), x), { force: true });
 };
 const imports: Record<string, ImportFigures> = {};
 if (values.rebuild || !existsSync(dbFile)) {
