@@ -38,7 +38,7 @@ function bundleIsFresh() {
  * customers took 8–12 s instead of 5–7. These flags only take effect at start-up, so these commands
  * run in a child Node given them, unless semi-spaces were given already (NODE_OPTIONS or the
  * command line). An import or a demo that does not refresh keeps the defaults: an import stays
- * within its 256 MB (354 MB with them). The scheduler's nightly child gets the same flags.
+ * within its 256 MB (354 MB with them). The scheduler's nightly refresh starts through this file too.
  */
 const args = process.argv.slice(2);
 const YOUNG = /^--max[-_]semi[-_]space[-_]size\b/;

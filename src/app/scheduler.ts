@@ -26,8 +26,8 @@ export function slotOf(firedAt: Date): Date {
  */
 export function refreshInChildProcess(ctx: Context, slot: Date): Promise<number> {
   return new Promise((resolve) => {
-    // The V8 flags bin/pulse.mjs gives every refresh (REFRESH_FLAGS there; saves it re-starting itself with them).
-    const args = ['--max-semi-space-size=64', '--no-allocation-site-pretenuring', PULSE_BIN, 'refresh', '--unless-refreshed-since', slot.toISOString()];
+    // Through bin/pulse.mjs, which alone decides a refresh's V8 flags (it re-runs itself with them).
+    const args = [PULSE_BIN, 'refresh', '--unless-refreshed-since', slot.toISOString()];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
     child.on('error', (err) => {
       ctx.log.error('nightly refresh could not start', { error: err });
