@@ -282,8 +282,10 @@ class WorkerSink implements DerivedSink {
   }
 
   #send(request: BuilderRequest, transfer: ArrayBuffer[] = []): void {
-    const answered = this.#failure ? Promise.reject(this.#failure) : this.#answerTo(request.seq);
-    if (!this.#failure) {
+    let answered: Promise<void>;
+    if (this.#failure) answered = Promise.reject(this.#failure);
+    else {
+      answered = this.#answerTo(request.seq);
       try {
         this.#worker.postMessage(request, transfer);
       } catch (err) {
