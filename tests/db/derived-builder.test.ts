@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { derivedSink, rowPacker } from '../../src/db/derived-builder.ts';
+import { createDerivedFile, indexDerivedFile } from '../../src/db/sqlite-derived.ts';
 
 const COLUMNS = ['run_id', 'scope', 'key', 'from_day', 'to_day', 'comments'];
 
@@ -20,6 +21,30 @@ describe('derived-data builder', () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('GIVEN insights to index THEN the indexes are built with small sort runs and the page cache is given back, even when a build fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
+    dirs.push(dir);
+    const b = createDerivedFile(join(dir, 'store.sqlite.insights-3'));
+    try {
+      const cache = b.pragma('cache_size', { simple: true });
+      const seen: unknown[] = [];
+      const exec = b.exec.bind(b);
+      // What the cache is while each index is built: the sort runs are as large as it.
+      b.exec = (sql: string) => {
+        if (sql.startsWith('CREATE INDEX')) seen.push(b.pragma('cache_size', { simple: true }));
+        return exec(sql);
+      };
+      indexDerivedFile(b);
+      expect(seen).toEqual([-1024, -1024, -1024, -1024]);
+      expect(b.pragma('cache_size', { simple: true })).toBe(cache);
+      // A second build meets the indexes already there and fails; the cache still comes back.
+      expect(() => indexDerivedFile(b)).toThrow(/already exists/);
+      expect(b.pragma('cache_size', { simple: true })).toBe(cache);
+    } finally {
+      b.close();
+    }
   });
 
   for (const offThread of [true, false]) {
