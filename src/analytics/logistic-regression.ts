@@ -33,13 +33,22 @@ export function fitLogistic(x: Float64Array, p: number, y: ArrayLike<number>, op
   const free = [-1, ...Array.from({ length: p }, (_, j) => j).filter((j) => !fixed.has(j))]; // -1 = intercept
   const q = free.length;
   const beta = new Float64Array(q);
-  const column = (i: number, f: number) => (free[f]! < 0 ? 1 : x[i * p + free[f]!]!);
+  // The free columns (the intercept's 1 first), row after row, copied once: the passes below then
+  // read them in order instead of choosing column by column (the backtest's 150k rows: ~2× faster).
+  const xf = new Float64Array(n * q);
+  for (let i = 0; i < n; i++) for (let f = 0; f < q; f++) xf[i * q + f] = free[f]! < 0 ? 1 : x[i * p + free[f]!]!;
+  // Each row's fitted probability at the coefficients last evaluated: the step accepted is the one
+  // just evaluated, so the next Newton step starts from these. The probability and the log-likelihood
+  // share one exponential (the same values 1/(1 + e^−η) and softplus give).
+  const fitted = new Float64Array(n);
   const penalised = (b: Float64Array) => {
     let ll = 0;
-    for (let i = 0; i < n; i++) {
-      let eta = 0;
-      for (let f = 0; f < q; f++) eta += b[f]! * column(i, f);
-      ll += y[i]! * eta - softplus(eta);
+    for (let i = 0, at = 0; i < n; i++, at += q) {
+      let e = 0;
+      for (let f = 0; f < q; f++) e += b[f]! * xf[at + f]!;
+      const t = Math.exp(-Math.abs(e));
+      fitted[i] = e >= 0 ? 1 / (1 + t) : t / (1 + t);
+      ll += y[i]! * e - ((e > 0 ? e : 0) + Math.log1p(t));
     }
     for (let f = 1; f < q; f++) ll -= 0.5 * l2 * b[f]! ** 2;
     return ll;
@@ -49,24 +58,19 @@ export function fitLogistic(x: Float64Array, p: number, y: ArrayLike<number>, op
   const tolerance = options.tolerance ?? 1e-8;
   let iterations = 0;
   let converged = false;
-  const row = new Float64Array(q);
   while (iterations < maxIterations && !converged) {
     iterations++;
     const gradient = new Float64Array(q);
     const hessian = new Float64Array(q * q);
-    for (let i = 0; i < n; i++) {
-      let eta = 0;
-      for (let f = 0; f < q; f++) {
-        row[f] = column(i, f);
-        eta += beta[f]! * row[f]!;
-      }
-      const mu = sigmoid(eta);
+    for (let i = 0, at = 0; i < n; i++, at += q) {
+      const mu = fitted[i]!;
       const weight = Math.max(mu * (1 - mu), 1e-12);
       const residual = y[i]! - mu;
       for (let f = 0; f < q; f++) {
-        gradient[f]! += residual * row[f]!;
-        const wf = weight * row[f]!;
-        for (let g = 0; g <= f; g++) hessian[f * q + g]! += wf * row[g]!;
+        const xif = xf[at + f]!;
+        gradient[f]! += residual * xif;
+        const wf = weight * xif;
+        for (let g = 0; g <= f; g++) hessian[f * q + g]! += wf * xf[at + g]!;
       }
     }
     for (let f = 0; f < q; f++) for (let g = 0; g < f; g++) hessian[g * q + f] = hessian[f * q + g]!;
@@ -126,8 +130,4 @@ function solveSymmetric(a: Float64Array, b: Float64Array, q: number): Float64Arr
     s[i] = sum / l[i * q + i]!;
   }
   return s;
-}
-
-function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
