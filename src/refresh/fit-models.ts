@@ -48,6 +48,25 @@ export interface FitOptions {
 const EXPECTATION_ORDER: readonly RepeatPurchaseModelName[] = ['bgnbd', 'mbgnbd', 'paretoNbd'];
 
 export function fitModels(state: CustomerState, options: FitOptions = {}): ModelScores {
+  const steps = modelSteps(state, options);
+  let next = steps.next();
+  while (!next.done) next = steps.next(options.holdout ?? null);
+  return next.value;
+}
+
+/**
+ * `fitModels` with a holdout still running (on a worker: see holdoutInBackground): every model is
+ * fitted meanwhile, and the holdout is awaited only where it decides which one scores P(alive).
+ */
+export async function fitModelsBeside(state: CustomerState, holdout: Promise<HoldoutResult | null>, options: Omit<FitOptions, 'holdout'> = {}): Promise<ModelScores> {
+  const steps = modelSteps(state, options);
+  let next = steps.next();
+  while (!next.done) next = steps.next(await holdout);
+  return next.value;
+}
+
+/** The work of fitModels; yields once, when it needs the holdout. */
+function* modelSteps(state: CustomerState, options: Omit<FitOptions, 'holdout'>): Generator<'holdout', ModelScores, HoldoutResult | null> {
   const n = state.summaries.count;
   const timings: Record<string, number> = {};
   const time = <T>(name: string, fn: () => T): T => {
@@ -99,7 +118,7 @@ export function fitModels(state: CustomerState, options: FitOptions = {}): Model
   }
 
   const fits = (out.fits = fitEveryModel(groups, {}, time));
-  const holdout = options.holdout ?? null;
+  const holdout = yield 'holdout';
   const choice = (out.pAliveChoice = choosePAlive(fits, holdout ? { days: holdout.days, error: holdout.table.error } : null));
   const chosen = choice.chosen ? fits.fitted[choice.chosen] : undefined;
   if (chosen) {

@@ -2,9 +2,10 @@
 // the as-of day and scored on the N days after (the model card's `holdout`); its per-customer error
 // picks the model that scores P(alive).
 import { calibrationAndHoldout, holdoutTable, type HoldoutTable } from '../analytics/holdout.ts';
-import { fitEveryModel, type ModelFits } from '../analytics/model-fits.ts';
+import { fitEveryModel, REPEAT_PURCHASE_MODELS, type ModelFitResult, type ModelFits } from '../analytics/model-fits.ts';
 import { expandToCustomers, groupHistories } from '../analytics/purchase-history.ts';
 import type { RepeatPurchaseModelName } from '../analytics/repeat-purchase-model.ts';
+import { startWorker } from '../core/threads.ts';
 import { noFeedback, type OrderHistories } from '../db/histories.ts';
 import { BACKTEST_SAMPLE, sampleCustomers } from './churn-backtest.ts';
 import { pick, type CustomerState } from './customer-state.ts';
@@ -39,12 +40,82 @@ export function holdoutFor(
   seed: number,
   time?: <T>(name: string, fn: () => T) => T,
 ): HoldoutResult | { error: string } | null {
+  const plan = holdoutDaysFor(state, days);
+  if (typeof plan !== 'number') return plan;
+  return runHoldout(h, state.asOfDay, plan, seed, time);
+}
+
+/** The holdout's days (`days` when asked for, else the nightly default), or why there is none. */
+function holdoutDaysFor(state: CustomerState, days: number | undefined): number | { error: string } | null {
   if (state.buyers.length === 0) return null;
   let firstDataDay = Infinity;
   for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
   const chosen = days ?? defaultHoldoutDays(firstDataDay, state.asOfDay);
   if (chosen === null) return { error: `the history is only ${state.asOfDay - firstDataDay} days long (a holdout needs at least 28)` };
-  return runHoldout(h, state.asOfDay, chosen, seed, time);
+  return chosen;
+}
+
+/** A store at least this big runs its holdout on a worker thread (a thread costs more than it saves below). */
+export const HOLDOUT_OFF_THREAD_CUSTOMERS = 50_000;
+
+/**
+ * `holdoutFor` on a worker thread, for a big store: the refresh fits today's models meanwhile (see
+ * fitModelsBeside). The sample is drawn here, as runHoldout draws it, and only it crosses over.
+ * A failure of the thread fails the refresh, as a failure inline would.
+ */
+export function holdoutInBackground(h: OrderHistories, state: CustomerState, days: number | undefined, seed: number, offThreadFrom = HOLDOUT_OFF_THREAD_CUSTOMERS): Promise<HoldoutResult | { error: string } | null> {
+  if (h.customerIds.length < offThreadFrom) return Promise.resolve(holdoutFor(h, state, days, seed));
+  const plan = holdoutDaysFor(state, days);
+  if (typeof plan !== 'number') return Promise.resolve(plan);
+  const sample = sampleCustomers(h, noFeedback(), BACKTEST_SAMPLE, seed).h;
+  const request: HoldoutRequest = { sample, total: h.customerIds.length, asOfDay: state.asOfDay, days: plan };
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(new URL('./holdout-worker.ts', import.meta.url), 'holdout-worker', request as unknown as Record<string, unknown>, import.meta.url);
+    let settled = false;
+    worker.once('message', (m: HoldoutReply) => {
+      settled = true;
+      void worker.terminate();
+      if ('failed' in m) reject(new Error(`holdout: ${m.failed}`));
+      else resolve(fromWire(m.result));
+    });
+    worker.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the holdout worker exited with code ${code}`));
+    });
+  });
+}
+
+/** What the holdout worker is given: the sample and what runHoldout needs besides. */
+export interface HoldoutRequest {
+  sample: OrderHistories;
+  total: number;
+  asOfDay: number;
+  days: number;
+}
+
+/** A holdout as it crosses between threads: each fitted model by its name (a model is code). */
+export type WireHoldout = (Omit<HoldoutResult, 'fits'> & { fits: Omit<ModelFits, 'fitted'> & { fitted: Partial<Record<RepeatPurchaseModelName, Omit<ModelFitResult, 'model'>>> } }) | { error: string };
+export type HoldoutReply = { result: WireHoldout } | { failed: string };
+
+export function toWire(result: HoldoutResult | { error: string }): WireHoldout {
+  if ('error' in result) return result;
+  const fitted: Partial<Record<RepeatPurchaseModelName, Omit<ModelFitResult, 'model'>>> = {};
+  for (const [name, f] of Object.entries(result.fits.fitted) as [RepeatPurchaseModelName, ModelFitResult][]) fitted[name] = { fit: f.fit, diagnosis: f.diagnosis };
+  return { ...result, fits: { ...result.fits, fitted } };
+}
+
+function fromWire(wire: WireHoldout): HoldoutResult | { error: string } {
+  if ('error' in wire) return wire;
+  const fitted: ModelFits['fitted'] = {};
+  for (const [name, f] of Object.entries(wire.fits.fitted) as [RepeatPurchaseModelName, Omit<ModelFitResult, 'model'>][]) {
+    const model = REPEAT_PURCHASE_MODELS.find((m) => m.name === name);
+    if (!model) throw new Error(`holdout: a fit of an unknown model, ${name}`);
+    fitted[name] = { model, ...f };
+  }
+  return { ...wire, fits: { ...wire.fits, fitted } };
 }
 
 /**
@@ -59,8 +130,17 @@ export function runHoldout(
   time: <T>(name: string, fn: () => T) => T = (_, fn) => fn(),
 ): HoldoutResult | { error: string } {
   if (!(Number.isInteger(days) && days >= 1)) return { error: `the holdout needs a whole number of days ≥ 1, got ${days}` };
-  const total = h.customerIds.length;
-  const sample = sampleCustomers(h, noFeedback(), BACKTEST_SAMPLE, seed).h;
+  return runHoldoutOnSample(sampleCustomers(h, noFeedback(), BACKTEST_SAMPLE, seed).h, h.customerIds.length, asOfDay, days, time);
+}
+
+/** runHoldout on its sample of a store of `total` customers (the worker's part). */
+export function runHoldoutOnSample(
+  sample: OrderHistories,
+  total: number,
+  asOfDay: number,
+  days: number,
+  time: <T>(name: string, fn: () => T) => T = (_, fn) => fn(),
+): HoldoutResult | { error: string } {
   const calibrationEndDay = asOfDay - days;
   const split = calibrationAndHoldout(sample, calibrationEndDay, asOfDay);
   const eligible = split.eligible;

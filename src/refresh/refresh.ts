@@ -19,10 +19,10 @@ import { ownerKey } from '../reports/report-data.ts';
 import { standardWindows } from '../reports/satisfaction.ts';
 import { calibrateChurn } from './churn-backtest.ts';
 import { customerStateAsOf, nullIfNaN, pick } from './customer-state.ts';
-import { fitModels } from './fit-models.ts';
+import { fitModelsBeside } from './fit-models.ts';
 import { mineBasketRules } from './basket-rules.ts';
 import type { AssociationRule } from '../analytics/basket.ts';
-import { holdoutFor } from './holdout-step.ts';
+import { holdoutInBackground } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
 import { SATISFACTION_SCOPES, satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
@@ -129,8 +129,17 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     const feedback = snapshot.feedback;
     const n = h.customerIds.length;
     const state = await step('customer state', () => customerStateAsOf(h, feedback, asOf));
-    const holdout = await step('holdout', () => holdoutFor(h, state, opts.holdoutDays, seed));
-    const models = await step('probabilistic models', () => fitModels(state, { holdout: holdout && !('error' in holdout) ? holdout : null }));
+    // A big store's holdout runs on a worker thread while today's models are fitted here; the
+    // models wait for it only to choose the one that scores P(alive).
+    const holdoutStarted = performance.now();
+    const holdoutRun = holdoutInBackground(h, state, opts.holdoutDays, seed).then((r) => {
+      timings['holdout (parallel)'] = Math.round(performance.now() - holdoutStarted);
+      return r;
+    });
+    const usable = holdoutRun.then((r) => (r && !('error' in r) ? r : null));
+    usable.catch(() => undefined); // awaited by the models, and below: a failure then fails the refresh
+    const models = await step('probabilistic models', () => fitModelsBeside(state, usable));
+    const holdout = await holdoutRun;
     Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
     let firstDataDay = Infinity;
     for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
