@@ -5,8 +5,8 @@
 // another version is not attached (the next refresh rebuilds it). On PostgreSQL the same tables live
 // in the database (migration 0004).
 
-/** Bump when the shape below changes. */
-export const DERIVED_VERSION = 1;
+/** Bump when the shape below changes (and convert the previous version's file: DerivedAttachment.ensureLive). */
+export const DERIVED_VERSION = 2;
 
 const DOUBLE = 'double precision';
 
@@ -32,9 +32,11 @@ export const DERIVED_TABLES: readonly string[] = [
     run_id integer NOT NULL, since_run integer NOT NULL, owner_key text NOT NULL, segment text NOT NULL, owner text,
     customers integer NOT NULL, value_at_risk ${DOUBLE} NOT NULL, PRIMARY KEY (run_id, since_run, owner_key, segment)
   ) WITHOUT ROWID`,
+  // Responses per day: each scale's counts per score, "0,1,0,3,2" for CSAT 1–5, eleven for NPS 0–10
+  // (null: none that day). Version 1 had a row per score (see migration 0011).
   `CREATE TABLE report_satisfaction (
-    run_id integer NOT NULL, scope text NOT NULL, key text NOT NULL, day integer NOT NULL, scale text NOT NULL, score integer NOT NULL,
-    responses integer NOT NULL, PRIMARY KEY (run_id, scope, key, day, scale, score)
+    run_id integer NOT NULL, scope text NOT NULL, key text NOT NULL, day integer NOT NULL, csat text, nps text,
+    PRIMARY KEY (run_id, scope, key, day)
   ) WITHOUT ROWID`,
   `CREATE TABLE report_term_windows (
     run_id integer NOT NULL, scope text NOT NULL, key text NOT NULL, from_day integer NOT NULL, to_day integer NOT NULL,

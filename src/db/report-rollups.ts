@@ -70,17 +70,30 @@ export async function topEntrants(db: Kysely<Database>, runIds: readonly number[
   return all.slice(0, limit);
 }
 
-/** Stored responses per day, scale and score in [fromDay, toDay]. */
+/** Stored responses per day, scale and score in [fromDay, toDay] (scores with none left out). */
 export async function satisfactionRows(db: Kysely<Database>, runId: number, scope: string, key: string, fromDay: number, toDay: number) {
-  return db
+  const days = await db
     .selectFrom('report_satisfaction')
-    .select(['day', 'scale', 'score', 'responses'])
+    .select(['day', 'csat', 'nps'])
     .where('run_id', '=', runId)
     .where('scope', '=', scope)
     .where('key', '=', key)
     .where('day', '>=', fromDay)
     .where('day', '<=', toDay)
     .execute();
+  const out: { day: number; scale: 'csat' | 'nps'; score: number; responses: number }[] = [];
+  for (const d of days) {
+    for (const [scale, list, lowest, scores] of [['csat', d.csat, 1, 5], ['nps', d.nps, 0, 11]] as const) {
+      if (list === null) continue;
+      const counts = list.split(',');
+      if (counts.length !== scores) throw new Error(`report_satisfaction: ${scale} of day ${d.day} holds ${counts.length} counts, not ${scores}`);
+      counts.forEach((c, k) => {
+        const responses = Number(c);
+        if (responses > 0) out.push({ day: Number(d.day), scale, score: lowest + k, responses });
+      });
+    }
+  }
+  return out;
 }
 
 export async function termWindow(db: Kysely<Database>, runId: number, scope: string, key: string, fromDay: number, toDay: number) {

@@ -254,14 +254,14 @@ export interface ReportEntrantsTable {
   value_at_risk: number;
 }
 
+/** Responses on one day: per scale, the counts per score as a list (CSAT 1–5, NPS 0–10), null for none. */
 export interface ReportSatisfactionTable {
   run_id: number;
   scope: string;
   key: string;
   day: number;
-  scale: 'csat' | 'nps';
-  score: number;
-  responses: number;
+  csat: string | null;
+  nps: string | null;
 }
 
 export interface ReportTermWindowsTable {

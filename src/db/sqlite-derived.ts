@@ -7,6 +7,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { DERIVED_INDEXES, DERIVED_TABLES, DERIVED_VERSION } from './derived-schema.ts';
+import { perScoreRowsAsCounts } from './migrations/0011-satisfaction-histograms.ts';
 import type { SqliteHandle } from './store.ts';
 
 export const DERIVED_ALIAS = 'derived';
@@ -96,16 +97,20 @@ export class DerivedAttachment {
   }
 
   /**
-   * Before the first refresh (or after an upgrade, or a file of another version): an empty derived
-   * file — holding the insights of the previous schema when a migration kept them — made live.
+   * Before the first refresh, or after an upgrade: a derived file of the current version made live —
+   * the live file of version 1 converted (copyFromVersion1), else an empty one holding the insights
+   * of the previous schema when a migration kept them (a file of an unknown version is not read).
    */
   ensureLive(): void {
     this.#ready = true;
     const name = this.liveName();
-    if (name && this.#isCurrent(join(dirname(this.#storeFile), name))) return;
+    const live = name ? join(dirname(this.#storeFile), name) : undefined;
+    const version = live ? this.#versionOf(live) : undefined;
+    if (version === DERIVED_VERSION) return;
     const path = derivedPath(this.#storeFile, `init-${process.pid}-${Date.now()}`);
     const b = createDerivedFile(path);
     try {
+      if (version === 1) copyFromVersion1(b, live!);
       const hasOld = this.#h.prepare("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'insights_v3'").pluck().get() as number;
       if (hasOld) {
         b.prepare('ATTACH DATABASE ? AS store').run(this.#storeFile);
@@ -149,13 +154,37 @@ export class DerivedAttachment {
     }
   }
 
-  #isCurrent(path: string): boolean {
-    if (!existsSync(path)) return false;
+  /** The derived file's version; undefined when there is no such file. */
+  #versionOf(path: string): number | undefined {
+    if (!existsSync(path)) return undefined;
     const b = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
     try {
-      return b.pragma('user_version', { simple: true }) === DERIVED_VERSION;
+      return b.pragma('user_version', { simple: true }) as number;
     } finally {
       b.close();
     }
+  }
+}
+
+/**
+ * The live file of version 1 copied into `b` (new, empty): every table as it was but the daily
+ * satisfaction rollups, which were a row per score (migration 0011 converts PostgreSQL's the same
+ * way). The store's figures then stay readable from the first start after an upgrade, not only
+ * after the next refresh.
+ */
+function copyFromVersion1(b: BetterSqlite3.Database, path: string): void {
+  b.prepare('ATTACH DATABASE ? AS v1').run(path);
+  try {
+    b.exec('BEGIN');
+    for (const table of ['insights', 'report_groups', 'report_lists', 'report_entrants', 'report_term_windows', 'report_terms', 'report_detractors']) {
+      b.exec(`INSERT INTO main.${table} SELECT * FROM v1.${table}`);
+    }
+    b.exec(`INSERT INTO main.report_satisfaction (run_id, scope, key, day, csat, nps)
+      SELECT run_id, scope, key, day, ${perScoreRowsAsCounts('csat')}, ${perScoreRowsAsCounts('nps')}
+      FROM v1.report_satisfaction GROUP BY run_id, scope, key, day`);
+    b.exec('COMMIT');
+  } finally {
+    if (b.inTransaction) b.exec('ROLLBACK');
+    b.exec('DETACH DATABASE v1');
   }
 }

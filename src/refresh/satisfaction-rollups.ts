@@ -50,6 +50,8 @@ export const SATISFACTION_SCOPES = ['all', 'owner', 'segment', 'owner-segment'] 
 
 const SCORES = 16; // csat 1–5 at 0–4, nps 0–10 at 5–15
 const slot = (scale: 'csat' | 'nps', score: number) => (scale === 'csat' ? score - 1 : 5 + score);
+/** A scale's counts per score as stored ("0,1,0,3,2"), null when there are none. */
+const countsOf = (counts: Int32Array): string | null => (counts.some((n) => n > 0) ? counts.join(',') : null);
 
 export function satisfactionRollups(input: SatisfactionRollupInput): SatisfactionRollups {
   const { runId } = input;
@@ -84,9 +86,7 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
     const [scope, key] = groups.name(id);
     for (const day of [...days.keys()].sort((a, b) => a - b)) {
       const c = days.get(day)!;
-      for (let s = 0; s < SCORES; s++) {
-        if (c[s]) daily.push({ run_id: runId, scope, key, day, scale: s < 5 ? 'csat' : 'nps', score: s < 5 ? s + 1 : s - 5, responses: c[s]! });
-      }
+      daily.push({ run_id: runId, scope, key, day, csat: countsOf(c.subarray(0, 5)), nps: countsOf(c.subarray(5, SCORES)) });
     }
   });
 

@@ -9,6 +9,7 @@ import { privacyAuditTables } from './0006-privacy-audit.ts';
 import { alterTextColumnsToC, binaryTextOrder } from './0008-binary-text-order.ts';
 import { alertTables } from './0009-alerts.ts';
 import { ordersCustomerCheckedByWriter } from './0010-orders-customer-checked-by-writer.ts';
+import { satisfactionHistograms } from './0011-satisfaction-histograms.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_core': coreTables,
@@ -19,6 +20,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0008_binary_text_order': binaryTextOrder,
   '0009_alerts': alertTables,
   '0010_orders_customer_checked_by_writer': ordersCustomerCheckedByWriter,
+  '0011_satisfaction_histograms': satisfactionHistograms,
 });
 
 class StaticProvider implements MigrationProvider {
