@@ -9,12 +9,13 @@
 import { BasketBuilder, BasketTally, FeedbackBuilder, type BasketInput, type OrderHistories } from './histories.ts';
 import type { InsightValues, PreviousInsights, PublishedRun, RawWindowAnswer, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
 import { renameSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { beginRead, readOrderHistories, readOrdersOffThread } from './orders-read.ts';
 import { interner, walker } from './refresh-read-helpers.ts';
 import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
+import { snapshotWarmups, warmPages } from './page-warmup.ts';
 import type { SqliteHandle } from './store.ts';
 
 /** Rows per batch sent to the derived-data builder. */
@@ -43,12 +44,19 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
           // A large store's order histories are read on a second core, in the same state (orders-read.ts).
           const large = ((h.prepare('SELECT max(rowid) FROM customers').pluck().get() as number | null) ?? 0) >= OFF_THREAD_CUSTOMERS;
           if (!large) return readSnapshot(h, toDay);
-          const { here, orders } = await readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
+          // Threads of their own read ahead of both readers, for a cold page cache (page-warmup.ts).
+          const live = derived.liveName();
+          const warmup = warmPages(snapshotWarmups(storeFile, live ? join(dirname(storeFile), live) : undefined));
           try {
-            return { ...here, histories: await orders.histories(here.histories.customerIds, here.histories.owners), writeLockMs: orders.lockMs };
-          } catch (err) {
-            await orders.stop();
-            throw err;
+            const { here, orders } = await readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
+            try {
+              return { ...here, histories: await orders.histories(here.histories.customerIds, here.histories.owners), writeLockMs: orders.lockMs };
+            } catch (err) {
+              await orders.stop();
+              throw err;
+            }
+          } finally {
+            await warmup.stop();
           }
         },
         async readWindowAnswers(fromDay, toDay, watermark) {
