@@ -12,7 +12,7 @@ try {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { pulse: 'src/cli/main.ts', 'parse-worker': 'src/importer/parse-worker.ts', 'basket-worker': 'src/refresh/basket-worker.ts', 'holdout-worker': 'src/refresh/holdout-worker.ts', 'derived-writer-worker': 'src/db/derived-writer-worker.ts', 'command-worker': 'src/app/command-worker.ts', 'checkpoint-worker': 'src/db/checkpoint-worker.ts', 'orders-read-worker': 'src/db/orders-read-worker.ts', 'page-warmup-worker': 'src/db/page-warmup-worker.ts' },
+    entryPoints: { pulse: 'src/cli/main.ts', 'parse-worker': 'src/importer/parse-worker.ts', 'basket-worker': 'src/refresh/basket-worker.ts', 'holdout-worker': 'src/refresh/holdout-worker.ts', 'churn-backtest-worker': 'src/refresh/churn-backtest-worker.ts', 'derived-writer-worker': 'src/db/derived-writer-worker.ts', 'command-worker': 'src/app/command-worker.ts', 'checkpoint-worker': 'src/db/checkpoint-worker.ts', 'orders-read-worker': 'src/db/orders-read-worker.ts', 'page-warmup-worker': 'src/db/page-warmup-worker.ts' },
     outdir: 'dist',
     bundle: true,
     splitting: true,

@@ -8,6 +8,7 @@ import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurn
 import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { FeedbackBuilder, scaleOf, type FeedbackAnswers, type OrderHistories } from '../db/histories.ts';
+import { startWorker } from '../core/threads.ts';
 import { customerStateAsOf, nullIfNaN } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 
@@ -55,7 +56,74 @@ export function calibrateChurn(
     const note = `needs at least ${2 * horizonDays} days of history (has ${Math.max(0, asOfDay - firstDataDay)})`;
     return { weights: DEFAULT_CHURN_WEIGHTS, weightsSource: 'default', backtest: null, note };
   }
-  ({ h, feedback } = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed));
+  const sample = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed);
+  return calibrateOnSample(sample.h, sample.feedback, asOfDay, horizonDays, seed, pAliveFrom);
+}
+
+/** A store at least this big runs its churn backtest on a worker thread. */
+export const BACKTEST_OFF_THREAD_CUSTOMERS = 50_000;
+
+/**
+ * `calibrateChurn` on a worker thread for a big store, so that the refresh goes on with the
+ * expected spend, CLV, RFM and clusters meanwhile (scoring needs the weights, so it waits). The
+ * sample is drawn here, as calibrateChurn draws it, and only it crosses over.
+ */
+export function calibrateChurnInBackground(
+  h: OrderHistories,
+  feedback: FeedbackAnswers,
+  asOfDay: number,
+  firstDataDay: number,
+  horizonDays: number,
+  seed: number,
+  pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'>,
+  offThreadFrom = BACKTEST_OFF_THREAD_CUSTOMERS,
+): Promise<ChurnCalibration> {
+  const cutoff = asOfDay - horizonDays;
+  if (h.customerIds.length < offThreadFrom || !(cutoff - firstDataDay >= horizonDays)) {
+    return Promise.resolve(calibrateChurn(h, feedback, asOfDay, firstDataDay, horizonDays, seed, pAliveFrom));
+  }
+  const sample = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed);
+  const request: BacktestRequest = { h: sample.h, feedback: sample.feedback, asOfDay, horizonDays, seed, pAliveFrom: { chosen: pAliveFrom.chosen, basis: pAliveFrom.basis } };
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(new URL('./churn-backtest-worker.ts', import.meta.url), 'churn-backtest-worker', request as unknown as Record<string, unknown>, import.meta.url);
+    let settled = false;
+    worker.once('message', (m: BacktestReply) => {
+      settled = true;
+      void worker.terminate();
+      if ('failed' in m) reject(new Error(`churn backtest: ${m.failed}`));
+      else resolve(m.calibration);
+    });
+    worker.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the churn backtest worker exited with code ${code}`));
+    });
+  });
+}
+
+/** What the backtest worker is given: the sample and what calibrateOnSample needs besides. */
+export interface BacktestRequest {
+  h: OrderHistories;
+  feedback: FeedbackAnswers;
+  asOfDay: number;
+  horizonDays: number;
+  seed: number;
+  pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'>;
+}
+export type BacktestReply = { calibration: ChurnCalibration } | { failed: string };
+
+/** calibrateChurn on its sample, the history long enough (the worker's part). */
+export function calibrateOnSample(
+  h: OrderHistories,
+  feedback: FeedbackAnswers,
+  asOfDay: number,
+  horizonDays: number,
+  seed: number,
+  pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'>,
+): ChurnCalibration {
+  const cutoff = asOfDay - horizonDays;
   const state = customerStateAsOf(h, feedback, cutoff);
   const models = fitModels(state, { pAliveOnly: pAliveFrom });
   const eligible: number[] = [];

@@ -50,23 +50,36 @@ const EXPECTATION_ORDER: readonly RepeatPurchaseModelName[] = ['bgnbd', 'mbgnbd'
 export function fitModels(state: CustomerState, options: FitOptions = {}): ModelScores {
   const steps = modelSteps(state, options);
   let next = steps.next();
-  while (!next.done) next = steps.next(options.holdout ?? null);
+  while (!next.done) next = steps.next(next.value === 'holdout' ? options.holdout ?? null : undefined);
   return next.value;
 }
 
 /**
  * `fitModels` with a holdout still running (on a worker: see holdoutInBackground): every model is
  * fitted meanwhile, and the holdout is awaited only where it decides which one scores P(alive).
+ * `onChoice` hears that choice as soon as it is made (the churn backtest needs it), before the
+ * expected spend and CLV are computed.
  */
-export async function fitModelsBeside(state: CustomerState, holdout: Promise<HoldoutResult | null>, options: Omit<FitOptions, 'holdout'> = {}): Promise<ModelScores> {
+export async function fitModelsBeside(
+  state: CustomerState,
+  holdout: Promise<HoldoutResult | null>,
+  options: Omit<FitOptions, 'holdout'> = {},
+  onChoice: (choice: PAliveChoice) => void = () => undefined,
+): Promise<ModelScores> {
   const steps = modelSteps(state, options);
   let next = steps.next();
-  while (!next.done) next = steps.next(await holdout);
+  while (!next.done) {
+    if (next.value === 'holdout') next = steps.next(await holdout);
+    else {
+      onChoice(next.value.chosen);
+      next = steps.next(undefined);
+    }
+  }
   return next.value;
 }
 
-/** The work of fitModels; yields once, when it needs the holdout. */
-function* modelSteps(state: CustomerState, options: Omit<FitOptions, 'holdout'>): Generator<'holdout', ModelScores, HoldoutResult | null> {
+/** The work of fitModels; yields when it needs the holdout, and with the P(alive) choice once made. */
+function* modelSteps(state: CustomerState, options: Omit<FitOptions, 'holdout'>): Generator<'holdout' | { chosen: PAliveChoice }, ModelScores, HoldoutResult | null | undefined> {
   const n = state.summaries.count;
   const timings: Record<string, number> = {};
   const time = <T>(name: string, fn: () => T): T => {
@@ -118,8 +131,9 @@ function* modelSteps(state: CustomerState, options: Omit<FitOptions, 'holdout'>)
   }
 
   const fits = (out.fits = fitEveryModel(groups, {}, time));
-  const holdout = yield 'holdout';
+  const holdout = (yield 'holdout') ?? null;
   const choice = (out.pAliveChoice = choosePAlive(fits, holdout ? { days: holdout.days, error: holdout.table.error } : null));
+  yield { chosen: choice };
   const chosen = choice.chosen ? fits.fitted[choice.chosen] : undefined;
   if (chosen) {
     time(`${chosen.model.label.toLowerCase()} score`, () => {

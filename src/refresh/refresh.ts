@@ -17,7 +17,8 @@ import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.t
 import { walker } from '../db/refresh-read-helpers.ts';
 import { ownerKey } from '../reports/report-data.ts';
 import { standardWindows } from '../reports/satisfaction.ts';
-import { calibrateChurn } from './churn-backtest.ts';
+import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
+import { calibrateChurnInBackground, type ChurnCalibration } from './churn-backtest.ts';
 import { customerStateAsOf, nullIfNaN, pick } from './customer-state.ts';
 import { fitModelsBeside } from './fit-models.ts';
 import { mineBasketRules } from './basket-rules.ts';
@@ -138,13 +139,28 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     });
     const usable = holdoutRun.then((r) => (r && !('error' in r) ? r : null));
     usable.catch(() => undefined); // awaited by the models, and below: a failure then fails the refresh
-    const models = await step('probabilistic models', () => fitModelsBeside(state, usable));
-    const holdout = await holdoutRun;
-    Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
     let firstDataDay = Infinity;
     for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
     const horizon = opts.backtestHorizonDays ?? 90;
-    const churn = await step('churn backtest', () => calibrateChurn(h, feedback, asOf, firstDataDay, horizon, seed, models.pAliveChoice));
+    // The churn backtest needs only the P(alive) choice: a big store's starts on a worker thread as
+    // soon as it is made, and runs while spend, CLV, RFM and clusters are computed here.
+    let backtest: Promise<ChurnCalibration> | undefined;
+    let backtestStarted = 0;
+    const startBacktest = (choice: PAliveChoice) => {
+      backtestStarted = performance.now();
+      backtest = calibrateChurnInBackground(h, feedback, asOf, firstDataDay, horizon, seed, choice);
+      backtest.catch(() => undefined); // awaited below
+    };
+    const models = await step('probabilistic models', () => fitModelsBeside(state, usable, {}, startBacktest));
+    const holdout = await holdoutRun;
+    Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
+    // No buyers: no choice was made (the backtest then says why it has no weights).
+    if (!backtest) startBacktest(models.pAliveChoice);
+    const churnRun = backtest!.then((c) => {
+      timings['churn backtest (parallel)'] = Math.round(performance.now() - backtestStarted);
+      return c;
+    });
+    churnRun.catch(() => undefined); // awaited before scoring
 
     const s = state.summaries;
     const daysSinceLast = new Float64Array(n);
@@ -191,6 +207,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     /** What a detractor is worth (12-month CLV, else revenue), per customer, for the satisfaction rollups. */
     const worth = new Float64Array(n);
     // Scored lazily while being written: a million rows never sit in memory at once.
+    const churn = await step('wait for churn backtest', () => churnRun);
     const score = customerScorer(state, models, churn);
     function* scoreAll(): Generator<InsightValues> {
       for (let i = 0; i < n; i++) {
