@@ -9,3 +9,27 @@ export function startWorker(module: URL, bundleName: string, data: Record<string
   if (callerUrl.endsWith('.ts')) return new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { ...data, module: module.href } });
   return new Worker(new URL(`./${bundleName}.js`, callerUrl), { workerData: data });
 }
+
+/**
+ * A worker that answers once: `{ failed }` or a result. Resolves with the result, rejects with the
+ * reason (prefixed by `what`), or when the thread dies or exits without answering; ends the thread.
+ */
+export function answerOnce<T>(module: URL, bundleName: string, data: Record<string, unknown>, callerUrl: string, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const worker = startWorker(module, bundleName, data, callerUrl);
+    let settled = false;
+    worker.once('message', (m: T | { failed: string }) => {
+      settled = true;
+      void worker.terminate();
+      if (m !== null && typeof m === 'object' && 'failed' in m) reject(new Error(`${what}: ${m.failed}`));
+      else resolve(m as T);
+    });
+    worker.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the ${what} worker exited with code ${code}`));
+    });
+  });
+}

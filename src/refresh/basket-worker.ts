@@ -17,5 +17,5 @@ try {
     await store.close();
   }
 } catch (err) {
-  parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) });
+  parentPort!.postMessage({ failed: err instanceof Error ? err.message : String(err) });
 }

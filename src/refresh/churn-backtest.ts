@@ -8,7 +8,7 @@ import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurn
 import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { FeedbackBuilder, scaleOf, type FeedbackAnswers, type OrderHistories } from '../db/histories.ts';
-import { startWorker } from '../core/threads.ts';
+import { answerOnce } from '../core/threads.ts';
 import { customerStateAsOf, nullIfNaN } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 
@@ -84,23 +84,7 @@ export function calibrateChurnInBackground(
   }
   const sample = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed);
   const request: BacktestRequest = { h: sample.h, feedback: sample.feedback, asOfDay, horizonDays, seed, pAliveFrom: { chosen: pAliveFrom.chosen, basis: pAliveFrom.basis } };
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(new URL('./churn-backtest-worker.ts', import.meta.url), 'churn-backtest-worker', request as unknown as Record<string, unknown>, import.meta.url);
-    let settled = false;
-    worker.once('message', (m: BacktestReply) => {
-      settled = true;
-      void worker.terminate();
-      if ('failed' in m) reject(new Error(`churn backtest: ${m.failed}`));
-      else resolve(m.calibration);
-    });
-    worker.once('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the churn backtest worker exited with code ${code}`));
-    });
-  });
+  return answerOnce<{ calibration: ChurnCalibration }>(new URL('./churn-backtest-worker.ts', import.meta.url), 'churn-backtest-worker', { ...request }, import.meta.url, 'churn backtest').then((m) => m.calibration);
 }
 
 /** What the backtest worker is given: the sample and what calibrateOnSample needs besides. */

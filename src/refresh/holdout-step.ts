@@ -5,7 +5,7 @@ import { calibrationAndHoldout, holdoutTable, type HoldoutTable } from '../analy
 import { fitEveryModel, REPEAT_PURCHASE_MODELS, type ModelFitResult, type ModelFits } from '../analytics/model-fits.ts';
 import { expandToCustomers, groupHistories } from '../analytics/purchase-history.ts';
 import type { RepeatPurchaseModelName } from '../analytics/repeat-purchase-model.ts';
-import { startWorker } from '../core/threads.ts';
+import { answerOnce } from '../core/threads.ts';
 import { noFeedback, type OrderHistories } from '../db/histories.ts';
 import { BACKTEST_SAMPLE, sampleCustomers } from './churn-backtest.ts';
 import { pick, type CustomerState } from './customer-state.ts';
@@ -69,23 +69,7 @@ export function holdoutInBackground(h: OrderHistories, state: CustomerState, day
   if (typeof plan !== 'number') return Promise.resolve(plan);
   const sample = sampleCustomers(h, noFeedback(), BACKTEST_SAMPLE, seed).h;
   const request: HoldoutRequest = { sample, total: h.customerIds.length, asOfDay: state.asOfDay, days: plan };
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(new URL('./holdout-worker.ts', import.meta.url), 'holdout-worker', request as unknown as Record<string, unknown>, import.meta.url);
-    let settled = false;
-    worker.once('message', (m: HoldoutReply) => {
-      settled = true;
-      void worker.terminate();
-      if ('failed' in m) reject(new Error(`holdout: ${m.failed}`));
-      else resolve(fromWire(m.result));
-    });
-    worker.once('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the holdout worker exited with code ${code}`));
-    });
-  });
+  return answerOnce<{ result: WireHoldout }>(new URL('./holdout-worker.ts', import.meta.url), 'holdout-worker', { ...request }, import.meta.url, 'holdout').then((m) => fromWire(m.result));
 }
 
 /** What the holdout worker is given: the sample and what runHoldout needs besides. */
@@ -98,7 +82,7 @@ export interface HoldoutRequest {
 
 /** A holdout as it crosses between threads: each fitted model by its name (a model is code). */
 export type WireHoldout = (Omit<HoldoutResult, 'fits'> & { fits: Omit<ModelFits, 'fitted'> & { fitted: Partial<Record<RepeatPurchaseModelName, Omit<ModelFitResult, 'model'>>> } }) | { error: string };
-export type HoldoutReply = { result: WireHoldout } | { failed: string };
+export type HoldoutReply = { result: WireHoldout } | { failed: string }; // the worker's answer (answerOnce)
 
 export function toWire(result: HoldoutResult | { error: string }): WireHoldout {
   if ('error' in result) return result;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrationAndHoldout, holdoutTable, HOLDOUT_BINS } from '../../src/analytics/holdout.ts';
-import type { OrderHistories } from '../../src/db/histories.ts';
 import { runHoldout } from '../../src/refresh/holdout-step.ts';
-import { CALIBRATION_END_DAY, cdnowStatus, dayNumber, loadCdnowTransactions } from './helpers/cdnow.ts';
+import { CALIBRATION_END_DAY, cdnowHistories, cdnowStatus, dayNumber, loadCdnowTransactions } from './helpers/cdnow.ts';
 
 describe('calibrationAndHoldout', () => {
   it('GIVEN same-day orders, a refund and orders on both sides of the split THEN distinct purchase days after it, refunds left out', () => {
@@ -81,13 +80,7 @@ describe.skipIf(cdnow.skip)('GIVEN the CDNOW sample, calibration to 1997-09-30 a
   const tx = loadCdnowTransactions();
   const holdoutEnd = dayNumber('19980630');
   // The store's view: one customer per sample id, orders as days since 1997-01-01.
-  const histories: OrderHistories = {
-    customerIds: tx.ids.map(String),
-    owners: tx.ids.map(() => null),
-    offsets: Int32Array.from(tx.offsets),
-    days: Int32Array.from(tx.days),
-    amounts: Float64Array.from(tx.dollars),
-  };
+  const histories = cdnowHistories(tx);
   const result = runHoldout(histories, holdoutEnd, holdoutEnd - CALIBRATION_END_DAY);
   if ('error' in result) throw new Error(result.error);
 

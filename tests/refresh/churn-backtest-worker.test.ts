@@ -2,25 +2,18 @@
 // same sample, weights and measures; and it can start as soon as the models have chosen how P(alive)
 // is scored, which fitModelsBeside says before it goes on to spend and CLV.
 import { describe, expect, it } from 'vitest';
-import { FeedbackBuilder, type OrderHistories } from '../../src/db/histories.ts';
+import { FeedbackBuilder } from '../../src/db/histories.ts';
 import { calibrateChurn, calibrateChurnInBackground } from '../../src/refresh/churn-backtest.ts';
 import { customerStateAsOf } from '../../src/refresh/customer-state.ts';
 import { fitModels, fitModelsBeside } from '../../src/refresh/fit-models.ts';
 import type { PAliveChoice } from '../../src/analytics/p-alive-choice.ts';
-import { cdnowStatus, dayNumber, loadCdnowTransactions } from '../analytics/helpers/cdnow.ts';
+import { cdnowHistories, cdnowStatus, dayNumber } from '../analytics/helpers/cdnow.ts';
 
 const cdnow = cdnowStatus();
 
 describe.skipIf(cdnow.skip)('GIVEN the CDNOW sample as of 1998-06-30, with some answers', () => {
-  const tx = loadCdnowTransactions();
   const asOf = dayNumber('19980630');
-  const h: OrderHistories = {
-    customerIds: tx.ids.map(String),
-    owners: tx.ids.map(() => null),
-    offsets: Int32Array.from(tx.offsets),
-    days: Int32Array.from(tx.days),
-    amounts: Float64Array.from(tx.dollars),
-  };
+  const h = cdnowHistories();
   const answers = new FeedbackBuilder();
   for (let i = 0; i < h.customerIds.length; i += 7) answers.push(i, h.days[h.offsets[i]!]! + 3, i % 2 ? 'nps' : 'csat', i % 2 ? i % 11 : 1 + (i % 5));
   const feedback = answers.finish();

@@ -2,24 +2,17 @@
 // sample, fits, diagnoses and table, each fitted model given back its code; and the models fitted
 // beside it choose P(alive) from it exactly as fitModels does once it is done.
 import { describe, expect, it } from 'vitest';
-import { noFeedback, type OrderHistories } from '../../src/db/histories.ts';
+import { noFeedback } from '../../src/db/histories.ts';
 import { customerStateAsOf } from '../../src/refresh/customer-state.ts';
 import { fitModels, fitModelsBeside } from '../../src/refresh/fit-models.ts';
 import { holdoutFor, holdoutInBackground, type HoldoutResult } from '../../src/refresh/holdout-step.ts';
-import { cdnowStatus, dayNumber, loadCdnowTransactions } from '../analytics/helpers/cdnow.ts';
+import { cdnowHistories, cdnowStatus, dayNumber } from '../analytics/helpers/cdnow.ts';
 
 const cdnow = cdnowStatus();
 
 describe.skipIf(cdnow.skip)('GIVEN the CDNOW sample as of 1998-06-30', () => {
-  const tx = loadCdnowTransactions();
   const asOf = dayNumber('19980630');
-  const h: OrderHistories = {
-    customerIds: tx.ids.map(String),
-    owners: tx.ids.map(() => null),
-    offsets: Int32Array.from(tx.offsets),
-    days: Int32Array.from(tx.days),
-    amounts: Float64Array.from(tx.dollars),
-  };
+  const h = cdnowHistories();
   const state = customerStateAsOf(h, noFeedback(), asOf);
 
   it('WHEN the holdout runs on a worker THEN it is the inline one, models and all', async () => {

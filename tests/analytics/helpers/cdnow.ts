@@ -2,6 +2,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { OrderHistories } from '../../../src/db/histories.ts';
 
 export const CDNOW_DIR = path.resolve(process.cwd(), '../shared/cdnow');
 export const CDNOW_SAMPLE = path.join(CDNOW_DIR, 'CDNOW_sample.txt');
@@ -93,4 +94,15 @@ export function loadCdnowSummary(file: string): CdnowSummaryRow[] {
     const [id, x, tx, T, zbar] = line.split(',').map(Number) as [number, number, number, number, number?];
     return { id, x, tx, T, zbar: zbar ?? NaN };
   });
+}
+
+/** The store's view of the sample: one customer per sample id, orders as days since 1997-01-01. */
+export function cdnowHistories(tx: CdnowTransactions = loadCdnowTransactions()): OrderHistories {
+  return {
+    customerIds: tx.ids.map(String),
+    owners: tx.ids.map(() => null),
+    offsets: Int32Array.from(tx.offsets),
+    days: Int32Array.from(tx.days),
+    amounts: Float64Array.from(tx.dollars),
+  };
 }
