@@ -10,13 +10,16 @@ export function startWorker(module: URL, bundleName: string, data: Record<string
   return new Worker(new URL(`./${bundleName}.js`, callerUrl), { workerData: data });
 }
 
+/** A worker's one answer, and a way to end the worker before it gives it (a failed refresh). */
+export type Answer<T> = Promise<T> & { stop(): Promise<void> };
+
 /**
  * A worker that answers once: `{ failed }` or a result. Resolves with the result, rejects with the
  * reason (prefixed by `what`), or when the thread dies or exits without answering; ends the thread.
  */
-export function answerOnce<T>(module: URL, bundleName: string, data: Record<string, unknown>, callerUrl: string, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const worker = startWorker(module, bundleName, data, callerUrl);
+export function answerOnce<T>(module: URL, bundleName: string, data: Record<string, unknown>, callerUrl: string, what: string): Answer<T> {
+  const worker = startWorker(module, bundleName, data, callerUrl);
+  const answer = new Promise<T>((resolve, reject) => {
     let settled = false;
     worker.once('message', (m: T | { failed: string }) => {
       settled = true;
@@ -24,12 +27,18 @@ export function answerOnce<T>(module: URL, bundleName: string, data: Record<stri
       if (m !== null && typeof m === 'object' && 'failed' in m) reject(new Error(`${what}: ${m.failed}`));
       else resolve(m as T);
     });
+    worker.once('messageerror', (err) => {
+      settled = true;
+      void worker.terminate();
+      reject(new Error(`${what}: its answer could not be read (${err.message})`, { cause: err }));
+    });
     worker.once('error', (err) => {
       settled = true;
-      reject(err);
+      reject(new Error(`${what}: ${err.message}`, { cause: err }));
     });
     worker.once('exit', (code) => {
       if (!settled) reject(new Error(`the ${what} worker exited with code ${code}`));
     });
   });
+  return Object.assign(answer, { stop: async () => void (await worker.terminate()) });
 }

@@ -1,9 +1,10 @@
 // The derived data of one refresh on SQLite: its insight rows and the rollups the reports read. They
 // live in a file of their own next to the store (`pulse.sqlite.insights-RUN`), built by the refresh
 // without touching the store's write lock and attached by every connection once it is published
-// (see sqlite-derived.ts). Being derived, this shape is versioned here, not by migrations: a file of
-// another version is not attached (the next refresh rebuilds it). On PostgreSQL the same tables live
-// in the database (migration 0004).
+// (see sqlite-derived.ts). Being derived, this shape is versioned here, not by migrations: a store
+// opening with a live file of version 1 converts it into a new one (DerivedAttachment.ensureLive); one
+// of an unknown version is replaced by an empty file until the next refresh. On PostgreSQL the same
+// tables live in the database (migrations 0004 and 0011).
 
 /** Bump when the shape below changes (and convert the previous version's file: DerivedAttachment.ensureLive). */
 export const DERIVED_VERSION = 2;

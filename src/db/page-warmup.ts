@@ -45,12 +45,13 @@ export function snapshotWarmups(storeFile: string, derivedFile: string | undefin
 
 /**
  * Starts one thread per plan. `done` resolves with each plan's counts, or with the reason a plan
- * could not run: a warm-up only saves time, so it never fails the reads it helps. `stop` ends
- * the threads still reading (the snapshot is read: what they would warm is no longer needed).
+ * could not run: a warm-up only saves time, so it never fails the reads it helps. `stop` ends the
+ * threads (the snapshot is read: what they would warm is no longer needed); one inside a count ends
+ * when SQLite returns from it.
  */
 export function warmPages(plans: readonly WarmupPlan[]): { done: Promise<(number[] | string)[]>; stop(): Promise<void> } {
   const workers: Worker[] = [];
-  const done = Promise.all(
+  const done: Promise<(number[] | string)[]> = Promise.all(
     plans.map(
       (plan) =>
         new Promise<number[] | string>((resolve) => {

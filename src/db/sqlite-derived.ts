@@ -108,9 +108,37 @@ export class DerivedAttachment {
     const version = live ? this.#versionOf(live) : undefined;
     if (version === DERIVED_VERSION) return;
     const path = derivedPath(this.#storeFile, `init-${process.pid}-${Date.now()}`);
-    const b = createDerivedFile(path);
     try {
-      if (version === 1) copyFromVersion1(b, live!);
+      this.#build(path, version === 1 ? live : undefined);
+    } catch (err) {
+      rmSync(path, { force: true });
+      throw err;
+    }
+    // Two processes opening at once, or a refresh publishing meanwhile: the name is only written
+    // over the one this started from; otherwise the other stands and this file is removed.
+    const set = this.#h.prepare('INSERT INTO main.meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE main.meta.value = ?');
+    set.run(META_KEY, basename(path), name ?? '');
+    if (this.liveName() !== basename(path)) rmSync(path, { force: true });
+    else if (this.#h.prepare("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'insights_v3'").pluck().get()) this.#h.exec('DROP TABLE insights_v3');
+    this.sync(true);
+  }
+
+  /**
+   * A new derived file at `path`: the version-1 file `v1` converted when it can be read (a refresh
+   * may have removed it meanwhile: then, as for a file of an unknown version, an empty one), and
+   * the insights of the previous schema when a migration kept them.
+   */
+  #build(path: string, v1: string | undefined): void {
+    let b = createDerivedFile(path);
+    try {
+      if (v1 !== undefined && existsSync(v1)) {
+        try {
+          copyFromVersion1(b, v1);
+        } catch {
+          b.close();
+          b = createDerivedFile(path);
+        }
+      }
       const hasOld = this.#h.prepare("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'insights_v3'").pluck().get() as number;
       if (hasOld) {
         b.prepare('ATTACH DATABASE ? AS store').run(this.#storeFile);
@@ -125,13 +153,6 @@ export class DerivedAttachment {
     } finally {
       b.close();
     }
-    // Two processes opening at once: the first name written stands; the other removes its file.
-    const set = this.#h.prepare('INSERT INTO main.meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE main.meta.value = ?');
-    const current = this.liveName();
-    set.run(META_KEY, basename(path), current ?? '');
-    if (this.liveName() !== basename(path)) rmSync(path, { force: true });
-    else if (this.#h.prepare("SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'insights_v3'").pluck().get()) this.#h.exec('DROP TABLE insights_v3');
-    this.sync(true);
   }
 
   /** Makes `name` the live file (inside the caller's transaction on the store). */
@@ -175,16 +196,16 @@ export class DerivedAttachment {
 function copyFromVersion1(b: BetterSqlite3.Database, path: string): void {
   b.prepare('ATTACH DATABASE ? AS v1').run(path);
   try {
-    b.exec('BEGIN');
+    // Removed since it was looked at (a refresh cleaning up), SQLite would have made an empty file.
+    if (b.pragma('v1.user_version', { simple: true }) !== 1) throw new Error(`${path} is no longer a derived file of version 1`);
+    // No transaction: the file has no journal, and one that fails half-way is thrown away.
     for (const table of ['insights', 'report_groups', 'report_lists', 'report_entrants', 'report_term_windows', 'report_terms', 'report_detractors']) {
       b.exec(`INSERT INTO main.${table} SELECT * FROM v1.${table}`);
     }
     b.exec(`INSERT INTO main.report_satisfaction (run_id, scope, key, day, csat, nps)
       SELECT run_id, scope, key, day, ${perScoreRowsAsCounts('csat')}, ${perScoreRowsAsCounts('nps')}
       FROM v1.report_satisfaction GROUP BY run_id, scope, key, day`);
-    b.exec('COMMIT');
   } finally {
-    if (b.inTransaction) b.exec('ROLLBACK');
     b.exec('DETACH DATABASE v1');
   }
 }

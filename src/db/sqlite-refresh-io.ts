@@ -56,7 +56,8 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
               throw err;
             }
           } finally {
-            await warmup.stop();
+            // Not awaited: a thread inside a long count ends only when SQLite returns from it.
+            void warmup.stop();
           }
         },
         async readWindowAnswers(fromDay, toDay, watermark) {

@@ -6,7 +6,9 @@ import { calibrateOnSample, type BacktestReply, type BacktestRequest } from './c
 const { h, feedback, asOfDay, horizonDays, seed, pAliveFrom } = workerData as BacktestRequest;
 let reply: BacktestReply;
 try {
-  reply = { calibration: calibrateOnSample(h, feedback, asOfDay, horizonDays, seed, pAliveFrom) };
+  const t0 = performance.now();
+  const calibration = calibrateOnSample(h, feedback, asOfDay, horizonDays, seed, pAliveFrom);
+  reply = { calibration, ms: Math.round(performance.now() - t0) };
 } catch (err) {
   reply = { failed: err instanceof Error ? err.message : String(err) };
 }

@@ -9,6 +9,7 @@ import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { FeedbackBuilder, scaleOf, type FeedbackAnswers, type OrderHistories } from '../db/histories.ts';
 import { answerOnce } from '../core/threads.ts';
+import { settled, type BackgroundRun } from './holdout-step.ts';
 import { customerStateAsOf, nullIfNaN } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 
@@ -77,14 +78,18 @@ export function calibrateChurnInBackground(
   seed: number,
   pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'>,
   offThreadFrom = BACKTEST_OFF_THREAD_CUSTOMERS,
-): Promise<ChurnCalibration> {
+): BackgroundRun<ChurnCalibration> {
   const cutoff = asOfDay - horizonDays;
   if (h.customerIds.length < offThreadFrom || !(cutoff - firstDataDay >= horizonDays)) {
-    return Promise.resolve(calibrateChurn(h, feedback, asOfDay, firstDataDay, horizonDays, seed, pAliveFrom));
+    return settled(() => calibrateChurn(h, feedback, asOfDay, firstDataDay, horizonDays, seed, pAliveFrom));
   }
   const sample = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed);
   const request: BacktestRequest = { h: sample.h, feedback: sample.feedback, asOfDay, horizonDays, seed, pAliveFrom: { chosen: pAliveFrom.chosen, basis: pAliveFrom.basis } };
-  return answerOnce<{ calibration: ChurnCalibration }>(new URL('./churn-backtest-worker.ts', import.meta.url), 'churn-backtest-worker', { ...request }, import.meta.url, 'churn backtest').then((m) => m.calibration);
+  const worker = new URL('./churn-backtest-worker.ts', import.meta.url);
+  const answer = answerOnce<{ calibration: ChurnCalibration; ms: number }>(worker, 'churn-backtest-worker', { ...request }, import.meta.url, 'churn backtest');
+  const ms = answer.then((m) => m.ms);
+  ms.catch(() => undefined); // a failure is the result's
+  return { result: answer.then((m) => m.calibration), ms, stop: answer.stop };
 }
 
 /** What the backtest worker is given: the sample and what calibrateOnSample needs besides. */
@@ -96,7 +101,7 @@ export interface BacktestRequest {
   seed: number;
   pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'>;
 }
-export type BacktestReply = { calibration: ChurnCalibration } | { failed: string };
+export type BacktestReply = { calibration: ChurnCalibration; ms: number } | { failed: string };
 
 /** calibrateChurn on its sample, the history long enough (the worker's part). */
 export function calibrateOnSample(

@@ -52,6 +52,7 @@ function holdoutDaysFor(state: CustomerState, days: number | undefined): number 
   for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
   const chosen = days ?? defaultHoldoutDays(firstDataDay, state.asOfDay);
   if (chosen === null) return { error: `the history is only ${state.asOfDay - firstDataDay} days long (a holdout needs at least 28)` };
+  if (!(Number.isInteger(chosen) && chosen >= 1)) return { error: `the holdout needs a whole number of days ≥ 1, got ${chosen}` };
   return chosen;
 }
 
@@ -63,13 +64,44 @@ export const HOLDOUT_OFF_THREAD_CUSTOMERS = 50_000;
  * fitModelsBeside). The sample is drawn here, as runHoldout draws it, and only it crosses over.
  * A failure of the thread fails the refresh, as a failure inline would.
  */
-export function holdoutInBackground(h: OrderHistories, state: CustomerState, days: number | undefined, seed: number, offThreadFrom = HOLDOUT_OFF_THREAD_CUSTOMERS): Promise<HoldoutResult | { error: string } | null> {
-  if (h.customerIds.length < offThreadFrom) return Promise.resolve(holdoutFor(h, state, days, seed));
+export function holdoutInBackground(
+  h: OrderHistories,
+  state: CustomerState,
+  days: number | undefined,
+  seed: number,
+  offThreadFrom = HOLDOUT_OFF_THREAD_CUSTOMERS,
+): BackgroundRun<HoldoutResult | { error: string } | null> {
+  if (h.customerIds.length < offThreadFrom) return settled(() => holdoutFor(h, state, days, seed));
   const plan = holdoutDaysFor(state, days);
-  if (typeof plan !== 'number') return Promise.resolve(plan);
+  if (typeof plan !== 'number') return settled(() => plan);
   const sample = sampleCustomers(h, noFeedback(), BACKTEST_SAMPLE, seed).h;
   const request: HoldoutRequest = { sample, total: h.customerIds.length, asOfDay: state.asOfDay, days: plan };
-  return answerOnce<{ result: WireHoldout }>(new URL('./holdout-worker.ts', import.meta.url), 'holdout-worker', { ...request }, import.meta.url, 'holdout').then((m) => fromWire(m.result));
+  const answer = answerOnce<HoldoutReplied>(new URL('./holdout-worker.ts', import.meta.url), 'holdout-worker', { ...request }, import.meta.url, 'holdout');
+  const ms = answer.then((m) => m.ms);
+  ms.catch(() => undefined); // a failure is the result's
+  return { result: answer.then((m) => fromWire(m.result)), ms, stop: answer.stop };
+}
+
+/**
+ * Work of a refresh done beside it (on a worker thread for a big store): its result, how long the
+ * work itself took (not how long until the refresh looked), and a way to end it when the refresh fails.
+ */
+export interface BackgroundRun<T> {
+  result: Promise<T>;
+  ms: Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A BackgroundRun done here and now (a small store's); a throw becomes its rejection. */
+export function settled<T>(work: () => T): BackgroundRun<T> {
+  const t0 = performance.now();
+  let result: Promise<T>;
+  try {
+    result = Promise.resolve(work());
+  } catch (err) {
+    result = Promise.reject(err);
+  }
+  return { result, ms: Promise.resolve(Math.round(performance.now() - t0)), stop: async () => undefined };
 }
 
 /** What the holdout worker is given: the sample and what runHoldout needs besides. */
@@ -82,7 +114,8 @@ export interface HoldoutRequest {
 
 /** A holdout as it crosses between threads: each fitted model by its name (a model is code). */
 export type WireHoldout = (Omit<HoldoutResult, 'fits'> & { fits: Omit<ModelFits, 'fitted'> & { fitted: Partial<Record<RepeatPurchaseModelName, Omit<ModelFitResult, 'model'>>> } }) | { error: string };
-export type HoldoutReply = { result: WireHoldout } | { failed: string }; // the worker's answer (answerOnce)
+type HoldoutReplied = { result: WireHoldout; ms: number };
+export type HoldoutReply = HoldoutReplied | { failed: string }; // the worker's answer (answerOnce)
 
 export function toWire(result: HoldoutResult | { error: string }): WireHoldout {
   if ('error' in result) return result;

@@ -6,7 +6,9 @@ import { runHoldoutOnSample, toWire, type HoldoutReply, type HoldoutRequest } fr
 const { sample, total, asOfDay, days } = workerData as HoldoutRequest;
 let reply: HoldoutReply;
 try {
-  reply = { result: toWire(runHoldoutOnSample(sample, total, asOfDay, days)) };
+  const t0 = performance.now();
+  const result = toWire(runHoldoutOnSample(sample, total, asOfDay, days));
+  reply = { result, ms: Math.round(performance.now() - t0) };
 } catch (err) {
   reply = { failed: err instanceof Error ? err.message : String(err) };
 }

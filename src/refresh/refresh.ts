@@ -6,6 +6,7 @@
 import { clusterCustomers, type PreviousCluster } from '../analytics/clusters.ts';
 import { daysOverdue, expectedGap } from '../analytics/cadence.ts';
 import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleStage } from '../analytics/lifecycle.ts';
+import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
@@ -17,13 +18,12 @@ import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.t
 import { walker } from '../db/refresh-read-helpers.ts';
 import { ownerKey } from '../reports/report-data.ts';
 import { standardWindows } from '../reports/satisfaction.ts';
-import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { calibrateChurnInBackground, type ChurnCalibration } from './churn-backtest.ts';
 import { customerStateAsOf, nullIfNaN, pick } from './customer-state.ts';
 import { fitModelsBeside } from './fit-models.ts';
 import { mineBasketRules } from './basket-rules.ts';
 import type { AssociationRule } from '../analytics/basket.ts';
-import { holdoutInBackground } from './holdout-step.ts';
+import { holdoutInBackground, type BackgroundRun } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
 import { SATISFACTION_SCOPES, satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
@@ -122,6 +122,8 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
   // them, started after the snapshot: reading it keeps both cores busy (a large store's order
   // histories are read on the second). On PostgreSQL the server reads the items while it reads the snapshot.
   const basketFirst = ctx.store.dialect !== 'sqlite';
+  /** The holdout and the backtest while they run beside (see BackgroundRun). */
+  const background: BackgroundRun<unknown>[] = [];
   if (basketFirst) mineBasket();
   try {
     const snapshot = await step('read snapshot', () => reads.readSnapshot(asOf));
@@ -132,35 +134,28 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     const state = await step('customer state', () => customerStateAsOf(h, feedback, asOf));
     // A big store's holdout runs on a worker thread while today's models are fitted here; the
     // models wait for it only to choose the one that scores P(alive).
-    const holdoutStarted = performance.now();
-    const holdoutRun = holdoutInBackground(h, state, opts.holdoutDays, seed).then((r) => {
-      timings['holdout (parallel)'] = Math.round(performance.now() - holdoutStarted);
-      return r;
-    });
-    const usable = holdoutRun.then((r) => (r && !('error' in r) ? r : null));
+    const holdoutRun = holdoutInBackground(h, state, opts.holdoutDays, seed);
+    background.push(holdoutRun);
+    const usable = holdoutRun.result.then((r) => (r && !('error' in r) ? r : null));
     usable.catch(() => undefined); // awaited by the models, and below: a failure then fails the refresh
     let firstDataDay = Infinity;
     for (const i of state.buyers) firstDataDay = Math.min(firstDataDay, state.summaries.firstPurchaseDay[i]!);
     const horizon = opts.backtestHorizonDays ?? 90;
     // The churn backtest needs only the P(alive) choice: a big store's starts on a worker thread as
     // soon as it is made, and runs while spend, CLV, RFM and clusters are computed here.
-    let backtest: Promise<ChurnCalibration> | undefined;
-    let backtestStarted = 0;
+    let backtest: BackgroundRun<ChurnCalibration> | undefined;
     const startBacktest = (choice: PAliveChoice) => {
-      backtestStarted = performance.now();
       backtest = calibrateChurnInBackground(h, feedback, asOf, firstDataDay, horizon, seed, choice);
-      backtest.catch(() => undefined); // awaited below
+      background.push(backtest);
+      backtest.result.catch(() => undefined); // awaited before scoring
     };
     const models = await step('probabilistic models', () => fitModelsBeside(state, usable, {}, startBacktest));
-    const holdout = await holdoutRun;
+    const holdout = await holdoutRun.result;
+    timings['holdout (parallel)'] = await holdoutRun.ms;
     Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
     // No buyers: no choice was made (the backtest then says why it has no weights).
     if (!backtest) startBacktest(models.pAliveChoice);
-    const churnRun = backtest!.then((c) => {
-      timings['churn backtest (parallel)'] = Math.round(performance.now() - backtestStarted);
-      return c;
-    });
-    churnRun.catch(() => undefined); // awaited before scoring
+    const churnRun = backtest!;
 
     const s = state.summaries;
     const daysSinceLast = new Float64Array(n);
@@ -207,7 +202,8 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     /** What a detractor is worth (12-month CLV, else revenue), per customer, for the satisfaction rollups. */
     const worth = new Float64Array(n);
     // Scored lazily while being written: a million rows never sit in memory at once.
-    const churn = await step('wait for churn backtest', () => churnRun);
+    const churn = await step('wait for churn backtest', () => churnRun.result);
+    timings['churn backtest (parallel)'] = await churnRun.ms;
     const score = customerScorer(state, models, churn);
     function* scoreAll(): Generator<InsightValues> {
       for (let i = 0; i < n; i++) {
@@ -356,6 +352,8 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     ctx.log.info('refresh done', { runId, asOf: card.asOf, customers: n, ms: card.timingsMs.total, longestWriteLockMs: card.longestWriteLockMs });
     return card;
   } catch (err) {
+    // Work still running beside a failed refresh would only compete with the next one.
+    await Promise.all(background.map((b) => b.stop()));
     await writer?.abandon(runId).catch((e: unknown) => ctx.log.warn('could not remove what a failed refresh wrote', { error: e }));
     await finishRun(db, runId, 'failed', 0, { error: err instanceof Error ? err.message : String(err) }, ctx.clock.now());
     throw err;

@@ -1,4 +1,4 @@
-// The satisfaction rollups of one refresh: responses per day, scale and score (everyone, per owner,
+// The satisfaction rollups of one refresh: responses per day, as counts per score of each scale (everyone, per owner,
 // per segment and per owner and segment), and for each standard window the themes, pain points and most valuable detractors. Terms
 // are counted by integer id (a comment's terms come tokenised from the store), and only turned back
 // into a tally, for ranking, where a term reaches two comments — the least either ranking keeps —

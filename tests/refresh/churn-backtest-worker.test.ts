@@ -25,13 +25,13 @@ describe.skipIf(cdnow.skip)('GIVEN the CDNOW sample as of 1998-06-30, with some 
   it('WHEN the backtest runs on a worker THEN it is the inline one', async () => {
     const inline = calibrateChurn(h, feedback, asOf, first, 90, 1, choice);
     expect(inline.weightsSource).toBe('fitted');
-    expect(await calibrateChurnInBackground(h, feedback, asOf, first, 90, 1, choice, 0)).toEqual(inline);
+    expect(await calibrateChurnInBackground(h, feedback, asOf, first, 90, 1, choice, 0).result).toEqual(inline);
     // Another seed, another sample of halves: still the inline one.
-    expect(await calibrateChurnInBackground(h, feedback, asOf, first, 90, 3, choice, 0)).toEqual(calibrateChurn(h, feedback, asOf, first, 90, 3, choice));
+    expect(await calibrateChurnInBackground(h, feedback, asOf, first, 90, 3, choice, 0).result).toEqual(calibrateChurn(h, feedback, asOf, first, 90, 3, choice));
   });
 
   it('WHEN the history is too short THEN no worker runs and the note says why', async () => {
-    const got = await calibrateChurnInBackground(h, feedback, asOf, asOf - 100, 90, 1, choice, 0);
+    const got = await calibrateChurnInBackground(h, feedback, asOf, asOf - 100, 90, 1, choice, 0).result;
     expect(got).toEqual(calibrateChurn(h, feedback, asOf, asOf - 100, 90, 1, choice));
     expect(got.note).toMatch(/needs at least 180 days/);
   });

@@ -3,6 +3,7 @@
 // day, scale and score, and the replies of /satisfaction, as before, without waiting for a refresh.
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/commands/index.ts';
@@ -96,5 +97,22 @@ describe(`GIVEN daily satisfaction stored a row per score (${storeKind})`, () =>
     }
     expect(await everyCount(ctx)).toEqual(counts);
     expect(await replies(ctx)).toEqual(said);
+  });
+
+  it.skipIf(storeKind !== 'SQLite')('WHEN a live file of version 1 cannot be converted THEN the store still opens, on an empty file until the next refresh', async () => {
+    const live = ctx.store.sqlite!.prepare("SELECT value FROM meta WHERE key = 'derived_file'").pluck().get() as string;
+    await ctx.store.close();
+    const before = new Set(readdirSync(ctx.dir));
+    const f = new BetterSqlite3(join(ctx.dir, live));
+    f.exec('DROP TABLE report_groups');
+    f.pragma('user_version = 1');
+    f.close();
+    Object.assign(ctx, { store: await openStore(ctx.config.databaseUrl) });
+    const now = ctx.store.sqlite!.prepare("SELECT value FROM meta WHERE key = 'derived_file'").pluck().get() as string;
+    expect(now).not.toBe(live);
+    const count = await ctx.store.db.selectFrom('insights').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(0);
+    // The attempt left nothing half-built beside the store: the only new file is the live one.
+    expect(readdirSync(ctx.dir).filter((x) => !before.has(x) && !x.endsWith('-wal') && !x.endsWith('-shm'))).toEqual([now]);
   });
 });

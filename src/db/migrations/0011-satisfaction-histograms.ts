@@ -3,7 +3,8 @@
 // that scale), instead of one row per score: 50k rows instead of 424k at 1M customers, which the
 // refresh built, sent and inserted last, after the insights' indexes. On SQLite the rollups live in
 // the derived-data file (derived-schema.ts, version 2), which converts a version-1 file with the
-// same expression; here on PostgreSQL the table is converted in place.
+// same expression; here on PostgreSQL the rows are copied into the new shape, and the new table
+// takes the old one's name.
 import { SqliteAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 /** A scale's counts per score, from the per-score rows of one group (SQL for SQLite and PostgreSQL alike). */
