@@ -1,4 +1,6 @@
 // Starting a worker thread the same way from the sources (through tsx) and from the bundle.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -41,4 +43,20 @@ export function answerOnce<T>(module: URL, bundleName: string, data: Record<stri
     });
   });
   return Object.assign(answer, { stop: async () => void (await worker.terminate()) });
+}
+
+/**
+ * Lowers the calling thread's CPU priority to the lowest (nice 19), for helper threads whose work
+ * only saves time (the page-cache warm-up). On Linux a thread's nice value is its own, and the
+ * kernel's I/O schedulers rank a thread's disk reads by it too: a bot on the same machine, and the
+ * refresh's own readers, come first. Elsewhere, or where it is not allowed, the thread keeps the
+ * process's priority.
+ */
+export function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch {
+    // not Linux (no /proc/thread-self), or a sandbox refusing: the helper runs at the process's priority
+  }
 }

@@ -1,7 +1,10 @@
 // Worker thread: one warm-up of the page cache (page-warmup.ts) on a read-only connection of its own.
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../core/threads.ts';
 import type { WarmupPlan, WarmupReply } from './page-warmup.ts';
+
+lowerThreadPriority();
 
 const { file, derived, reads } = workerData as WarmupPlan;
 let reply: WarmupReply;

@@ -2,8 +2,10 @@
 // range the snapshot reads (the counts show which rows it walked), a failure comes back as words
 // instead of failing the refresh it only speeds up, and stopping ends threads still reading.
 import { writeFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker } from '../../src/core/threads.ts';
 import { localDay } from '../../src/core/time.ts';
 import { snapshotWarmups, warmPages } from '../../src/db/page-warmup.ts';
 import { refresh } from '../../src/refresh/refresh.ts';
@@ -46,6 +48,18 @@ describe.skipIf(onPostgres)('GIVEN a SQLite store after a refresh', () => {
     const orders = count('SELECT count(*) FROM orders');
     expect(counts[1]![0]).toBeGreaterThan(0);
     expect((counts[0] as number[])[0]! + (counts[1] as number[])[0]!).toBeLessThan(orders);
+  });
+
+  it.skipIf(process.platform !== 'linux')('WHEN a helper thread lowers its priority THEN it runs at nice 19, and the rest of the process keeps its own', async () => {
+    const before = getPriority();
+    const worker = startWorker(new URL('./fixtures/lowered-thread.ts', import.meta.url), 'lowered-thread', {}, import.meta.url);
+    const seen = await new Promise<number>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(seen).toBe(19);
+    expect(getPriority()).toBe(before);
   });
 
   it('WHEN a warm-up cannot read THEN it says why and the others still finish', async () => {
