@@ -1,7 +1,7 @@
 // Starting a worker thread the same way from the sources (through tsx) and from the bundle.
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
 /**
  * `module` is the worker's TypeScript source (`new URL('./x-worker.ts', import.meta.url)` in the
@@ -12,22 +12,32 @@ export function startWorker(module: URL, bundleName: string, data: Record<string
   return new Worker(new URL(`./${bundleName}.js`, callerUrl), { workerData: data });
 }
 
-/** A worker's one answer, and a way to end the worker before it gives it (a failed refresh). */
-export type Answer<T> = Promise<T> & { stop(): Promise<void> };
+/**
+ * Work done beside the caller (on a worker thread, or here for a small input): its result, how long
+ * the work itself took (not how long until the caller looked), and a way to end it early.
+ */
+export interface BackgroundRun<T> {
+  result: Promise<T>;
+  ms: Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** What a worker started by `inBackground` answers, once (see replyOnce). */
+export type WorkerReply<T> = { result: T; ms: number } | { failed: string };
 
 /**
- * A worker that answers once: `{ failed }` or a result. Resolves with the result, rejects with the
- * reason (prefixed by `what`), or when the thread dies or exits without answering; ends the thread.
+ * Starts a worker that answers once through replyOnce. The result rejects with the reason (prefixed
+ * by `what`), or when the thread dies or exits without answering; the thread ends once it answered.
  */
-export function answerOnce<T>(module: URL, bundleName: string, data: Record<string, unknown>, callerUrl: string, what: string): Answer<T> {
+export function inBackground<T>(module: URL, bundleName: string, data: Record<string, unknown>, callerUrl: string, what: string): BackgroundRun<T> {
   const worker = startWorker(module, bundleName, data, callerUrl);
-  const answer = new Promise<T>((resolve, reject) => {
+  const answer = new Promise<{ result: T; ms: number }>((resolve, reject) => {
     let settled = false;
-    worker.once('message', (m: T | { failed: string }) => {
+    worker.once('message', (m: WorkerReply<T>) => {
       settled = true;
       void worker.terminate();
-      if (m !== null && typeof m === 'object' && 'failed' in m) reject(new Error(`${what}: ${m.failed}`));
-      else resolve(m as T);
+      if ('failed' in m) reject(new Error(`${what}: ${m.failed}`));
+      else resolve(m);
     });
     worker.once('messageerror', (err) => {
       settled = true;
@@ -42,7 +52,34 @@ export function answerOnce<T>(module: URL, bundleName: string, data: Record<stri
       if (!settled) reject(new Error(`the ${what} worker exited with code ${code}`));
     });
   });
-  return Object.assign(answer, { stop: async () => void (await worker.terminate()) });
+  const ms = answer.then((m) => m.ms);
+  ms.catch(() => undefined); // a failure is the result's
+  return { result: answer.then((m) => m.result), ms, stop: async () => void (await worker.terminate()) };
+}
+
+/** A BackgroundRun done here and now (a small input's); a throw becomes its rejection. */
+export function doneHere<T>(work: () => T): BackgroundRun<T> {
+  const t0 = performance.now();
+  let result: Promise<T>;
+  try {
+    result = Promise.resolve(work());
+  } catch (err) {
+    result = Promise.reject(err);
+  }
+  return { result, ms: Promise.resolve(Math.round(performance.now() - t0)), stop: async () => undefined };
+}
+
+/** The worker's side of inBackground: does `work`, then posts its result and time, or why it failed. */
+export async function replyOnce<T>(work: () => T | Promise<T>): Promise<void> {
+  let reply: WorkerReply<T>;
+  try {
+    const t0 = performance.now();
+    const result = await work();
+    reply = { result, ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    reply = { failed: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort!.postMessage(reply);
 }
 
 /**

@@ -6,8 +6,7 @@
 // once and the readers find those pages cached: 4.5 s with the orders index's second half read
 // beside it; the customers, answers and previous insights went from 6.5 to 4.4 s. With a warm cache
 // a warm-up costs ~60 ms of a core: each reads by range, with a count, decoding next to nothing.
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../core/threads.ts';
+import { inBackground } from '../core/threads.ts';
 
 /** One warm-up thread's reads, in order: statements counting over a range of a table or an index. */
 export interface WarmupPlan {
@@ -16,8 +15,6 @@ export interface WarmupPlan {
   derived?: string;
   reads: readonly string[];
 }
-
-export type WarmupReply = { done: number[] } | { failed: string };
 
 /** Where each range starts: a fraction of the way through the customers (by id, their key everywhere). */
 const idAt = (fraction: number) => `(SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1 OFFSET (SELECT CAST(coalesce(max(rowid), 0) * ${fraction} AS integer) FROM customers))`;
@@ -50,23 +47,11 @@ export function snapshotWarmups(storeFile: string, derivedFile: string | undefin
  * when SQLite returns from it.
  */
 export function warmPages(plans: readonly WarmupPlan[]): { done: Promise<(number[] | string)[]>; stop(): Promise<void> } {
-  const workers: Worker[] = [];
-  const done: Promise<(number[] | string)[]> = Promise.all(
-    plans.map(
-      (plan) =>
-        new Promise<number[] | string>((resolve) => {
-          const worker = startWorker(new URL('./page-warmup-worker.ts', import.meta.url), 'page-warmup-worker', { ...plan }, import.meta.url);
-          workers.push(worker);
-          worker.once('message', (m: WarmupReply) => resolve('done' in m ? m.done : m.failed));
-          worker.once('error', (err) => resolve(err.message));
-          worker.once('exit', (code) => resolve(`stopped (exit code ${code})`));
-        }),
-    ),
-  );
+  const runs = plans.map((plan) => inBackground<number[]>(new URL('./page-warmup-worker.ts', import.meta.url), 'page-warmup-worker', { ...plan }, import.meta.url, 'page warm-up'));
   return {
-    done,
+    done: Promise.all(runs.map((r) => r.result.catch((err: Error) => err.message))),
     async stop() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(runs.map((r) => r.stop()));
     },
   };
 }

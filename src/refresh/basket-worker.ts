@@ -1,21 +1,19 @@
 // Worker thread: mines the basket rules on its own connection while the refresh fits the models
 // (reading every order item is the longest single read of a refresh).
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { associationRules, type BasketOptions } from '../analytics/basket.ts';
+import { replyOnce } from '../core/threads.ts';
 import { openStore } from '../db/store.ts';
 
 const { url, asOfDay, options } = workerData as { url: string; asOfDay: number; options: BasketOptions };
-try {
+await replyOnce(async () => {
   // One pass over the order items in key order: a page cache would only hold pages never read again.
   const store = await openStore(url, { migrate: false, readonly: true, cacheMiB: 4 });
   try {
     const reads = await store.refresh.reads();
     const items = await reads.readBasket(asOfDay).finally(() => reads.close());
-    const rules = items.orderIndex.length === 0 ? [] : associationRules(items, options);
-    parentPort!.postMessage({ rules });
+    return items.orderIndex.length === 0 ? [] : associationRules(items, options);
   } finally {
     await store.close();
   }
-} catch (err) {
-  parentPort!.postMessage({ failed: err instanceof Error ? err.message : String(err) });
-}
+});

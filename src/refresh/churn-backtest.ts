@@ -8,8 +8,7 @@ import { churnFeatureMatrix, churnProbabilities, DEFAULT_CHURN_WEIGHTS, fitChurn
 import type { ChurnRiskInput, ChurnWeights } from '../analytics/churn-risk.ts';
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { FeedbackBuilder, scaleOf, type FeedbackAnswers, type OrderHistories } from '../db/histories.ts';
-import { answerOnce } from '../core/threads.ts';
-import { settled, type BackgroundRun } from './holdout-step.ts';
+import { doneHere, inBackground, type BackgroundRun } from '../core/threads.ts';
 import { customerStateAsOf, nullIfNaN } from './customer-state.ts';
 import { fitModels } from './fit-models.ts';
 
@@ -81,15 +80,11 @@ export function calibrateChurnInBackground(
 ): BackgroundRun<ChurnCalibration> {
   const cutoff = asOfDay - horizonDays;
   if (h.customerIds.length < offThreadFrom || !(cutoff - firstDataDay >= horizonDays)) {
-    return settled(() => calibrateChurn(h, feedback, asOfDay, firstDataDay, horizonDays, seed, pAliveFrom));
+    return doneHere(() => calibrateChurn(h, feedback, asOfDay, firstDataDay, horizonDays, seed, pAliveFrom));
   }
   const sample = sampleCustomers(h, feedback, BACKTEST_SAMPLE, seed);
   const request: BacktestRequest = { h: sample.h, feedback: sample.feedback, asOfDay, horizonDays, seed, pAliveFrom: { chosen: pAliveFrom.chosen, basis: pAliveFrom.basis } };
-  const worker = new URL('./churn-backtest-worker.ts', import.meta.url);
-  const answer = answerOnce<{ calibration: ChurnCalibration; ms: number }>(worker, 'churn-backtest-worker', { ...request }, import.meta.url, 'churn backtest');
-  const ms = answer.then((m) => m.ms);
-  ms.catch(() => undefined); // a failure is the result's
-  return { result: answer.then((m) => m.calibration), ms, stop: answer.stop };
+  return inBackground(new URL('./churn-backtest-worker.ts', import.meta.url), 'churn-backtest-worker', { ...request }, import.meta.url, 'churn backtest');
 }
 
 /** What the backtest worker is given: the sample and what calibrateOnSample needs besides. */
@@ -101,7 +96,6 @@ export interface BacktestRequest {
   seed: number;
   pAliveFrom: Pick<PAliveChoice, 'chosen' | 'basis'>;
 }
-export type BacktestReply = { calibration: ChurnCalibration; ms: number } | { failed: string };
 
 /** calibrateChurn on its sample, the history long enough (the worker's part). */
 export function calibrateOnSample(

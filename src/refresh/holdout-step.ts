@@ -5,7 +5,7 @@ import { calibrationAndHoldout, holdoutTable, type HoldoutTable } from '../analy
 import { fitEveryModel, REPEAT_PURCHASE_MODELS, type ModelFitResult, type ModelFits } from '../analytics/model-fits.ts';
 import { expandToCustomers, groupHistories } from '../analytics/purchase-history.ts';
 import type { RepeatPurchaseModelName } from '../analytics/repeat-purchase-model.ts';
-import { answerOnce } from '../core/threads.ts';
+import { doneHere, inBackground, type BackgroundRun } from '../core/threads.ts';
 import { noFeedback, type OrderHistories } from '../db/histories.ts';
 import { BACKTEST_SAMPLE, sampleCustomers } from './churn-backtest.ts';
 import { pick, type CustomerState } from './customer-state.ts';
@@ -71,37 +71,13 @@ export function holdoutInBackground(
   seed: number,
   offThreadFrom = HOLDOUT_OFF_THREAD_CUSTOMERS,
 ): BackgroundRun<HoldoutResult | { error: string } | null> {
-  if (h.customerIds.length < offThreadFrom) return settled(() => holdoutFor(h, state, days, seed));
+  if (h.customerIds.length < offThreadFrom) return doneHere(() => holdoutFor(h, state, days, seed));
   const plan = holdoutDaysFor(state, days);
-  if (typeof plan !== 'number') return settled(() => plan);
+  if (typeof plan !== 'number') return doneHere(() => plan);
   const sample = sampleCustomers(h, noFeedback(), BACKTEST_SAMPLE, seed).h;
   const request: HoldoutRequest = { sample, total: h.customerIds.length, asOfDay: state.asOfDay, days: plan };
-  const answer = answerOnce<HoldoutReplied>(new URL('./holdout-worker.ts', import.meta.url), 'holdout-worker', { ...request }, import.meta.url, 'holdout');
-  const ms = answer.then((m) => m.ms);
-  ms.catch(() => undefined); // a failure is the result's
-  return { result: answer.then((m) => fromWire(m.result)), ms, stop: answer.stop };
-}
-
-/**
- * Work of a refresh done beside it (on a worker thread for a big store): its result, how long the
- * work itself took (not how long until the refresh looked), and a way to end it when the refresh fails.
- */
-export interface BackgroundRun<T> {
-  result: Promise<T>;
-  ms: Promise<number>;
-  stop(): Promise<void>;
-}
-
-/** A BackgroundRun done here and now (a small store's); a throw becomes its rejection. */
-export function settled<T>(work: () => T): BackgroundRun<T> {
-  const t0 = performance.now();
-  let result: Promise<T>;
-  try {
-    result = Promise.resolve(work());
-  } catch (err) {
-    result = Promise.reject(err);
-  }
-  return { result, ms: Promise.resolve(Math.round(performance.now() - t0)), stop: async () => undefined };
+  const run = inBackground<WireHoldout>(new URL('./holdout-worker.ts', import.meta.url), 'holdout-worker', { ...request }, import.meta.url, 'holdout');
+  return { ...run, result: run.result.then(fromWire) };
 }
 
 /** What the holdout worker is given: the sample and what runHoldout needs besides. */
@@ -114,8 +90,6 @@ export interface HoldoutRequest {
 
 /** A holdout as it crosses between threads: each fitted model by its name (a model is code). */
 export type WireHoldout = (Omit<HoldoutResult, 'fits'> & { fits: Omit<ModelFits, 'fitted'> & { fitted: Partial<Record<RepeatPurchaseModelName, Omit<ModelFitResult, 'model'>>> } }) | { error: string };
-type HoldoutReplied = { result: WireHoldout; ms: number };
-export type HoldoutReply = HoldoutReplied | { failed: string }; // the worker's answer (answerOnce)
 
 export function toWire(result: HoldoutResult | { error: string }): WireHoldout {
   if ('error' in result) return result;

@@ -9,6 +9,7 @@ import { DEFAULT_LIFECYCLE_RULES, LIFECYCLE_STAGES, transition, type LifecycleSt
 import type { PAliveChoice } from '../analytics/p-alive-choice.ts';
 import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
+import type { BackgroundRun } from '../core/threads.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
 import type { CommentTerm } from '../analytics/themes.ts';
 import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
@@ -23,7 +24,7 @@ import { customerStateAsOf, nullIfNaN, pick } from './customer-state.ts';
 import { fitModelsBeside } from './fit-models.ts';
 import { mineBasketRules } from './basket-rules.ts';
 import type { AssociationRule } from '../analytics/basket.ts';
-import { holdoutInBackground, type BackgroundRun } from './holdout-step.ts';
+import { holdoutInBackground } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
 import { SATISFACTION_SCOPES, satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
@@ -145,17 +146,17 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     // soon as it is made, and runs while spend, CLV, RFM and clusters are computed here.
     let backtest: BackgroundRun<ChurnCalibration> | undefined;
     const startBacktest = (choice: PAliveChoice) => {
-      backtest = calibrateChurnInBackground(h, feedback, asOf, firstDataDay, horizon, seed, choice);
-      background.push(backtest);
-      backtest.result.catch(() => undefined); // awaited before scoring
+      const run = (backtest = calibrateChurnInBackground(h, feedback, asOf, firstDataDay, horizon, seed, choice));
+      background.push(run);
+      run.result.catch(() => undefined); // awaited before scoring
+      return run;
     };
     const models = await step('probabilistic models', () => fitModelsBeside(state, usable, {}, startBacktest));
     const holdout = await holdoutRun.result;
     timings['holdout (parallel)'] = await holdoutRun.ms;
     Object.assign(timings, Object.fromEntries(Object.entries(models.timings).map(([k, v]) => [`  ${k}`, v])));
     // No buyers: no choice was made (the backtest then says why it has no weights).
-    if (!backtest) startBacktest(models.pAliveChoice);
-    const churnRun = backtest!;
+    const churnRun = backtest ?? startBacktest(models.pAliveChoice);
 
     const s = state.summaries;
     const daysSinceLast = new Float64Array(n);
