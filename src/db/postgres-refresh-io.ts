@@ -66,7 +66,7 @@ async function snapshotReads(db: Kysely<Database>, pool: PostgresHandle): Promis
   };
   return {
     readSnapshot: (toDay) => readSnapshot(lead, toDay),
-    readWindowAnswers: (fromDay, toDay, watermark) => readWindowAnswers(db, lead, fromDay, toDay, watermark),
+    readWindowAnswers: (fromDay, toDay, watermark, each) => readWindowAnswers(db, lead, fromDay, toDay, watermark, each),
     readBasket: (toDay) => onSnapshot((client) => readBasket(client, toDay)),
     async close() {
       if (closed) return;
@@ -151,12 +151,12 @@ interface WindowRow {
   comment: string | null;
 }
 
-async function readWindowAnswers(db: Kysely<Database>, client: PoolClient, fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]> {
+async function readWindowAnswers(db: Kysely<Database>, client: PoolClient, fromDay: number, toDay: number, watermark: number, each: (answer: RawWindowAnswer) => void): Promise<void> {
   const q = sql<WindowRow>`
     select seq, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '' as has, terms, case when terms is null then comment end as comment
     from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark} order by customer_id collate "C"`.compile(db);
   const rows = await client.query<WindowRow>(q.sql, q.parameters as unknown[]);
-  return rows.rows.map((r): RawWindowAnswer => ({ seq: Number(r.seq), feedbackId: r.feedback_id, customerId: r.customer_id, day: Number(r.day), scale: r.scale, score: Number(r.score), hasComment: r.has, terms: r.terms, comment: r.comment }));
+  for (const r of rows.rows) each({ seq: Number(r.seq), feedbackId: r.feedback_id, customerId: r.customer_id, day: Number(r.day), scale: r.scale, score: Number(r.score), hasComment: r.has, terms: r.terms, comment: r.comment });
 }
 
 /**

@@ -83,8 +83,12 @@ export interface ShadowWriter {
  */
 export interface RefreshReads {
   readSnapshot(toDay: number): Promise<RefreshSnapshot>;
-  /** Answers on days in [fromDay, toDay] that arrived by `watermark`, in customer id order (as the snapshot's customers). */
-  readWindowAnswers(fromDay: number, toDay: number, watermark: number): Promise<RawWindowAnswer[]>;
+  /**
+   * Answers on days in [fromDay, toDay] that arrived by `watermark`, in customer id order (as the
+   * snapshot's customers), each handed to `each` as it is read (a large store has ~600k: they are
+   * not all held at once).
+   */
+  readWindowAnswers(fromDay: number, toDay: number, watermark: number, each: (answer: RawWindowAnswer) => void): Promise<void>;
   /** Items of purchases (amount ≥ 0) on or before `toDay`. */
   readBasket(toDay: number): Promise<BasketInput>;
   /** Ends the snapshot (idempotent). */

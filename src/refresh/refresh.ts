@@ -27,7 +27,7 @@ import type { AssociationRule } from '../analytics/basket.ts';
 import { holdoutInBackground } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
-import { SATISFACTION_SCOPES, satisfactionRollups, type WindowAnswer } from './satisfaction-rollups.ts';
+import { SATISFACTION_SCOPES, SatisfactionRollupBuilder } from './satisfaction-rollups.ts';
 import { customerScorer } from './score-customer.ts';
 import { alertsAfterRefresh } from '../alerts/refresh-alerts.ts';
 
@@ -267,8 +267,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       const windows = standardWindows(asOf);
       const from = Math.min(...windows.map((x) => x.from));
       const to = Math.max(...windows.map((x) => x.to));
-      const raw = await reads.readWindowAnswers(from, to, snapshot.feedbackWatermark);
-      await reads.close();
+      const rollups = new SatisfactionRollupBuilder({ runId, answers: feedback, windows, ownerKeys, segmentKeys: Array.from(rfm.segment, (x) => x ?? ''), valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
       // A comment is tokenised once, here, and its terms kept with it.
       const memo = new Map<string, string>();
       // Equal stored terms decode to one shared list (the rollups then look its terms up once).
@@ -283,20 +282,20 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       };
       const saves: { seq: number; terms: string }[] = [];
       const find = walker(h.customerIds); // the answers come in customer order
-      const answers: WindowAnswer[] = [];
-      for (const a of raw) {
+      await reads.readWindowAnswers(from, to, snapshot.feedbackWatermark, (a) => {
         const i = find(a.customerId);
-        if (i < 0) continue;
+        if (i < 0) return;
         let terms = a.terms;
         if (terms === null && a.comment) {
           terms = memo.get(a.comment) ?? encodeTerms(termsOfComment(a.comment));
           memo.set(a.comment, terms);
           saves.push({ seq: a.seq, terms });
         }
-        answers.push({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decode(terms) : [] });
-      }
+        rollups.addWindowAnswer({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decode(terms) : [] });
+      });
+      await reads.close();
       await io.saveTerms(saves);
-      return satisfactionRollups({ runId, answers: feedback, windowAnswers: answers, windows, ownerKeys, segmentKeys: Array.from(rfm.segment, (x) => x ?? ''), valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
+      return rollups.build();
     });
     await step('write rollups', async () => {
       await w.append('lifecycle_transitions', transitions);

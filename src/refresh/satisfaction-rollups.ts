@@ -27,7 +27,6 @@ export interface SatisfactionRollupInput {
   runId: number;
   /** Every answer (the daily counts). */
   answers: FeedbackAnswers;
-  windowAnswers: readonly WindowAnswer[];
   windows: readonly { from: number; to: number }[];
   /** Owner key per customer index ('' for none: no owner rollup). */
   ownerKeys: readonly string[];
@@ -53,75 +52,40 @@ const slot = (scale: 'csat' | 'nps', score: number) => (scale === 'csat' ? score
 /** A scale's counts per score as stored ("0,1,0,3,2"), null when there are none. */
 const countsOf = (counts: Int32Array): string | null => (counts.some((n) => n > 0) ? counts.join(',') : null);
 
-export function satisfactionRollups(input: SatisfactionRollupInput): SatisfactionRollups {
-  const { runId } = input;
+/**
+ * The rollups, the answers inside the windows given one at a time (addWindowAnswer) as they are
+ * read: a large store's ~600k are then never held at once.
+ */
+export class SatisfactionRollupBuilder {
+  readonly #input: SatisfactionRollupInput;
   // Everything is counted once per group of customers sharing an owner and a segment (a few
   // hundred groups), then summed into the scopes each group belongs to: an answer is counted once,
   // not once per scope (four with an owner).
-  const groups = new ScopeGroups(input.ownerKeys, input.segmentKeys);
-
-  // Responses per group and day, then per scope and day.
-  const perGroup: Map<number, Int32Array>[] = [];
-  const all = input.answers;
-  for (let k = 0; k < all.length; k++) {
-    const day = all.day[k]!;
-    const days = (perGroup[groups.of(all.customerIndex[k]!)] ??= new Map());
-    let c = days.get(day);
-    if (!c) days.set(day, (c = new Int32Array(SCORES)));
-    c[slot(scaleOf(all, k), all.score[k]!)]!++;
-  }
-  const perScope: Map<number, Int32Array>[] = [];
-  perGroup.forEach((days, g) => {
-    for (const scopeId of groups.scopesOf(g)) {
-      const into = (perScope[scopeId] ??= new Map());
-      for (const [day, c] of days) {
-        const sum = into.get(day);
-        if (sum) for (let s = 0; s < SCORES; s++) sum[s]! += c[s]!;
-        else into.set(day, c.slice());
-      }
-    }
-  });
-  const daily: ReportSatisfactionTable[] = [];
-  perScope.forEach((days, id) => {
-    const [scope, key] = groups.name(id);
-    for (const day of [...days.keys()].sort((a, b) => a - b)) {
-      const c = days.get(day)!;
-      daily.push({ run_id: runId, scope, key, day, csat: countsOf(c.subarray(0, 5)), nps: countsOf(c.subarray(5, SCORES)) });
-    }
-  });
-
+  readonly #groups: ScopeGroups;
   // Terms: one id each; per (group, window), then per (scope, window), the comments carrying each term, by band.
-  const ids = new Map<string, number>();
-  const termList: CommentTerm[] = [];
-  const idOf = (t: CommentTerm) => {
-    let id = ids.get(t.text);
-    if (id === undefined) {
-      ids.set(t.text, (id = termList.length));
-      termList.push(t);
-    }
-    return id;
-  };
-  // Answers often share one list of terms (the same decoded array): its ids are looked up once.
-  const idsOfTerms = new Map<readonly CommentTerm[], number[]>();
-  const termIds = (terms: readonly CommentTerm[]) => {
-    if (terms.length === 0) return NO_TERMS;
-    let list = idsOfTerms.get(terms);
-    if (!list) idsOfTerms.set(terms, (list = terms.map(idOf)));
-    return list;
-  };
-  const windowCount = input.windows.length;
-  const newCell = (): Cell => ({ counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: new TopDetractors(input.detractorsPerWindow) });
+  readonly #ids = new Map<string, number>();
+  readonly #termList: CommentTerm[] = [];
+  /** Answers often share one list of terms (the same decoded array): its ids are looked up once. */
+  readonly #idsOfTerms = new Map<readonly CommentTerm[], number[]>();
   /** Per group × window, created when an answer of the group falls in the window. */
-  const groupCells: (Cell | undefined)[] = [];
-  for (const a of input.windowAnswers) {
+  readonly #groupCells: (Cell | undefined)[] = [];
+
+  constructor(input: SatisfactionRollupInput) {
+    this.#input = input;
+    this.#groups = new ScopeGroups(input.ownerKeys, input.segmentKeys);
+  }
+
+  addWindowAnswer(a: WindowAnswer): void {
+    const { windows } = this.#input;
+    const windowCount = windows.length;
     const band = scoreBand(a.score, a.scale);
-    const terms = termIds(a.terms);
-    const g = groups.of(a.customerIndex);
+    const terms = this.#termIds(a.terms);
+    const g = this.#groups.of(a.customerIndex);
     for (let w = 0; w < windowCount; w++) {
-      const { from, to } = input.windows[w]!;
+      const { from, to } = windows[w]!;
       if (a.day < from || a.day > to) continue;
-      const c = (groupCells[g * windowCount + w] ??= newCell());
-      if (band === 'low') c.detractors.offer({ customerIndex: a.customerIndex, value: input.valueOf(a.customerIndex), day: a.day, feedback_id: a.feedbackId });
+      const c = (this.#groupCells[g * windowCount + w] ??= this.#newCell());
+      if (band === 'low') c.detractors.offer({ customerIndex: a.customerIndex, value: this.#input.valueOf(a.customerIndex), day: a.day, feedback_id: a.feedbackId });
       if (!a.hasComment) continue;
       c.comments++;
       if (terms.length === 0) continue;
@@ -141,46 +105,104 @@ export function satisfactionRollups(input: SatisfactionRollupInput): Satisfactio
       }
     }
   }
-  // Summed into scopes. Every window is stored for everyone, even an empty one (so a report knows it was stored).
-  const scopeCells = new Map<number, Cell>();
-  for (let w = 0; w < windowCount; w++) scopeCells.set(groups.all * windowCount + w, newCell());
-  groupCells.forEach((from, at) => {
-    if (!from) return;
-    const g = Math.floor(at / windowCount);
-    const w = at % windowCount;
-    for (const scopeId of groups.scopesOf(g)) {
-      const key = scopeId * windowCount + w;
-      let c = scopeCells.get(key);
-      if (!c) scopeCells.set(key, (c = newCell()));
-      addCell(c, from);
-    }
-  });
 
-  const windows: ReportTermWindowsTable[] = [];
-  const terms: ReportTermsTable[] = [];
-  const detractors: ReportDetractorsTable[] = [];
-  for (const at of [...scopeCells.keys()].sort((a, b) => a - b)) {
-    const c = scopeCells.get(at)!;
-    const [scope, key] = groups.name(Math.floor(at / windowCount));
-    const { from, to } = input.windows[at % windowCount]!;
-    const base = { run_id: runId, scope, key, from_day: from, to_day: to };
-    windows.push({ ...base, comments: c.comments });
-    const tally: TermTally = { counts: new Map(), phrases: new Map(), nLow: c.nLow, nHigh: c.nHigh, nAll: c.nAll, withText: c.withText };
-    for (const [t, n] of c.counts) {
-      if (n[2]! < 2) continue;
-      const term = termList[t]!;
-      tally.counts.set(term.text, { low: n[0]!, high: n[1]!, all: n[2]! });
-      if (term.parts.length > 1) tally.phrases.set(term.text, term.parts);
+  build(): SatisfactionRollups {
+    const input = this.#input;
+    const { runId } = input;
+    const groups = this.#groups;
+
+    // Responses per group and day, then per scope and day.
+    const perGroup: Map<number, Int32Array>[] = [];
+    const all = input.answers;
+    for (let k = 0; k < all.length; k++) {
+      const day = all.day[k]!;
+      const days = (perGroup[groups.of(all.customerIndex[k]!)] ??= new Map());
+      let c = days.get(day);
+      if (!c) days.set(day, (c = new Int32Array(SCORES)));
+      c[slot(scaleOf(all, k), all.score[k]!)]!++;
     }
-    painPointsFromTally(tally, { limit: WINDOW_TERMS }).forEach((p, rank) =>
-      terms.push({ ...base, kind: 'pain', rank, term: p.term, comments: p.comments, low: p.lowComments, high: p.highComments, z: p.z, log_odds: p.logOdds, share: null }),
-    );
-    themesFromTally(tally, { limit: WINDOW_TERMS }).forEach((t, rank) =>
-      terms.push({ ...base, kind: 'theme', rank, term: t.term, comments: t.comments, low: tally.counts.get(t.term)!.low, high: tally.counts.get(t.term)!.high, z: null, log_odds: null, share: t.share }),
-    );
-    c.detractors.best().forEach((d, rank) => detractors.push({ ...base, rank, feedback_id: d.feedback_id }));
+    const perScope: Map<number, Int32Array>[] = [];
+    perGroup.forEach((days, g) => {
+      for (const scopeId of groups.scopesOf(g)) {
+        const into = (perScope[scopeId] ??= new Map());
+        for (const [day, c] of days) {
+          const sum = into.get(day);
+          if (sum) for (let s = 0; s < SCORES; s++) sum[s]! += c[s]!;
+          else into.set(day, c.slice());
+        }
+      }
+    });
+    const daily: ReportSatisfactionTable[] = [];
+    perScope.forEach((days, id) => {
+      const [scope, key] = groups.name(id);
+      for (const day of [...days.keys()].sort((a, b) => a - b)) {
+        const c = days.get(day)!;
+        daily.push({ run_id: runId, scope, key, day, csat: countsOf(c.subarray(0, 5)), nps: countsOf(c.subarray(5, SCORES)) });
+      }
+    });
+
+    // Summed into scopes. Every window is stored for everyone, even an empty one (so a report knows it was stored).
+    const windowCount = input.windows.length;
+    const scopeCells = new Map<number, Cell>();
+    for (let w = 0; w < windowCount; w++) scopeCells.set(groups.all * windowCount + w, this.#newCell());
+    this.#groupCells.forEach((from, at) => {
+      if (!from) return;
+      const g = Math.floor(at / windowCount);
+      const w = at % windowCount;
+      for (const scopeId of groups.scopesOf(g)) {
+        const key = scopeId * windowCount + w;
+        let c = scopeCells.get(key);
+        if (!c) scopeCells.set(key, (c = this.#newCell()));
+        addCell(c, from);
+      }
+    });
+
+    const windows: ReportTermWindowsTable[] = [];
+    const terms: ReportTermsTable[] = [];
+    const detractors: ReportDetractorsTable[] = [];
+    for (const at of [...scopeCells.keys()].sort((a, b) => a - b)) {
+      const c = scopeCells.get(at)!;
+      const [scope, key] = groups.name(Math.floor(at / windowCount));
+      const { from, to } = input.windows[at % windowCount]!;
+      const base = { run_id: runId, scope, key, from_day: from, to_day: to };
+      windows.push({ ...base, comments: c.comments });
+      const tally: TermTally = { counts: new Map(), phrases: new Map(), nLow: c.nLow, nHigh: c.nHigh, nAll: c.nAll, withText: c.withText };
+      for (const [t, n] of c.counts) {
+        if (n[2]! < 2) continue;
+        const term = this.#termList[t]!;
+        tally.counts.set(term.text, { low: n[0]!, high: n[1]!, all: n[2]! });
+        if (term.parts.length > 1) tally.phrases.set(term.text, term.parts);
+      }
+      painPointsFromTally(tally, { limit: WINDOW_TERMS }).forEach((p, rank) =>
+        terms.push({ ...base, kind: 'pain', rank, term: p.term, comments: p.comments, low: p.lowComments, high: p.highComments, z: p.z, log_odds: p.logOdds, share: null }),
+      );
+      themesFromTally(tally, { limit: WINDOW_TERMS }).forEach((t, rank) =>
+        terms.push({ ...base, kind: 'theme', rank, term: t.term, comments: t.comments, low: tally.counts.get(t.term)!.low, high: tally.counts.get(t.term)!.high, z: null, log_odds: null, share: t.share }),
+      );
+      c.detractors.best().forEach((d, rank) => detractors.push({ ...base, rank, feedback_id: d.feedback_id }));
+    }
+    return { daily, windows, terms, detractors };
   }
-  return { daily, windows, terms, detractors };
+
+  #newCell(): Cell {
+    return { counts: new Map(), nLow: 0, nHigh: 0, nAll: 0, withText: 0, comments: 0, detractors: new TopDetractors(this.#input.detractorsPerWindow) };
+  }
+
+  #termIds(terms: readonly CommentTerm[]): readonly number[] {
+    if (terms.length === 0) return NO_TERMS;
+    let list = this.#idsOfTerms.get(terms);
+    if (!list) this.#idsOfTerms.set(terms, (list = terms.map((t) => this.#idOf(t))));
+    return list;
+  }
+
+  #idOf(t: CommentTerm): number {
+    let id = this.#ids.get(t.text);
+    if (id === undefined) {
+      this.#ids.set(t.text, (id = this.#termList.length));
+      this.#termList.push(t);
+    }
+    return id;
+  }
 }
 
 /** The comments of one (group or scope, window). */

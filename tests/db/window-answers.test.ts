@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestContext, type TestContext } from '../helpers/context.ts';
 import { storeKind } from '../helpers/test-database.ts';
+import type { RawWindowAnswer } from '../../src/db/refresh-io.ts';
 
 let ctx: TestContext | undefined;
 afterEach(async () => {
@@ -34,7 +35,8 @@ describe(`window answers on ${storeKind}`, () => {
       const reads = await ctx.store.refresh.reads();
       try {
         const watermark = 2_000; // the first 2,000 arrivals
-        const got = await reads.readWindowAnswers(20_000 - 89, 20_000, watermark);
+        const got: RawWindowAnswer[] = [];
+        await reads.readWindowAnswers(20_000 - 89, 20_000, watermark, (a) => got.push(a));
         const want = Array.from({ length: 2_400 }, (_, i) => i).filter((i) => i < watermark && days(i) >= 20_000 - 89);
         expect(got.map((a) => a.feedbackId).sort()).toEqual(want.map((i) => `f${i}`).sort());
         // in customer order (the refresh walks its customer list along them), though they arrived mixed
