@@ -4,7 +4,7 @@
 // 2008 erratum). One likelihood, P(alive) and conditional expectation; `shift` is 0 for BG/NBD and 1
 // for MBG/NBD.
 import type { HistoryGroups } from './purchase-history.ts';
-import { purchasesAndExposure, softplus, type HistoryScores } from './repeat-purchase-model.ts';
+import { purchasesAndExposure, softplus, type HorizonScores } from './repeat-purchase-model.ts';
 import { digamma, lnGamma } from './special-functions.ts';
 
 /** Purchase rate λ ~ Gamma(r, α) (α in the time unit of the data); dropout p ~ Beta(a, b). */
@@ -54,30 +54,34 @@ export function bgFamilyConditionalExpectedPurchases(params: BetaGeometricParams
 }
 
 /**
- * P(alive) and E[Y(horizon) | history] for every row of grouped histories (spread them to customers
- * with `expandToCustomers`). The hypergeometric part depends on (x, T) only and is computed once per pair.
+ * P(alive), and E[Y(horizon) | history] for each horizon, for every row of grouped histories
+ * (spread them to customers with `expandToCustomers`). P(alive) is computed once per row; the
+ * hypergeometric part depends on (x, T) only and is computed once per pair and horizon.
  */
-export function bgFamilyScores(params: BetaGeometricParams, groups: HistoryGroups, horizon: number, shift: DropoutShift): HistoryScores {
+export function bgFamilyScoresOver(params: BetaGeometricParams, groups: HistoryGroups, horizons: readonly number[], shift: DropoutShift): HorizonScores {
   const nT = groups.times.length;
-  const cache = groups.frequencies.length * nT <= 2_000_000 ? new Float64Array(groups.frequencies.length * nT).fill(NaN) : undefined;
+  const cache = groups.frequencies.length * nT <= 2_000_000 ? new Float64Array(groups.frequencies.length * nT) : undefined;
   const shifted = shift === 0 ? params : { ...params, b: params.b + 1 };
   const probabilityAlive = new Float64Array(groups.size);
-  const expectedPurchases = new Float64Array(groups.size);
-  for (let row = 0; row < groups.size; row++) {
-    const x = groups.frequency[row]!;
-    const T = groups.age[row]!;
-    const alive = bgFamilyProbabilityAlive(params, x, groups.recency[row]!, T, shift);
-    let factor: number;
-    if (cache) {
-      const key = groups.frequencyIndex[row]! * nT + groups.ageIndex[row]!;
-      factor = cache[key]!;
-      if (Number.isNaN(factor)) factor = cache[key] = futureFactor(shifted, x, T, horizon);
-    } else {
-      factor = futureFactor(shifted, x, T, horizon);
+  for (let row = 0; row < groups.size; row++) probabilityAlive[row] = bgFamilyProbabilityAlive(params, groups.frequency[row]!, groups.recency[row]!, groups.age[row]!, shift);
+  const expectedPurchases = horizons.map((horizon) => {
+    cache?.fill(NaN);
+    const expected = new Float64Array(groups.size);
+    for (let row = 0; row < groups.size; row++) {
+      const x = groups.frequency[row]!;
+      const T = groups.age[row]!;
+      let factor: number;
+      if (cache) {
+        const key = groups.frequencyIndex[row]! * nT + groups.ageIndex[row]!;
+        factor = cache[key]!;
+        if (Number.isNaN(factor)) factor = cache[key] = futureFactor(shifted, x, T, horizon);
+      } else {
+        factor = futureFactor(shifted, x, T, horizon);
+      }
+      expected[row] = (params.a + params.b + x + shift - 1) * factor * probabilityAlive[row]!;
     }
-    probabilityAlive[row] = alive;
-    expectedPurchases[row] = (params.a + params.b + x + shift - 1) * factor * alive;
-  }
+    return expected;
+  });
   return { probabilityAlive, expectedPurchases };
 }
 

@@ -6,13 +6,13 @@ import {
   bgFamilyConditionalExpectedPurchases,
   bgFamilyIndividualLogLikelihood,
   bgFamilyProbabilityAlive,
-  bgFamilyScores,
+  bgFamilyScoresOver,
   bgFamilyInitialGuess,
   futureFactor,
   prepareBgFamily,
   type BetaGeometricParams,
 } from './beta-geometric-family.ts';
-import { fitOnLogParameters, type HistoryScores, type RepeatPurchaseFit, type RepeatPurchaseModel } from './repeat-purchase-model.ts';
+import { fitOnLogParameters, oneHorizon, type HistoryScores, type HorizonScores, type RepeatPurchaseFit, type RepeatPurchaseModel } from './repeat-purchase-model.ts';
 import type { StagedFitOptions } from './staged-fit.ts';
 
 /** Purchase rate λ ~ Gamma(r, α) (α in the time unit of the data); dropout p ~ Beta(a, b). */
@@ -99,7 +99,12 @@ export type BgnbdScores = HistoryScores;
  * @example bgnbdScores(fit, groupHistories(x, tx, T, { keepCustomerRows: true }), 365)
  */
 export function bgnbdScores(params: BgnbdParams, groups: HistoryGroups, horizon: number): BgnbdScores {
-  return bgFamilyScores(params, groups, horizon, 0);
+  return oneHorizon(bgnbdScoresOver)(params, groups, horizon);
+}
+
+/** bgnbdScores for several horizons, P(alive) computed once. */
+export function bgnbdScoresOver(params: BgnbdParams, groups: HistoryGroups, horizons: readonly number[]): HorizonScores {
+  return bgFamilyScoresOver(params, groups, horizons, 0);
 }
 
 /**
@@ -125,4 +130,5 @@ export const BGNBD: RepeatPurchaseModel<BgnbdParams> = Object.freeze({
   expectedPurchases: bgnbdExpectedPurchases,
   conditionalExpectedPurchases: bgnbdConditionalExpectedPurchases,
   scores: bgnbdScores,
+  scoresOver: bgnbdScoresOver,
 });

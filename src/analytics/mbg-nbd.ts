@@ -7,12 +7,12 @@ import {
   bgFamilyIndividualLogLikelihood,
   bgFamilyInitialGuess,
   bgFamilyProbabilityAlive,
-  bgFamilyScores,
+  bgFamilyScoresOver,
   prepareBgFamily,
   type BetaGeometricParams,
 } from './beta-geometric-family.ts';
 import type { HistoryGroups } from './purchase-history.ts';
-import { fitOnLogParameters, type HistoryScores, type RepeatPurchaseFit, type RepeatPurchaseModel } from './repeat-purchase-model.ts';
+import { fitOnLogParameters, oneHorizon, type HistoryScores, type HorizonScores, type RepeatPurchaseFit, type RepeatPurchaseModel } from './repeat-purchase-model.ts';
 import type { StagedFitOptions } from './staged-fit.ts';
 
 /** Purchase rate λ ~ Gamma(r, α); chance of dropping out at each purchase p ~ Beta(a, b). */
@@ -72,7 +72,12 @@ export function mbgnbdConditionalExpectedPurchases(params: MbgnbdParams, t: numb
 }
 
 export function mbgnbdScores(params: MbgnbdParams, groups: HistoryGroups, horizon: number): HistoryScores {
-  return bgFamilyScores(params, groups, horizon, 1);
+  return oneHorizon(mbgnbdScoresOver)(params, groups, horizon);
+}
+
+/** mbgnbdScores for several horizons, P(alive) computed once. */
+export function mbgnbdScoresOver(params: MbgnbdParams, groups: HistoryGroups, horizons: readonly number[]): HorizonScores {
+  return bgFamilyScoresOver(params, groups, horizons, 1);
 }
 
 /** MBG/NBD behind the common model surface. */
@@ -88,4 +93,5 @@ export const MBGNBD: RepeatPurchaseModel<MbgnbdParams> = Object.freeze({
   expectedPurchases: mbgnbdExpectedPurchases,
   conditionalExpectedPurchases: mbgnbdConditionalExpectedPurchases,
   scores: mbgnbdScores,
+  scoresOver: mbgnbdScoresOver,
 });

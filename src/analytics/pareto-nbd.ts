@@ -4,7 +4,7 @@
 
 import type { HistoryGroups } from './purchase-history.ts';
 import { fitOnLogParameters, purchasesAndExposure, softplus } from './repeat-purchase-model.ts';
-import type { HistoryScores, RepeatPurchaseFit, RepeatPurchaseModel } from './repeat-purchase-model.ts';
+import { oneHorizon, type HistoryScores, type HorizonScores, type RepeatPurchaseFit, type RepeatPurchaseModel } from './repeat-purchase-model.ts';
 import type { StagedFitOptions } from './staged-fit.ts';
 import { digamma, lnGamma, logIncompleteBetaFraction } from './special-functions.ts';
 
@@ -110,6 +110,11 @@ export type ParetoNbdScores = HistoryScores;
  * @example paretoNbdScores(fit, groups, 365).probabilityAlive
  */
 export function paretoNbdScores(params: ParetoNbdParams, groups: HistoryGroups, horizon: number): ParetoNbdScores {
+  return oneHorizon(paretoNbdScoresOver)(params, groups, horizon);
+}
+
+/** paretoNbdScores for several horizons, P(alive) computed once. */
+export function paretoNbdScoresOver(params: ParetoNbdParams, groups: HistoryGroups, horizons: readonly number[]): HorizonScores {
   const pairs = indexPairs(groups);
   const logG = new Float64Array(pairs.count);
   const { r, alpha, s, beta } = params;
@@ -117,17 +122,23 @@ export function paretoNbdScores(params: ParetoNbdParams, groups: HistoryGroups, 
     logG[k] = logTail(params, groups.frequencies[pairs.x[k]!]!, groups.times[pairs.time[k]!]!);
   }
   const probabilityAlive = new Float64Array(groups.size);
-  const expectedPurchases = new Float64Array(groups.size);
   for (let row = 0; row < groups.size; row++) {
     const x = groups.frequency[row]!;
     const T = groups.age[row]!;
     const g1 = logG[pairs.ofRecency[row]!]!;
     const g2 = logG[pairs.ofAge[row]!]!;
     const aliveAtT = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
-    const alive = g2 < g1 ? 1 / (1 + Math.exp(Math.log(s) + g1 + Math.log(-Math.expm1(g2 - g1)) - aliveAtT)) : 1;
-    probabilityAlive[row] = alive;
-    expectedPurchases[row] = (((r + x) * (beta + T)) / (alpha + T)) * powerGrowth(s - 1, Math.log1p(horizon / (beta + T))) * alive;
+    probabilityAlive[row] = g2 < g1 ? 1 / (1 + Math.exp(Math.log(s) + g1 + Math.log(-Math.expm1(g2 - g1)) - aliveAtT)) : 1;
   }
+  const expectedPurchases = horizons.map((horizon) => {
+    const expected = new Float64Array(groups.size);
+    for (let row = 0; row < groups.size; row++) {
+      const x = groups.frequency[row]!;
+      const T = groups.age[row]!;
+      expected[row] = (((r + x) * (beta + T)) / (alpha + T)) * powerGrowth(s - 1, Math.log1p(horizon / (beta + T))) * probabilityAlive[row]!;
+    }
+    return expected;
+  });
   return { probabilityAlive, expectedPurchases };
 }
 
@@ -388,4 +399,5 @@ export const PARETO_NBD: RepeatPurchaseModel<ParetoNbdParams> = Object.freeze({
   expectedPurchases: paretoNbdExpectedPurchases,
   conditionalExpectedPurchases: paretoNbdConditionalExpectedPurchases,
   scores: paretoNbdScores,
+  scoresOver: paretoNbdScoresOver,
 });

@@ -27,6 +27,20 @@ export interface HistoryScores {
   expectedPurchases: Float64Array;
 }
 
+/** HistoryScores for several horizons: `expectedPurchases[k]` is for `horizons[k]`. */
+export interface HorizonScores {
+  probabilityAlive: Float64Array;
+  expectedPurchases: Float64Array[];
+}
+
+/** One horizon of a model's `scoresOver` (the figures are the same as asking for it alone). */
+export function oneHorizon<P>(scoresOver: (params: P, groups: HistoryGroups, horizons: readonly number[]) => HorizonScores): (params: P, groups: HistoryGroups, horizon: number) => HistoryScores {
+  return (params, groups, horizon) => {
+    const s = scoresOver(params, groups, [horizon]);
+    return { probabilityAlive: s.probabilityAlive, expectedPurchases: s.expectedPurchases[0]! };
+  };
+}
+
 /** A log-likelihood over prepared histories; with `gradient`, ∂LL/∂(each parameter) goes into it. */
 export type PreparedLogLikelihood<P extends ModelParams> = (params: P, gradient?: Float64Array) => number;
 
@@ -52,6 +66,11 @@ export interface RepeatPurchaseModel<P extends ModelParams = ModelParams> {
   /** E[Y(t) | x, t_x, T]: purchases expected in the next t time units. */
   conditionalExpectedPurchases(params: P, t: number, x: number, tx: number, T: number): number;
   scores(params: P, groups: HistoryGroups, horizon: number): HistoryScores;
+  /**
+   * `scores` for several horizons at once: P(alive), the costly part, is computed once (a CLV asks
+   * for thirteen horizons).
+   */
+  scoresOver(params: P, groups: HistoryGroups, horizons: readonly number[]): HorizonScores;
 }
 
 /**

@@ -170,9 +170,15 @@ function* modelSteps(state: CustomerState, options: Omit<FitOptions, 'holdout'>)
 
 function clvOf(expectation: ModelFitResult, groups: HistoryGroups, spends: Float64Array, options: FitOptions): Float64Array {
   const { model, fit } = expectation;
-  return customerLifetimeValues((t) => expandToCustomers(model.scores(fit, groups, t).expectedPurchases, groups), spends, {
-    periodsPerMonth: PERIODS_PER_MONTH.day,
-    months: options.clvMonths ?? 12,
-    discountRatePerMonth: options.discountRatePerMonth ?? 0.01,
-  });
+  const months = options.clvMonths ?? 12;
+  const periodsPerMonth = PERIODS_PER_MONTH.day;
+  // Every month's horizon at once: P(alive) is the same for all of them.
+  const horizons = Array.from({ length: months + 1 }, (_, month) => month * periodsPerMonth);
+  const byHorizon = model.scoresOver(fit, groups, horizons).expectedPurchases;
+  const at = (t: number) => {
+    const k = horizons.indexOf(t);
+    if (k < 0) throw new Error(`clv: no expected purchases computed for a horizon of ${t} days`);
+    return expandToCustomers(byHorizon[k]!, groups);
+  };
+  return customerLifetimeValues(at, spends, { periodsPerMonth, months, discountRatePerMonth: options.discountRatePerMonth ?? 0.01 });
 }
