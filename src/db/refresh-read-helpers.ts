@@ -71,6 +71,34 @@ export function parseNumberList(text: string, out: Float64Array, at: number): nu
 }
 
 /**
+ * Parses "12,-3,4.5" into `out` from `at`, as Number() reads each item (whole numbers of up to 15
+ * digits without building a string); returns the index after the last number.
+ */
+export function parseNumbers(text: string, out: Float64Array, at: number): number {
+  let v = 0;
+  let neg = false;
+  let digits = 0;
+  let plain = true;
+  let start = 0;
+  for (let c = 0; c <= text.length; c++) {
+    const ch = c === text.length ? 44 : text.charCodeAt(c);
+    if (ch === 44) {
+      out[at++] = plain && digits > 0 && digits <= 15 ? (neg ? -v : v) : Number(text.slice(start, c));
+      v = 0;
+      neg = false;
+      digits = 0;
+      plain = true;
+      start = c + 1;
+    } else if (ch >= 48 && ch <= 57) {
+      v = v * 10 + (ch - 48);
+      digits++;
+    } else if (ch === 45 && c === start) neg = true;
+    else plain = false;
+  }
+  return at;
+}
+
+/**
  * Parses a list of amounts as `CENTS_AMOUNT` writes them: whole cents as an integer ("1999" is
  * 19.99), any other amount as "f" and its text ("f0.125"). Equal to the stored doubles: SQLite
  * writes cents only when the amount is exactly cents / 100.0, the division done here.

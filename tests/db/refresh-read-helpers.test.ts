@@ -4,7 +4,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { FeedbackBuilder, noFeedback, scaleOf } from '../../src/db/histories.ts';
-import { CENTS_AMOUNT, interner, parseCentsList } from '../../src/db/refresh-read-helpers.ts';
+import { CENTS_AMOUNT, interner, parseCentsList, parseNumbers } from '../../src/db/refresh-read-helpers.ts';
 
 describe('amounts as cents', () => {
   it('GIVEN whole-cent amounts, refunds, fractions of a cent and huge amounts THEN the list SQLite writes parses back to the stored doubles (other amounts as SQLite writes them as text)', () => {
@@ -26,6 +26,17 @@ describe('amounts as cents', () => {
     stored.forEach(([a, text], k) => expect([k, out[k]]).toEqual([k, wholeCents(a) ? a : Number(text)]));
     expect(stored.filter(([a]) => wholeCents(a))).toHaveLength(amounts.length - 7); // 0.1 + 0.2, 0.125, 1/3, 1e-5, 12345.6789, 1e13 and -2.5e15 go as text
     db.close();
+  });
+});
+
+describe('number lists', () => {
+  it('GIVEN whole numbers, negatives, decimals, exponents, 16-digit and empty items THEN each is what Number() reads', () => {
+    const items = ['0', '7', '-3', '20000', '1579715', '3.5', '-0.25', '1e-5', '2.5E3', '-0', '123456789012345', '1234567890123456789', '', '+4', '10'];
+    const out = new Float64Array(items.length + 2).fill(NaN);
+    expect(parseNumbers(items.join(','), out, 1)).toBe(items.length + 1);
+    expect(Array.from(out.subarray(1, items.length + 1))).toEqual(items.map(Number));
+    expect(Object.is(out[10], -0)).toBe(true);
+    expect([out[0], out[items.length + 1]]).toEqual([NaN, NaN]); // nothing written outside
   });
 });
 
