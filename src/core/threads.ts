@@ -83,16 +83,16 @@ export async function replyOnce<T>(work: () => T | Promise<T>): Promise<void> {
 }
 
 /**
- * Lowers the calling thread's CPU priority to the lowest (nice 19), for helper threads whose work
+ * Lowers the calling thread's CPU priority to `level` (nice 1–19), for helper threads whose work
  * only saves time (the page-cache warm-up). On Linux a thread's nice value is its own, and the
  * kernel's I/O schedulers rank a thread's disk reads by it too: a bot on the same machine, and the
  * refresh's own readers, come first. Elsewhere, or where it is not allowed, the thread keeps the
  * process's priority.
  */
-export function lowerThreadPriority(): void {
+export function lowerThreadPriority(level: number): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, level);
   } catch {
     // not Linux (no /proc/thread-self), or a sandbox refusing: the helper runs at the process's priority
   }

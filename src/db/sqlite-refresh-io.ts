@@ -15,7 +15,7 @@ import { interner, parseNumbers, walker } from './refresh-read-helpers.ts';
 import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
-import { snapshotWarmups, warmPages } from './page-warmup.ts';
+import { warmPages, warmupPlans } from './page-warmup.ts';
 import type { SqliteHandle } from './store.ts';
 
 /** Rows per batch sent to the derived-data builder. */
@@ -44,9 +44,9 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
           // A large store's order histories are read on a second core, in the same state (orders-read.ts).
           const large = ((h.prepare('SELECT max(rowid) FROM customers').pluck().get() as number | null) ?? 0) >= OFF_THREAD_CUSTOMERS;
           if (!large) return readSnapshot(h, toDay);
-          // Threads of their own read ahead of both readers, for a cold page cache (page-warmup.ts).
+          // Threads of their own read the store's files ahead of both readers, for a cold page cache (page-warmup.ts).
           const live = derived.liveName();
-          const warmup = warmPages(snapshotWarmups(storeFile, live ? join(dirname(storeFile), live) : undefined));
+          const warmup = warmPages(warmupPlans([storeFile, `${storeFile}-wal`, ...(live ? [join(dirname(storeFile), live)] : [])]));
           try {
             const { here, orders } = await readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
             try {

@@ -1,56 +1,112 @@
-// The page-cache warm-up beside a large store's snapshot read: each thread reads the far part of a
-// range the snapshot reads (the counts show which rows it walked), a failure comes back as words
-// instead of failing the refresh it only speeds up, and stopping ends threads still reading.
-import { writeFileSync } from 'node:fs';
-import { getPriority } from 'node:os';
+// The page-cache warm-up beside a large store's snapshot read: the store's files are cut into runs
+// of about equal bytes that together cover each file exactly once, each run is read by a thread of
+// its own (the byte counts show what it read), a failure comes back as words instead of failing the
+// refresh it only speeds up, and stopping ends threads still reading.
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/core/threads.ts';
-import { localDay } from '../../src/core/time.ts';
-import { snapshotWarmups, warmPages } from '../../src/db/page-warmup.ts';
-import { refresh } from '../../src/refresh/refresh.ts';
-import { makeTestContext, seedTestDemo, type TestContext } from '../helpers/context.ts';
-import { onPostgres } from '../helpers/test-database.ts';
+import { warmPages, warmupPlans, type WarmupPlan } from '../../src/db/page-warmup.ts';
 
-let ctx: TestContext;
-let file: string;
-let derived: string;
+let dir: string;
+const files: string[] = [];
+const sizes = [5_000_001, 17, 2_345_678];
 
-describe.skipIf(onPostgres)('GIVEN a SQLite store after a refresh', () => {
-  beforeAll(async () => {
-    ctx = await makeTestContext();
-    await seedTestDemo(ctx, 300);
-    await refresh(ctx, { asOfDay: localDay(ctx.clock.now().getTime(), ctx.config.timeZone) });
-    file = ctx.config.databaseUrl;
-    derived = join(ctx.dir, ctx.store.sqlite!.prepare("SELECT value FROM meta WHERE key = 'derived_file'").pluck().get() as string);
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pulse-warmup-'));
+  sizes.forEach((size, k) => {
+    const file = join(dir, `f${k}`);
+    writeFileSync(file, Buffer.alloc(size, k + 1));
+    files.push(file);
   });
-  afterAll(async () => ctx?.cleanup());
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('WHEN the snapshot is warmed THEN each thread walks the far part of its range', async () => {
-    const h = ctx.store.sqlite!;
-    const ids = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
-    const n = h.prepare('SELECT max(rowid) FROM customers').pluck().get() as number;
-    const at = (fraction: number) => ids[Math.floor(n * fraction)]!;
-    const count = (sql: string, ...args: unknown[]) => h.prepare(sql).pluck().get(...args) as number;
-    const { done, stop } = warmPages(snapshotWarmups(file, derived));
-    const counts = await done;
+/** Bytes of each file the plans cover, checking no byte twice and runs in file order. */
+function covered(plans: readonly WarmupPlan[]): Map<string, number> {
+  const byFile = new Map<string, { from: number; to: number }[]>();
+  for (const plan of plans) for (const s of plan) (byFile.get(s.file) ?? byFile.set(s.file, []).get(s.file)!).push(s);
+  const out = new Map<string, number>();
+  for (const [file, slices] of byFile) {
+    let at = 0;
+    for (const s of slices) {
+      expect(s.from).toBe(at); // contiguous, no overlap, no gap
+      expect(s.to).toBeGreaterThan(s.from);
+      at = s.to;
+    }
+    out.set(file, at);
+  }
+  return out;
+}
+
+describe('warm-up plans', () => {
+  it('GIVEN three files and a missing one THEN three runs of about equal bytes cover each existing file once', () => {
+    const plans = warmupPlans([...files, join(dir, 'no-such-wal')], 3, 1e12);
+    expect(plans).toHaveLength(3);
+    expect(covered(plans)).toEqual(new Map(files.map((f, k) => [f, sizes[k]!])));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    for (const plan of plans) {
+      const bytes = plan.reduce((sum, s) => sum + s.to - s.from, 0);
+      expect(Math.abs(bytes - total / 3)).toBeLessThan(2);
+    }
+  });
+
+  it('GIVEN files larger than the memory budget, or nothing to read THEN no warm-up', () => {
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(warmupPlans(files, 3, total - 1)).toEqual([]);
+    expect(warmupPlans(files, 3, total)).toHaveLength(3);
+    expect(warmupPlans([join(dir, 'none')], 3, 1e12)).toEqual([]);
+  });
+
+  it('GIVEN more threads than bytes THEN only runs with something to read', () => {
+    const small = join(dir, 'small');
+    writeFileSync(small, 'ab');
+    const plans = warmupPlans([small], 5, 1e12);
+    expect(covered(plans)).toEqual(new Map([[small, 2]]));
+    expect(plans.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('warming the pages', () => {
+  it('WHEN the plans are read THEN each thread reads its bytes, all of them in all', async () => {
+    const plans = warmupPlans(files, 3, 1e12);
+    const { done, stop } = warmPages(plans);
+    const read = await done;
     await stop();
-    expect(counts).toEqual([
-      [count('SELECT count(*) FROM orders WHERE customer_id >= ? AND customer_id < ?', at(1 / 3), at(2 / 3))],
-      [count('SELECT count(*) FROM orders WHERE customer_id >= ?', at(2 / 3))],
-      [
-        count('SELECT count(owner) FROM customers WHERE rowid > ?', Math.floor(n / 4)),
-        count('SELECT count(*) FROM feedback WHERE customer_id >= ?', at(0.4)),
-        count('SELECT count(churn_risk) FROM insights WHERE customer_id >= ?', at(0.4)),
-      ],
-    ]);
-    // Each range is a real part of the whole, not nothing and not everything.
-    const orders = count('SELECT count(*) FROM orders');
-    expect(counts[1]![0]).toBeGreaterThan(0);
-    expect((counts[0] as number[])[0]! + (counts[1] as number[])[0]!).toBeLessThan(orders);
+    expect(read).toEqual(plans.map((p) => p.reduce((sum, s) => sum + s.to - s.from, 0)));
+    expect((read as number[]).reduce((a, b) => a + b, 0)).toBe(sizes.reduce((a, b) => a + b, 0));
   });
 
-  it.skipIf(process.platform !== 'linux')('WHEN a helper thread lowers its priority THEN it runs at nice 19, and the rest of the process keeps its own', async () => {
+  it('WHEN a file shrank or went away after planning THEN the thread reads what is there', async () => {
+    const shrinking = join(dir, 'shrinking');
+    const gone = join(dir, 'gone');
+    writeFileSync(shrinking, Buffer.alloc(1_000_000));
+    writeFileSync(gone, Buffer.alloc(10));
+    const plans = warmupPlans([shrinking, gone], 1, 1e12);
+    writeFileSync(shrinking, Buffer.alloc(1_000));
+    rmSync(gone);
+    const { done, stop } = warmPages(plans);
+    expect(await done).toEqual([1_000]);
+    await stop();
+  });
+
+  it('WHEN a warm-up cannot read THEN it says why and the others still finish', async () => {
+    const { done, stop } = warmPages([[{ file: dir, from: 0, to: 10 }], [{ file: files[1]!, from: 0, to: 17 }]]); // a directory cannot be read
+    const [failed, counted] = await done;
+    await stop();
+    expect(failed).toMatch(/EISDIR|directory/);
+    expect(counted).toBe(17);
+  });
+
+  it('WHEN the warm-up is stopped at once THEN its threads end and it settles', async () => {
+    const { done, stop } = warmPages(warmupPlans(files, 3, 1e12));
+    await stop();
+    expect(await done).toHaveLength(3);
+    expect(statSync(files[0]!).size).toBe(sizes[0]); // read only
+  });
+
+  it.skipIf(process.platform !== 'linux')('WHEN a helper thread lowers its priority THEN it runs at that nice value, and the rest of the process keeps its own', async () => {
     const before = getPriority();
     const worker = startWorker(new URL('./fixtures/lowered-thread.ts', import.meta.url), 'lowered-thread', {}, import.meta.url);
     const seen = await new Promise<number>((resolve, reject) => {
@@ -58,24 +114,7 @@ describe.skipIf(onPostgres)('GIVEN a SQLite store after a refresh', () => {
       worker.once('error', reject);
     });
     await worker.terminate();
-    expect(seen).toBe(19);
+    expect(seen).toBe(Math.max(5, before));
     expect(getPriority()).toBe(before);
-  });
-
-  it('WHEN a warm-up cannot read THEN it says why and the others still finish', async () => {
-    const notAStore = join(ctx.dir, 'not-a-store.sqlite');
-    writeFileSync(notAStore, 'this is not a database');
-    const { done, stop } = warmPages([{ file: notAStore, reads: ['SELECT count(*) FROM orders'] }, { file, reads: ['SELECT count(*) FROM customers'] }]);
-    const [failed, counted] = await done;
-    await stop();
-    expect(failed).toMatch(/not a database/);
-    expect(counted).toEqual([300]);
-  });
-
-  it('WHEN the warm-up is stopped at once THEN its threads end and it settles', async () => {
-    const { done, stop } = warmPages(snapshotWarmups(file, derived));
-    await stop();
-    const settled = await done;
-    expect(settled).toHaveLength(3);
   });
 });
