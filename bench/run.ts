@@ -145,6 +145,7 @@ const card = JSON.parse(refresh.stdout);
 results.refresh = { wallSeconds: round((performance.now() - t0) / 1000), stagesMs: card.timingsMs, peakRssMb: card.peakRssMb, longestWriteLockMs: card.longestWriteLockMs, churn: { auc: card.churn.auc, baselineAuc: card.churn.baselineAuc }, bgnbd: card.bgnbd, clusters: card.clustering && { k: card.clustering.k, silhouette: card.clustering.silhouette } };
 
 measureImports();
+spawnSync('sync'); // what the imports wrote, before the latencies below
 
 // 4. Start-up to a first answer: a fresh process answering one piped command.
 const lookupId = `C${String(Math.ceil(customers / 2)).padStart(Math.max(5, String(customers).length), '0')}`;

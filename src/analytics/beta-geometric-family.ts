@@ -63,7 +63,9 @@ export function bgFamilyScoresOver(params: BetaGeometricParams, groups: HistoryG
   const cache = groups.frequencies.length * nT <= 2_000_000 ? new Float64Array(groups.frequencies.length * nT) : undefined;
   const shifted = shift === 0 ? params : { ...params, b: params.b + 1 };
   const probabilityAlive = new Float64Array(groups.size);
-  for (let row = 0; row < groups.size; row++) probabilityAlive[row] = bgFamilyProbabilityAlive(params, groups.frequency[row]!, groups.recency[row]!, groups.age[row]!, shift);
+  for (let row = 0; row < groups.size; row++) {
+    probabilityAlive[row] = bgFamilyProbabilityAlive(params, groups.frequency[row]!, groups.recency[row]!, groups.age[row]!, shift);
+  }
   const expectedPurchases = horizons.map((horizon) => {
     cache?.fill(NaN);
     const expected = new Float64Array(groups.size);

@@ -34,7 +34,9 @@ export interface HorizonScores {
 }
 
 /** One horizon of a model's `scoresOver` (the figures are the same as asking for it alone). */
-export function oneHorizon<P>(scoresOver: (params: P, groups: HistoryGroups, horizons: readonly number[]) => HorizonScores): (params: P, groups: HistoryGroups, horizon: number) => HistoryScores {
+export function oneHorizon<P>(
+  scoresOver: (params: P, groups: HistoryGroups, horizons: readonly number[]) => HorizonScores,
+): (params: P, groups: HistoryGroups, horizon: number) => HistoryScores {
   return (params, groups, horizon) => {
     const s = scoresOver(params, groups, [horizon]);
     return { probabilityAlive: s.probabilityAlive, expectedPurchases: s.expectedPurchases[0]! };

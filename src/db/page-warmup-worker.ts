@@ -3,11 +3,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { lowerThreadPriority, replyOnce } from '../core/threads.ts';
-import type { WarmupPlan } from './page-warmup.ts';
+import { WARMUP_NICE, type WarmupPlan } from './page-warmup.ts';
 
-// A little below the refresh's own threads (and a bot's, on the same machine), not at the bottom:
-// at nice 10–19 the reads fell behind the snapshot they are for (1.8–4 s instead of ~1 s).
-lowerThreadPriority(5);
+lowerThreadPriority(WARMUP_NICE);
 
 const { slices } = workerData as { slices: WarmupPlan };
 await replyOnce(() => {

@@ -6,7 +6,8 @@
 // large slices is what disks do fastest (3.6 GB in ~1 s here, three threads each reading a third):
 // the readers then find their pages cached, and the cold refresh took 17.2–18.5 s. With a warm cache
 // the read is a copy from the cache, ~0.2 s of a core. A store that would not fit in half the
-// memory available is not read ahead: its pages would only push each other out.
+// memory available (within a container's limit) is not read ahead at all: its pages would only push
+// each other out, and its refresh reads from a cold cache as it did before any warm-up.
 import { statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { inBackground } from '../core/threads.ts';
@@ -25,10 +26,22 @@ export type WarmupPlan = readonly FileSlice[];
 export const WARMUP_THREADS = 3;
 
 /**
+ * Their priority: a little below the refresh's own threads (and a bot's, on the same machine), not
+ * at the bottom: at nice 10–19 the reads fell behind the snapshot they are for (1.8–4 s instead of ~1 s).
+ */
+export const WARMUP_NICE = 5;
+
+/** Half the memory there is to cache pages in: what the system has available, within a container's limit if it has one. */
+function memoryBudget(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return Math.min(freemem(), limit > 0 ? limit : Infinity) / 2;
+}
+
+/**
  * The files (those that exist) cut into `threads` runs of about equal bytes, each a list of
  * contiguous slices in file order; none when they add up to more than `budgetBytes`.
  */
-export function warmupPlans(files: readonly string[], threads = WARMUP_THREADS, budgetBytes = freemem() / 2): WarmupPlan[] {
+export function warmupPlans(files: readonly string[], threads = WARMUP_THREADS, budgetBytes = memoryBudget()): WarmupPlan[] {
   const sized = files.map((file) => ({ file, size: sizeOf(file) })).filter((f) => f.size > 0);
   const total = sized.reduce((sum, f) => sum + f.size, 0);
   if (total === 0 || total > budgetBytes) return [];
@@ -61,7 +74,8 @@ function sizeOf(file: string): number {
  * threads (the snapshot is read: what they would warm is no longer needed).
  */
 export function warmPages(plans: readonly WarmupPlan[]): { done: Promise<(number | string)[]>; stop(): Promise<void> } {
-  const runs = plans.map((slices) => inBackground<number>(new URL('./page-warmup-worker.ts', import.meta.url), 'page-warmup-worker', { slices }, import.meta.url, 'page warm-up'));
+  const worker = new URL('./page-warmup-worker.ts', import.meta.url);
+  const runs = plans.map((slices) => inBackground<number>(worker, 'page-warmup-worker', { slices }, import.meta.url, 'page warm-up'));
   return {
     done: Promise.all(runs.map((r) => r.result.catch((err: Error) => err.message))),
     async stop() {

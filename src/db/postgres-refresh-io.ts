@@ -66,7 +66,7 @@ async function snapshotReads(db: Kysely<Database>, pool: PostgresHandle): Promis
   };
   return {
     readSnapshot: (toDay) => readSnapshot(lead, toDay),
-    readWindowAnswers: (fromDay, toDay, watermark, each) => readWindowAnswers(db, lead, fromDay, toDay, watermark, each),
+    readWindowAnswers: (fromDay, toDay, watermark, each) => readWindowAnswers(lead, fromDay, toDay, watermark, each),
     readBasket: (toDay) => onSnapshot((client) => readBasket(client, toDay)),
     async close() {
       if (closed) return;
@@ -139,24 +139,19 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
   return { histories, feedback, previous, feedbackWatermark: Number(wm.rows[0]?.seq ?? 0) };
 }
 
-interface WindowRow {
-  seq: number;
-  feedback_id: string;
-  customer_id: string;
-  day: number;
-  scale: 'csat' | 'nps';
-  score: number;
-  has: boolean;
-  terms: string | null;
-  comment: string | null;
-}
-
-async function readWindowAnswers(db: Kysely<Database>, client: PoolClient, fromDay: number, toDay: number, watermark: number, each: (answer: RawWindowAnswer) => void): Promise<void> {
-  const q = sql<WindowRow>`
-    select seq, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '' as has, terms, case when terms is null then comment end as comment
-    from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark} order by customer_id collate "C"`.compile(db);
-  const rows = await client.query<WindowRow>(q.sql, q.parameters as unknown[]);
-  for (const r of rows.rows) each({ seq: Number(r.seq), feedbackId: r.feedback_id, customerId: r.customer_id, day: Number(r.day), scale: r.scale, score: Number(r.score), hasComment: r.has, terms: r.terms, comment: r.comment });
+/**
+ * The window answers through COPY, each handed on as its line arrives (a query's result is held
+ * whole by the driver: 613k rows at 1M customers). The bounds are whole days and a sequence number,
+ * written into the statement as COPY takes no parameters.
+ */
+async function readWindowAnswers(client: PoolClient, fromDay: number, toDay: number, watermark: number, each: (answer: RawWindowAnswer) => void): Promise<void> {
+  for (const v of [fromDay, toDay, watermark]) if (!Number.isSafeInteger(v)) throw new Error(`readWindowAnswers: bad bound ${v}`);
+  const query = `select seq, feedback_id, customer_id, day, scale, score, coalesce(comment, '') <> '', terms, case when terms is null then comment end
+    from feedback where day >= ${fromDay} and day <= ${toDay} and seq <= ${watermark} order by customer_id collate "C"`;
+  await copyOut(client, query, (f) => {
+    const [seq, feedbackId, customerId, day, scale, score, has, terms, comment] = f;
+    each({ seq: Number(seq), feedbackId: feedbackId!, customerId: customerId!, day: Number(day), scale: scale as 'csat' | 'nps', score: Number(score), hasComment: has === 't', terms: terms ?? null, comment: comment ?? null });
+  });
 }
 
 /**

@@ -58,21 +58,10 @@ export function parseIntList(text: string, out: Int32Array, at: number): number 
   return at;
 }
 
-/** Parses a comma-separated list of numbers as SQLite and PostgreSQL write them (`12.5`, `-3.0`, `1.0e-05`, `1e-05`). */
-export function parseNumberList(text: string, out: Float64Array, at: number): number {
-  let start = 0;
-  for (let c = 0; c <= text.length; c++) {
-    if (c === text.length || text.charCodeAt(c) === 44) {
-      out[at++] = Number(text.slice(start, c));
-      start = c + 1;
-    }
-  }
-  return at;
-}
-
 /**
  * Parses "12,-3,4.5" into `out` from `at`, as Number() reads each item (whole numbers of up to 15
- * digits without building a string); returns the index after the last number.
+ * digits without building a string): lists of numbers as SQLite and PostgreSQL write them (`12.5`,
+ * `-3.0`, `1.0e-05`). Returns the index after the last number.
  */
 export function parseNumbers(text: string, out: Float64Array, at: number): number {
   let v = 0;
@@ -161,7 +150,7 @@ export class HistoryBuilder {
 
   /** `amounts`: the lists' format, numbers as text (PostgreSQL) or CENTS_AMOUNT's (SQLite). */
   constructor(customerIds: string[], owners: (string | null)[], amounts: 'text' | 'cents' = 'text') {
-    this.#parseAmounts = amounts === 'cents' ? parseCentsList : parseNumberList;
+    this.#parseAmounts = amounts === 'cents' ? parseCentsList : parseNumbers;
     this.#customerIds = customerIds;
     this.#owners = owners;
     this.#find = walker(customerIds);

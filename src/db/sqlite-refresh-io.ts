@@ -56,7 +56,7 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
               throw err;
             }
           } finally {
-            // Not awaited: a thread inside a long count ends only when SQLite returns from it.
+            // Not awaited: a thread ends once its current read (at most 4 MiB) returns, which the reads need not wait for.
             void warmup.stop();
           }
         },
@@ -78,7 +78,9 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
             .raw(true)
             .iterate(fromDay, toDay, watermark) as Iterable<[number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null]>;
           // Row by row: each row's array and answer die young (held, 613k outlived the young generation).
-          for (const [seq, feedbackId, customerId, day, scale, score, has, terms, comment] of rows) each({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment });
+          for (const [seq, feedbackId, customerId, day, scale, score, has, terms, comment] of rows) {
+            each({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment });
+          }
         },
         async readBasket(toDay) {
           return readBasket(h, toDay);
@@ -130,7 +132,10 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
   const answered = new FeedbackBuilder();
   const findF = walker(customerIds);
   const lists = h
-    .prepare(`SELECT customer_id, group_concat(day || ',' || (scale = 'nps') || ',' || score || ',' || rowid) FROM feedback INDEXED BY feedback_customer GROUP BY customer_id ORDER BY customer_id`)
+    .prepare(
+      `SELECT customer_id, group_concat(day || ',' || (scale = 'nps') || ',' || score || ',' || rowid)
+       FROM feedback INDEXED BY feedback_customer GROUP BY customer_id ORDER BY customer_id`,
+    )
     .raw(true)
     .iterate() as Iterable<[string, string]>;
   let quads = new Float64Array(4 * 64);

@@ -267,7 +267,8 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       const windows = standardWindows(asOf);
       const from = Math.min(...windows.map((x) => x.from));
       const to = Math.max(...windows.map((x) => x.to));
-      const rollups = new SatisfactionRollupBuilder({ runId, answers: feedback, windows, ownerKeys, segmentKeys: Array.from(rfm.segment, (x) => x ?? ''), valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
+      const segmentKeys = Array.from(rfm.segment, (x) => x ?? '');
+      const tally = new SatisfactionRollupBuilder({ runId, answers: feedback, windows, ownerKeys, segmentKeys, valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
       // A comment is tokenised once, here, and its terms kept with it.
       const memo = new Map<string, string>();
       // Equal stored terms decode to one shared list (the rollups then look its terms up once).
@@ -291,11 +292,12 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
           memo.set(a.comment, terms);
           saves.push({ seq: a.seq, terms });
         }
-        rollups.addWindowAnswer({ customerIndex: i, day: a.day, scale: a.scale, score: a.score, feedbackId: a.feedbackId, hasComment: a.hasComment, terms: terms ? decode(terms) : [] });
+        const { day, scale, score, feedbackId, hasComment } = a;
+        tally.addWindowAnswer({ customerIndex: i, day, scale, score, feedbackId, hasComment, terms: terms ? decode(terms) : [] });
       });
       await reads.close();
       await io.saveTerms(saves);
-      return rollups.build();
+      return tally.build();
     });
     await step('write rollups', async () => {
       await w.append('lifecycle_transitions', transitions);

@@ -7,7 +7,7 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/core/threads.ts';
-import { warmPages, warmupPlans, type WarmupPlan } from '../../src/db/page-warmup.ts';
+import { WARMUP_NICE, warmPages, warmupPlans, type WarmupPlan } from '../../src/db/page-warmup.ts';
 
 let dir: string;
 const files: string[] = [];
@@ -114,7 +114,7 @@ describe('warming the pages', () => {
       worker.once('error', reject);
     });
     await worker.terminate();
-    expect(seen).toBe(Math.max(5, before));
+    expect(seen).toBe(Math.max(WARMUP_NICE, before));
     expect(getPriority()).toBe(before);
   });
 });

@@ -30,7 +30,7 @@ describe('amounts as cents', () => {
 });
 
 describe('number lists', () => {
-  it('GIVEN whole numbers, negatives, decimals, exponents, 16-digit and empty items THEN each is what Number() reads', () => {
+  it('GIVEN whole numbers, negatives, decimals, exponents, 15- and 19-digit and empty items THEN each is what Number() reads', () => {
     const items = ['0', '7', '-3', '20000', '1579715', '3.5', '-0.25', '1e-5', '2.5E3', '-0', '123456789012345', '1234567890123456789', '', '+4', '10'];
     const out = new Float64Array(items.length + 2).fill(NaN);
     expect(parseNumbers(items.join(','), out, 1)).toBe(items.length + 1);

@@ -15,7 +15,7 @@ afterEach(async () => {
 describe(`the snapshot's answers on ${storeKind}`, () => {
   it('GIVEN answers logged out of order, several on one day THEN customer, day, arrival order', async () => {
     ctx = await makeTestContext();
-    const customers = ['B', 'A', 'C', 'D']; // D never answers
+    const customers = ['B', 'A', 'E', 'C', 'D']; // D never answers
     for (const customer_id of customers) {
       await ctx.store.db.insertInto('customers').values({ customer_id, name: customer_id, email: null, company: null, owner: null, created_at: null, attributes: null, search_text: customer_id.toLowerCase(), import_id: null, import_line: null }).execute();
     }
@@ -31,6 +31,8 @@ describe(`the snapshot's answers on ${storeKind}`, () => {
       ['C', 20_002, 'csat', 3],
       ['A', 20_001, 'csat', 2],
     ];
+    // One customer with more answers than the reader's first buffer holds (64), days and scores scrambled.
+    for (let k = 0; k < 150; k++) logged.push(['E', 20_020 + ((k * 7) % 3), k % 2 ? 'nps' : 'csat', k % 2 ? (k * 3) % 11 : 1 + ((k * 5) % 5)]);
     for (const [k, [customer_id, day, scale, score]] of logged.entries()) {
       await ctx.store.db
         .insertInto('feedback')
@@ -41,7 +43,7 @@ describe(`the snapshot's answers on ${storeKind}`, () => {
     try {
       const snapshot = await reads.readSnapshot(20_100);
       const ids = snapshot.histories.customerIds;
-      expect(ids).toEqual(['A', 'B', 'C', 'D']);
+      expect(ids).toEqual(['A', 'B', 'C', 'D', 'E']);
       const f = snapshot.feedback;
       const got = Array.from({ length: f.length }, (_, k) => [ids[f.customerIndex[k]!], f.day[k], scaleOf(f, k), f.score[k]]);
       const arrival = logged.map((a, k) => ({ a, k }));
