@@ -1,6 +1,6 @@
 // Starting a worker thread the same way from the sources (through tsx) and from the bundle.
 import { readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { setPriority } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
 
 /**
@@ -83,16 +83,16 @@ export async function replyOnce<T>(work: () => T | Promise<T>): Promise<void> {
 }
 
 /**
- * Lowers the calling thread's CPU priority to nice `level` (never raises it: a process run under
- * `nice` keeps its own when that is lower), for helper threads whose work only saves time (the
- * page-cache warm-up). On Linux a thread's nice value is its own, and the kernel's I/O schedulers
- * rank a thread's disk reads by it too: a bot on the same machine, and the refresh's own readers,
- * come first. Elsewhere, or where it is not allowed, the thread keeps the process's priority.
+ * Sets the calling thread's nice value to `level`, for helper threads whose priority differs from
+ * the rest of their process (the page-cache warm-up). On Linux a thread's nice value is its own,
+ * and the kernel's I/O schedulers rank a thread's disk reads by it too. A value below the thread's
+ * present one needs the right to raise priority (root, or CAP_SYS_NICE); elsewhere, or where it is
+ * not allowed, the thread keeps the priority it has.
  */
-export function lowerThreadPriority(level: number): void {
+export function setThreadNice(level: number): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.max(level, getPriority(tid)));
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, level);
   } catch {
     // not Linux (no /proc/thread-self), or a sandbox refusing: the helper runs at the process's priority
   }

@@ -2,10 +2,10 @@
 // for the refresh's readers; answers how many bytes it read.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { lowerThreadPriority, replyOnce } from '../core/threads.ts';
+import { replyOnce, setThreadNice } from '../core/threads.ts';
 import { WARMUP_NICE, type WarmupPlan } from './page-warmup.ts';
 
-lowerThreadPriority(WARMUP_NICE);
+setThreadNice(WARMUP_NICE);
 
 const { slices } = workerData as { slices: WarmupPlan };
 await replyOnce(() => {

@@ -26,8 +26,11 @@ export type WarmupPlan = readonly FileSlice[];
 export const WARMUP_THREADS = 3;
 
 /**
- * Their priority: a little below the refresh's own threads (and a bot's, on the same machine), not
- * at the bottom: at nice 10–19 the reads fell behind the snapshot they are for (1.8–4 s instead of ~1 s).
+ * Their nice value: below a bot's on the same machine (0), above the refresh's own threads (10, by
+ * PULSE_BATCH_NICE's default). The threads mostly wait for the disk; at their refresh's priority or
+ * lower, each read's turn on a core came late and the reads fell behind the snapshot they are for
+ * (1.8–4 s instead of ~1 s for 3.6 GB). Raising a thread above its process's nice value needs root
+ * or CAP_SYS_NICE: without, the warm-up runs at the refresh's priority.
  */
 export const WARMUP_NICE = 5;
 

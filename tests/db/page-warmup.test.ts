@@ -106,15 +106,16 @@ describe('warming the pages', () => {
     expect(statSync(files[0]!).size).toBe(sizes[0]); // read only
   });
 
-  it.skipIf(process.platform !== 'linux')('WHEN a helper thread lowers its priority THEN it runs at that nice value, and the rest of the process keeps its own', async () => {
+  it.skipIf(process.platform !== 'linux')('WHEN a helper thread sets its nice value THEN it runs at it (raising only with the right to), and the rest of the process keeps its own', async () => {
     const before = getPriority();
-    const worker = startWorker(new URL('./fixtures/lowered-thread.ts', import.meta.url), 'lowered-thread', {}, import.meta.url);
+    const worker = startWorker(new URL('./fixtures/niced-thread.ts', import.meta.url), 'niced-thread', {}, import.meta.url);
     const seen = await new Promise<number>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
     await worker.terminate();
-    expect(seen).toBe(Math.max(WARMUP_NICE, before));
+    const mayRaise = process.getuid?.() === 0;
+    expect(seen).toBe(before <= WARMUP_NICE || mayRaise ? WARMUP_NICE : before);
     expect(getPriority()).toBe(before);
   });
 });
