@@ -1,6 +1,6 @@
 // What both stores' refresh reads share: per-customer lists of numbers sent as text (crossing from
 // the driver into JS once per customer, not once per order) and a walk matching ids in order.
-import type { OrderHistories } from './histories.ts';
+import type { FeedbackBuilder, OrderHistories } from './histories.ts';
 
 /**
  * Finds ids in `sorted` for a caller that asks in the same order (both lists come from the store in
@@ -129,6 +129,46 @@ export function sortCustomerSlice(days: Int32Array, amounts: Float64Array, from:
   const a = idx.map((i) => amounts[i]!);
   days.set(d, from);
   amounts.set(a, from);
+}
+
+/** One customer's answers as one text list of "day,nps,score,seq" quadruples (an aggregate over the feedback table; see AnswerLists). */
+export const ANSWER_LIST = "group_concat(day || ',' || (scale = 'nps') || ',' || score || ',' || rowid)";
+
+/**
+ * Adds each customer's ANSWER_LIST to a FeedbackBuilder, by day, then arrival: a list per customer
+ * crosses from the driver into JS once (1.6 s for 1.58M answers a row each, 0.8 s as 546k lists).
+ */
+export class AnswerLists {
+  readonly #into: FeedbackBuilder;
+  #quads = new Float64Array(4 * 64);
+
+  constructor(into: FeedbackBuilder) {
+    this.#into = into;
+  }
+
+  add(customerIndex: number, list: string): void {
+    let commas = 0;
+    for (let c = 0; c < list.length; c++) if (list.charCodeAt(c) === 44) commas++;
+    if (commas + 1 > this.#quads.length) this.#quads = new Float64Array(2 * (commas + 1));
+    const quads = this.#quads;
+    const count = parseNumbers(list, quads, 0) / 4;
+    inArrivalOrder(quads, count);
+    for (let k = 0; k < count; k++) this.#into.push(customerIndex, quads[4 * k]!, quads[4 * k + 1] ? 'nps' : 'csat', quads[4 * k + 2]!);
+  }
+}
+
+/**
+ * Puts one customer's answers (quadruples day, nps, score, seq) in order of day, then arrival: the
+ * index holds them by day, then scale and score, so only answers on one day may need sorting.
+ */
+function inArrivalOrder(quads: Float64Array, count: number): void {
+  const before = (a: number, b: number) => quads[4 * a]! - quads[4 * b]! || quads[4 * a + 3]! - quads[4 * b + 3]!;
+  let sorted = true;
+  for (let k = 1; k < count && sorted; k++) if (before(k - 1, k) > 0) sorted = false;
+  if (sorted) return;
+  const order = Array.from({ length: count }, (_, k) => k).sort(before);
+  const copy = quads.slice(0, 4 * count);
+  order.forEach((from, to) => quads.set(copy.subarray(4 * from, 4 * from + 4), 4 * to));
 }
 
 /**

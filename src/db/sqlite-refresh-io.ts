@@ -11,7 +11,7 @@ import type { InsightValues, PreviousInsights, PublishedRun, RefreshIO, RefreshS
 import { renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { beginRead, readOrderHistories, readOrdersOffThread } from './orders-read.ts';
-import { interner, parseNumbers, walker } from './refresh-read-helpers.ts';
+import { ANSWER_LIST, AnswerLists, interner, walker } from './refresh-read-helpers.ts';
 import { derivedSink, OFF_THREAD_CUSTOMERS, rowPacker, type DerivedSink } from './derived-builder.ts';
 import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
@@ -126,28 +126,18 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
   // Orders: one row per customer, its days and amounts as text lists (see HistoryBuilder).
   const histories = withOrders ? readOrderHistories(h, customerIds, owners, toDay) : { customerIds, owners, offsets: new Int32Array(n + 1), days: new Int32Array(0), amounts: new Float64Array(0) };
 
-  // Every answer, in customer order from the covering index, then by day and arrival: one row per
-  // customer who answered, its answers as "day,nps,score,seq" quadruples (a row crossing into JS
-  // costs more than its values: 1.6 s for 1.58M answers a row each, 0.8 s as 546k lists).
+  // Every answer, in customer order from the covering index, then by day and arrival: one list per
+  // customer who answered (AnswerLists).
   const answered = new FeedbackBuilder();
   const findF = walker(customerIds);
-  const lists = h
-    .prepare(
-      `SELECT customer_id, group_concat(day || ',' || (scale = 'nps') || ',' || score || ',' || rowid)
-       FROM feedback INDEXED BY feedback_customer GROUP BY customer_id ORDER BY customer_id`,
-    )
+  const rows = h
+    .prepare(`SELECT customer_id, ${ANSWER_LIST} FROM feedback INDEXED BY feedback_customer GROUP BY customer_id ORDER BY customer_id`)
     .raw(true)
     .iterate() as Iterable<[string, string]>;
-  let quads = new Float64Array(4 * 64);
-  for (const [customerId, list] of lists) {
+  const lists = new AnswerLists(answered);
+  for (const [customerId, list] of rows) {
     const i = findF(customerId);
-    if (i < 0) continue;
-    let commas = 0;
-    for (let c = 0; c < list.length; c++) if (list.charCodeAt(c) === 44) commas++;
-    if (commas + 1 > quads.length) quads = new Float64Array(2 * (commas + 1));
-    const count = parseNumbers(list, quads, 0) / 4;
-    inArrivalOrder(quads, count);
-    for (let k = 0; k < count; k++) answered.push(i, quads[4 * k]!, quads[4 * k + 1] ? 'nps' : 'csat', quads[4 * k + 2]!);
+    if (i >= 0) lists.add(i, list);
   }
   const feedback = answered.finish();
   const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
@@ -167,20 +157,6 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
     previous.count++;
   }
   return { histories, feedback, previous, feedbackWatermark };
-}
-
-/**
- * Puts one customer's answers (quadruples day, nps, score, seq) in order of day, then arrival: the
- * index holds them by day, then scale and score, so only answers on one day may need sorting.
- */
-function inArrivalOrder(quads: Float64Array, count: number): void {
-  const before = (a: number, b: number) => quads[4 * a]! - quads[4 * b]! || quads[4 * a + 3]! - quads[4 * b + 3]!;
-  let sorted = true;
-  for (let k = 1; k < count && sorted; k++) if (before(k - 1, k) > 0) sorted = false;
-  if (sorted) return;
-  const order = Array.from({ length: count }, (_, k) => k).sort(before);
-  const copy = quads.slice(0, 4 * count);
-  order.forEach((from, to) => quads.set(copy.subarray(4 * from, 4 * from + 4), 4 * to));
 }
 
 /**
