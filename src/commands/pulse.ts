@@ -171,7 +171,7 @@ async function modelCard(ctx: Parameters<typeof requireRun>[0]): Promise<Reply> 
     },
     {
       label: 'Gamma-Gamma',
-      value: 'error' in c.gammaGamma ? `not fitted: ${c.gammaGamma.error}` : `p ${n(c.gammaGamma.p)}, q ${n(c.gammaGamma.q)}, v ${n(c.gammaGamma.v, 1)}`,
+      value: 'error' in c.gammaGamma ? `not fitted: ${c.gammaGamma.error}` : `p ${n(c.gammaGamma.p)}, q ${n(c.gammaGamma.q)}, v ${n(c.gammaGamma.v, 1)}${c.gammaGamma.converged === false ? ' (did not converge)' : ''}`,
       inline: true,
     },
     {

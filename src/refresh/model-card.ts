@@ -69,7 +69,8 @@ export interface ModelCard {
   holdout: HoldoutCard | null;
   /** The scored customers at a glance: how many at or above the churn-risk threshold, risk and P(alive) figure percentiles. */
   story: StorySummary;
-  gammaGamma: { p: number; q: number; v: number; customers: number; logLik: number } | Failed;
+  /** `converged` false: the likelihood has no clear maximum (e.g. every customer spends the same) and the spend figures rest on where the fit stopped. Absent on cards from before it was recorded. */
+  gammaGamma: { p: number; q: number; v: number; customers: number; logLik: number; converged?: boolean } | Failed;
   clv: { months: number; discountRatePerMonth: number; total: number };
   churn: {
     weightsSource: 'fitted' | 'default';

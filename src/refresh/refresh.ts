@@ -319,7 +319,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       orders: h.days.length,
       dataWindow: buyers.length ? { firstPurchase: formatDay(firstDataDay), lastDay: formatDay(asOf) } : null,
       ...repeatPurchaseCard(models, holdout, state, churn, score),
-      gammaGamma: 'error' in models.gammaGamma ? { error: models.gammaGamma.error } : { p: models.gammaGamma.p, q: models.gammaGamma.q, v: models.gammaGamma.v, customers: models.gammaGamma.customers, logLik: models.gammaGamma.logLik },
+      gammaGamma: 'error' in models.gammaGamma ? { error: models.gammaGamma.error } : { p: models.gammaGamma.p, q: models.gammaGamma.q, v: models.gammaGamma.v, customers: models.gammaGamma.customers, logLik: models.gammaGamma.logLik, converged: models.gammaGamma.converged },
       clv: { months: 12, discountRatePerMonth: 0.01, total: sumFinite(models.clv12) },
       churn: {
         weightsSource: churn.weightsSource,

@@ -3,6 +3,7 @@ import { formatMoney } from '../core/format.ts';
 import type { FitFacts, HoldoutCard, ModelCard } from './model-card.ts';
 
 const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+const NOT_CONVERGED = ' — did not converge (the spends leave no clear maximum): expected spends and CLV rest on where the fit stopped';
 
 /** "r=0.243 (±0.013)": a parameter with its standard error, or "(± flat)" where the likelihood has none. */
 function withSe(name: string, value: number, fit: FitFacts, key: string, digits = 3): string {
@@ -79,7 +80,7 @@ export function renderModelCard(c: ModelCard, currency = 'USD'): string {
     ...(c.holdout ? holdoutLines(c.holdout) : []),
     'error' in c.gammaGamma
       ? `Gamma-Gamma (spend): not fitted — ${c.gammaGamma.error}`
-      : `Gamma-Gamma (spend, ${c.gammaGamma.customers} repeat customers): p=${f(c.gammaGamma.p)} q=${f(c.gammaGamma.q)} v=${f(c.gammaGamma.v, 2)}`,
+      : `Gamma-Gamma (spend, ${c.gammaGamma.customers} repeat customers): p=${f(c.gammaGamma.p)} q=${f(c.gammaGamma.q)} v=${f(c.gammaGamma.v, 2)}${c.gammaGamma.converged === false ? NOT_CONVERGED : ''}`,
     `CLV: ${c.clv.months}-month horizon, ${(c.clv.discountRatePerMonth * 100).toFixed(1)}%/month discount` +
       `${c.expectationModel ? ` (expected purchases from ${c.expectationModel})` : ''}; total ${money(c.clv.total)}`,
     '',

@@ -68,6 +68,13 @@ describe('Gamma-Gamma formulas', () => {
     expect(() => gammaGammaExpectedSpend({ p: 1, q: 0.9, v: 1 }, 1, 1)).toThrow(/q > 1/);
   });
 
+  it('GIVEN every customer spending the same THEN the likelihood has no maximum: the fit stops early and says it did not converge', () => {
+    const x = Array.from({ length: 1000 }, (_, i) => 1 + (i % 5));
+    const fit = fitGammaGamma(x, x.map(() => 20));
+    expect(fit.converged).toBe(false);
+    expect(fit.iterations).toBeLessThan(60);
+  });
+
   it('GIVEN no usable customer THEN the fit refuses', () => {
     expect(() => fitGammaGamma([0, 1], [0, 0])).toThrow(/fitGammaGamma/);
   });
@@ -92,8 +99,10 @@ describe('GIVEN a simulated Gamma-Gamma population (repeat customers of 10 000, 
     });
   });
 
-  it('THEN the fitted estimate is a stationary point of the likelihood', () => {
+  it('THEN the fitted estimate is a stationary point of the likelihood, reached in a few Newton steps', () => {
     const fit = fitGammaGamma(histories.frequency, spend);
+    // An exact Hessian doubles the correct digits per step; a wrong one would crawl.
+    expect(fit.iterations).toBeLessThanOrEqual(10);
     const ll = (t: Float64Array) => gammaGammaLogLikelihood({ p: t[0]!, q: t[1]!, v: t[2]! }, histories.frequency, spend);
     const gradient = numericalGradient(ll, [fit.p, fit.q, fit.v], 1e-6);
     gradient.forEach((g) => expect(Math.abs(g)).toBeLessThan(1e-3));

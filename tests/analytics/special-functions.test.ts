@@ -9,6 +9,7 @@ import {
   logDiffExp,
   logIncompleteBetaFraction,
   logSumExp,
+  trigamma,
 } from '../../src/analytics/special-functions.ts';
 
 // Reference values: mpmath 1.3 at 40 digits (loggamma, digamma).
@@ -62,6 +63,27 @@ describe('digamma', () => {
       expect(digamma(x + 1)).toBeCloseTo(digamma(x) + 1 / x, 13);
       expect(numericalGradient((t) => lnGamma(t[0]!), [x], 1e-5)[0]).toBeCloseTo(digamma(x), 8);
     }
+  });
+});
+
+describe('trigamma', () => {
+  const CATALAN = 0.915965594177219015054603514932384110774;
+  /** ψ′(n) = π²/6 − Σ_{k<n} 1/k², summed smallest first. */
+  const atInteger = (n: number) => {
+    let tail = 0;
+    for (let k = n - 1; k >= 1; k--) tail += 1 / (k * k);
+    return Math.PI ** 2 / 6 - tail;
+  };
+
+  it('GIVEN the closed forms ψ′(1) = π²/6, ψ′(½) = π²/2, ψ′(¼) = π² + 8G and ψ′(n) THEN it matches to 1e-14 relative', () => {
+    const cases: [number, number][] = [[1, Math.PI ** 2 / 6], [0.5, Math.PI ** 2 / 2], [0.25, Math.PI ** 2 + 8 * CATALAN], [3, atInteger(3)], [12, atInteger(12)], [100, atInteger(100)]];
+    for (const [x, expected] of cases) expect(Math.abs(trigamma(x) / expected - 1)).toBeLessThan(1e-14);
+  });
+
+  it('GIVEN x THEN ψ′(x) = ψ′(x + 1) + 1/x², ψ′ is the derivative of ψ, and x ≤ 0 throws', () => {
+    for (const x of [0.003, 0.3, 1.7, 9.99, 25, 1e6]) expect((trigamma(x + 1) + 1 / (x * x)) / trigamma(x)).toBeCloseTo(1, 13);
+    for (const x of [0.3, 1.7, 9.99, 25]) expect(numericalGradient((t) => digamma(t[0]!), [x], 1e-5)[0]! / trigamma(x)).toBeCloseTo(1, 7);
+    expect(() => trigamma(0)).toThrow(/trigamma/);
   });
 });
 

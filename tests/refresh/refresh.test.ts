@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../src/commands/index.ts';
 import { localDay } from '../../src/core/time.ts';
 import { refresh } from '../../src/refresh/refresh.ts';
+import { renderModelCard } from '../../src/refresh/render-model-card.ts';
 import { consoleCall, makeTestContext, rep, seedTestDemo, type TestContext } from '../helpers/context.ts';
 
 const registry = createRegistry();
@@ -79,6 +80,12 @@ describe('refresh on demo data', () => {
     expect('error' in card.bgnbd).toBe(false);
     expect('error' in card.paretoNbd).toBe(false);
     expect('error' in card.gammaGamma).toBe(false);
+    if (!('error' in card.gammaGamma)) {
+      expect(card.gammaGamma.converged).toBe(true);
+      expect(renderModelCard(card)).not.toContain('did not converge');
+      expect(renderModelCard({ ...card, gammaGamma: { ...card.gammaGamma, converged: false } })).toContain('Gamma-Gamma (spend, ');
+      expect(renderModelCard({ ...card, gammaGamma: { ...card.gammaGamma, converged: false } })).toContain('did not converge');
+    }
     expect(card.churn.backtest).not.toBeNull();
     expect(card.churn.auc!).toBeGreaterThan(card.churn.baselineAuc!);
     expect(card.clustering!.k).toBeGreaterThanOrEqual(2);

@@ -1,0 +1,189 @@
+// Newton's method with a modified Hessian and a backtracking (Armijo) line search, for objectives
+// of a few parameters whose exact Hessian is cheap: Nocedal & Wright, Numerical Optimization, 2nd
+// ed., Algorithm 3.2 (Armijo backtracking) and §3.4 (adding a multiple of the identity until the
+// Cholesky factorisation succeeds).
+import type { MinimizeResult } from './optimize.ts';
+
+/**
+ * Writes ∇f(θ) into `gradient` and ∇²f(θ) (n×n, row-major) into `hessian`, and returns f(θ).
+ * May return Infinity/NaN for a point it rejects.
+ */
+export type ObjectiveWithHessian = (theta: Float64Array, gradient: Float64Array, hessian: Float64Array) => number;
+
+export interface NewtonOptions {
+  /** Stop when every |∂f/∂θᵢ| is at most this. Default 1e-10. */
+  gradientTolerance?: number;
+  /** Default 100. */
+  maxIterations?: number;
+  /** Largest move of any coordinate in one step (guards exp() of log-parameters). Default 4. */
+  maxStep?: number;
+}
+
+const ARMIJO = 1e-4;
+const HALVINGS = 40;
+/** Iterations over which "no progress" is judged. */
+const STALL_WINDOW = 5;
+/** Relative rounding allowed in a value near the optimum (see the line search). */
+const ROUNDING = 1e-10;
+
+/**
+ * Minimises a smooth function of unconstrained parameters with its exact Hessian: near the optimum
+ * each step doubles the correct digits, where BFGS crawls along a ridge (Gamma-Gamma's q and v move
+ * together). A Hessian that is not positive definite gets τ·I added until it is, so every step
+ * goes downhill. Deterministic. The result's `inverseHessian` is that of the last point's Hessian.
+ * @example minimizeNewton((t, g, h) => { g[0] = 2 * (t[0] - 3); h[0] = 2; return (t[0] - 3) ** 2; }, [0]).theta // [3]
+ */
+export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike<number>, options: NewtonOptions = {}): MinimizeResult {
+  const n = start.length;
+  if (n === 0) throw new RangeError('minimizeNewton: needs at least one parameter');
+  const tolerance = options.gradientTolerance ?? 1e-10;
+  const maxIterations = options.maxIterations ?? 100;
+  const maxStep = options.maxStep ?? 4;
+  let evaluations = 0;
+  const evaluate = (theta: Float64Array, gradient: Float64Array, hessian: Float64Array): number => {
+    evaluations++;
+    const value = objective(theta, gradient, hessian);
+    if (!Number.isFinite(value)) return Infinity;
+    for (let i = 0; i < n; i++) if (!Number.isFinite(gradient[i]!)) return Infinity;
+    for (let i = 0; i < n * n; i++) if (!Number.isFinite(hessian[i]!)) return Infinity;
+    return value;
+  };
+
+  let theta = Float64Array.from(start);
+  let gradient = new Float64Array(n);
+  let hessian = new Float64Array(n * n);
+  let value = evaluate(theta, gradient, hessian);
+  if (value === Infinity) throw new RangeError('minimizeNewton: objective is not finite at the start');
+  let trial = new Float64Array(n);
+  let trialGradient = new Float64Array(n);
+  let trialHessian = new Float64Array(n * n);
+  const direction = new Float64Array(n);
+  const factor = new Float64Array(n * n);
+  let iterations = 0;
+  let reason: MinimizeResult['reason'] = 'max-iterations';
+  // Recent (value, largest gradient component) pairs, to notice a crawl towards a supremum at infinity.
+  const history: [number, number][] = [];
+
+  while (iterations < maxIterations) {
+    if (maxAbs(gradient) <= tolerance) {
+      reason = 'gradient';
+      break;
+    }
+    iterations++;
+    newtonDirection(hessian, gradient, factor, direction);
+    let slope = 0;
+    for (let i = 0; i < n; i++) slope += direction[i]! * gradient[i]!;
+    const longest = maxAbs(direction);
+    let step = longest > maxStep ? maxStep / longest : 1;
+    let accepted = false;
+    let trialValue = Infinity;
+    for (let halving = 0; halving < HALVINGS; halving++, step /= 2) {
+      for (let i = 0; i < n; i++) trial[i] = theta[i]! + step * direction[i]!;
+      const v = (trialValue = evaluate(trial, trialGradient, trialHessian));
+      // Near the optimum the decrease a step promises (about g²/2H) can be smaller than the rounding
+      // of a value summed over a million terms: there, a step that halves the gradient without
+      // raising the value beyond that rounding is progress.
+      const rounding = ROUNDING * Math.max(1, Math.abs(value));
+      if (v <= value + ARMIJO * step * slope || (v <= value + rounding && maxAbs(trialGradient) <= 0.5 * maxAbs(gradient))) {
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) {
+      reason = 'no-progress';
+      break;
+    }
+    [theta, trial] = [trial, theta];
+    [gradient, trialGradient] = [trialGradient, gradient];
+    [hessian, trialHessian] = [trialHessian, hessian];
+    value = trialValue;
+    history.push([value, maxAbs(gradient)]);
+    if (history.length > STALL_WINDOW) {
+      const [oldValue, oldGradient] = history.shift()!;
+      if (oldValue - value <= 1e-11 * Math.max(1, Math.abs(value)) && maxAbs(gradient) > 0.5 * oldGradient) {
+        // Neither the value nor the gradient is going anywhere: e.g. a supremum at infinity.
+        reason = 'no-progress';
+        break;
+      }
+    }
+  }
+  const converged = reason === 'gradient' || (reason === 'no-progress' && maxAbs(gradient) <= tolerance * 1e3);
+  return { theta: Array.from(theta), value, gradient: Array.from(gradient), iterations, evaluations, converged, reason, inverseHessian: inverse(hessian, n) };
+}
+
+/**
+ * The Newton direction −(H + τI)⁻¹g, with τ = 0 when H is positive definite and otherwise grown
+ * from a small share of its largest diagonal entry until the Cholesky factorisation succeeds.
+ */
+function newtonDirection(hessian: Float64Array, gradient: Float64Array, factor: Float64Array, out: Float64Array): void {
+  const n = gradient.length;
+  let largest = 0;
+  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(hessian[i * n + i]!));
+  let shift = 0;
+  while (!cholesky(hessian, shift, factor, n)) shift = shift === 0 ? Math.max(1e-3 * largest, 1e-8) : shift * 10;
+  // Solve L Lᵀ d = −g.
+  for (let i = 0; i < n; i++) {
+    let sum = -gradient[i]!;
+    for (let k = 0; k < i; k++) sum -= factor[i * n + k]! * out[k]!;
+    out[i] = sum / factor[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = out[i]!;
+    for (let k = i + 1; k < n; k++) sum -= factor[k * n + i]! * out[k]!;
+    out[i] = sum / factor[i * n + i]!;
+  }
+}
+
+/** Lower-triangular L with L Lᵀ = A + shift·I; false when that is not positive definite. */
+function cholesky(a: Float64Array, shift: number, l: Float64Array, n: number): boolean {
+  l.fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * n + j]! + (i === j ? shift : 0);
+      for (let k = 0; k < j; k++) sum -= l[i * n + k]! * l[j * n + k]!;
+      if (i === j) {
+        if (!(sum > 0)) return false;
+        l[i * n + i] = Math.sqrt(sum);
+      } else {
+        l[i * n + j] = sum / l[j * n + j]!;
+      }
+    }
+  }
+  return true;
+}
+
+/** A⁻¹ by Gauss-Jordan elimination with partial pivoting; NaNs when A is singular. */
+function inverse(a: Float64Array, n: number): number[] {
+  const m = Array.from(a);
+  const out = Array.from({ length: n * n }, (_, k): number => (k % (n + 1) === 0 ? 1 : 0));
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]!) > Math.abs(m[pivot * n + c]!)) pivot = r;
+    if (m[pivot * n + c] === 0) return new Array<number>(n * n).fill(NaN);
+    for (let k = 0; k < n; k++) {
+      [m[c * n + k], m[pivot * n + k]] = [m[pivot * n + k]!, m[c * n + k]!];
+      [out[c * n + k], out[pivot * n + k]] = [out[pivot * n + k]!, out[c * n + k]!];
+    }
+    const d = m[c * n + c]!;
+    for (let k = 0; k < n; k++) {
+      m[c * n + k] = m[c * n + k]! / d;
+      out[c * n + k] = out[c * n + k]! / d;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r * n + c]!;
+      if (f === 0) continue;
+      for (let k = 0; k < n; k++) {
+        m[r * n + k] = m[r * n + k]! - f * m[c * n + k]!;
+        out[r * n + k] = out[r * n + k]! - f * out[c * n + k]!;
+      }
+    }
+  }
+  return out;
+}
+
+function maxAbs(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
+  return m;
+}
