@@ -37,28 +37,39 @@ export function customerLifetimeValues(
   expectedSpend: ArrayLike<number>,
   options: ClvOptions,
 ): Float64Array {
+  const n = expectedSpend.length;
+  const value = discountedPurchases((t) => {
+    const purchases = expectedPurchasesBy(t);
+    if (purchases.length !== n) throw new RangeError(`customerLifetimeValues: expected purchases for ${purchases.length} customers, spend for ${n}`);
+    return purchases;
+  }, options);
+  for (let i = 0; i < n; i++) value[i] = value[i]! * expectedSpend[i]!;
+  return value;
+}
+
+/**
+ * The discounted number of purchases over the horizon, Σ_months (E[by month k] − E[by month k−1]) /
+ * (1 + d)^k, for each entry of `expectedPurchasesBy(t)`: the CLV of one unit of spend per purchase.
+ * The spend is one factor of every term, so CLV = spend × this, and customers whose histories are
+ * alike share one value (see fit-models.ts: computed per history group, then spread).
+ * @example discountedPurchases((t) => [t], { periodsPerMonth: 1, months: 1 }) // [1 / 1.01]
+ */
+export function discountedPurchases(expectedPurchasesBy: (t: number) => ArrayLike<number>, options: ClvOptions): Float64Array {
   const months = options.months ?? 12;
   const discount = options.discountRatePerMonth ?? 0.01;
   const step = options.periodsPerMonth;
   if (!(Number.isInteger(months) && months >= 0)) throw new RangeError(`customerLifetimeValues: months must be a whole number ≥ 0, got ${months}`);
   if (!(step > 0)) throw new RangeError(`customerLifetimeValues: periodsPerMonth must be > 0, got ${step}`);
   if (!(discount > -1)) throw new RangeError(`customerLifetimeValues: discount rate must be > −1, got ${discount}`);
-  const n = expectedSpend.length;
-  const value = new Float64Array(n);
   let previous = expectedPurchasesBy(0);
-  checkLength(previous, n);
+  const n = previous.length;
+  const value = new Float64Array(n);
   for (let month = 1; month <= months; month++) {
     const current = expectedPurchasesBy(month * step);
-    checkLength(current, n);
+    if (current.length !== n) throw new RangeError(`discountedPurchases: ${current.length} expectations at month ${month}, ${n} at the start`);
     const factor = Math.pow(1 + discount, -month);
-    for (let i = 0; i < n; i++) value[i] = value[i]! + expectedSpend[i]! * (current[i]! - previous[i]!) * factor;
+    for (let i = 0; i < n; i++) value[i] = value[i]! + (current[i]! - previous[i]!) * factor;
     previous = current;
   }
   return value;
-}
-
-function checkLength(values: ArrayLike<number>, n: number): void {
-  if (values.length !== n) {
-    throw new RangeError(`customerLifetimeValues: expected purchases for ${values.length} customers, spend for ${n}`);
-  }
 }

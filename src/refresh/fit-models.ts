@@ -3,7 +3,7 @@
 // (a trusted model's P(alive), else the calibrated chance of buying again, which the churn risk
 // gives: see score-customer.ts); BG/NBD (or the next converged model) for expected purchases and
 // CLV; Gamma-Gamma for expected spend. Times are in days.
-import { customerLifetimeValues, PERIODS_PER_MONTH } from '../analytics/clv.ts';
+import { discountedPurchases, PERIODS_PER_MONTH } from '../analytics/clv.ts';
 import { fitGammaGamma, gammaGammaExpectedSpends, type GammaGammaFit } from '../analytics/gamma-gamma.ts';
 import { fitEveryModel, REPEAT_PURCHASE_MODELS as EVERY_MODEL, type ModelFitResult, type ModelFits } from '../analytics/model-fits.ts';
 import { CHURN_HORIZON_DAYS, choosePAlive, type PAliveChoice } from '../analytics/p-alive-choice.ts';
@@ -172,13 +172,18 @@ function clvOf(expectation: ModelFitResult, groups: HistoryGroups, spends: Float
   const { model, fit } = expectation;
   const months = options.clvMonths ?? 12;
   const periodsPerMonth = PERIODS_PER_MONTH.day;
-  // Every month's horizon at once: P(alive) is the same for all of them.
+  // Every month's horizon at once: P(alive) is the same for all of them. The discounted purchases
+  // depend on the history alone: one value per group, then times each customer's spend.
   const horizons = Array.from({ length: months + 1 }, (_, month) => month * periodsPerMonth);
   const byHorizon = model.scoresOver(fit, groups, horizons).expectedPurchases;
   const at = (t: number) => {
     const k = horizons.indexOf(t);
     if (k < 0) throw new Error(`clv: no expected purchases computed for a horizon of ${t} days`);
-    return expandToCustomers(byHorizon[k]!, groups);
+    return byHorizon[k]!;
   };
-  return customerLifetimeValues(at, spends, { periodsPerMonth, months, discountRatePerMonth: options.discountRatePerMonth ?? 0.01 });
+  const perGroup = discountedPurchases(at, { periodsPerMonth, months, discountRatePerMonth: options.discountRatePerMonth ?? 0.01 });
+  const rows = groups.rowOfCustomer!;
+  const clv = new Float64Array(spends.length);
+  for (let j = 0; j < clv.length; j++) clv[j] = perGroup[rows[j]!]! * spends[j]!;
+  return clv;
 }
