@@ -280,7 +280,7 @@ void everyInsightColumn;
 
 /** Insight rows to the derived-data builder as packed columns, ROWS_PER_BATCH rows at a time. */
 async function sendInsights(sink: DerivedSink, rows: Iterable<InsightValues>): Promise<void> {
-  const packer = rowPacker<InsightValues>('insights', INSIGHT_TEXTS, INSIGHT_NUMBERS, ROWS_PER_BATCH);
+  const packer = rowPacker<InsightValues>('insights', INSIGHT_TEXTS, INSIGHT_NUMBERS, ROWS_PER_BATCH, ['run_id', 'as_of_day']);
   for (const row of rows) if (packer.add(row)) await sink.insertPacked(packer.take()!);
   const last = packer.take();
   if (last) await sink.insertPacked(last);

@@ -88,7 +88,7 @@ describe('derived-data builder', () => {
   }
 
   for (const offThread of [true, false]) {
-    it(`GIVEN rows packed as columns ${offThread ? 'on a worker thread' : 'inline'} THEN the file holds what the same rows as value lists give, nulls, empty texts and integers alike`, async () => {
+    it(`GIVEN rows packed as columns ${offThread ? 'on a worker thread' : 'inline'} THEN the file holds what the same rows as value lists give, nulls, empty texts, integers and columns folded into literals alike`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
       dirs.push(dir);
       const texts = ['scope', 'key', 'label', 'tiers'] as const;
@@ -98,13 +98,15 @@ describe('derived-data builder', () => {
         // Empty strings beside nulls, and characters of two UTF-16 units (the texts cross to the worker as one string and lengths).
         scope: i % 3 ? 'owner' : 'segment', key: `k${i}`, label: i % 4 ? `Label ${i}${i % 9 ? '' : ' Café 👍🏽'}` : null, tiers: i % 5 ? null : i % 10 ? '[{"name":"Gold"}]' : '',
         run_id: 3, customers: i, revenue: i * 1.25, clv: i % 7 ? i / 3 : 0, value_at_risk: -i, scored: i % 2, at_risk: 0, at_risk_value: 1e15 + i,
-        clv_customers: i, clv_top20: i % 6 ? i * 0.01 : null,
+        // clv_top20 is null in every row of the third batch of 1,024 (folded there as a NULL literal).
+        clv_customers: i, clv_top20: i % 6 && i < 2_048 ? i * 0.01 : null,
       }));
       const build = async (name: string, packed: boolean) => {
         const path = join(dir, name);
         const sink = derivedSink(path, offThread);
         if (packed) {
-          const packer = rowPacker<Group>('report_groups', texts, numbers, 1_024);
+          // Foldable: run_id and at_risk hold one value throughout, clv_top20 in one batch, scored in none.
+          const packer = rowPacker<Group>('report_groups', texts, numbers, 1_024, ['run_id', 'at_risk', 'clv_top20', 'scored']);
           for (const g of groups) if (packer.add(g)) await sink.insertPacked(packer.take()!);
           await sink.insertPacked(packer.take()!);
         } else {
