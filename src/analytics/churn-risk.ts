@@ -202,17 +202,19 @@ export function churnRisk(
   const features = churnFeatures(input);
   if (features === null) return null;
   let logit = weights.intercept;
-  const contributions = CHURN_FEATURES.map((feature) => {
+  const minContribution = options.minContribution ?? 0.1;
+  // Only the pushes that are reasons become objects (a refresh scores a million customers).
+  const reasons: { feature: ChurnFeature; contribution: number; order: number }[] = [];
+  for (let order = 0; order < CHURN_FEATURES.length; order++) {
+    const feature = CHURN_FEATURES[order]!;
     const contribution = weights[feature] * features[feature];
     logit += contribution;
-    return { feature, contribution };
-  });
+    if (contribution >= minContribution && isReason(feature, input, features)) reasons.push({ feature, contribution, order });
+  }
   const probability = sigmoid(logit);
-  const minContribution = options.minContribution ?? 0.1;
   const gap = expectedGap(input.cadence, input.populationGapDays);
-  const drivers = contributions
-    .filter(({ feature, contribution }) => contribution >= minContribution && isReason(feature, input, features))
-    .sort((a, b) => b.contribution - a.contribution || CHURN_FEATURES.indexOf(a.feature) - CHURN_FEATURES.indexOf(b.feature))
+  const drivers = reasons
+    .sort((a, b) => b.contribution - a.contribution || a.order - b.order)
     .slice(0, options.maxDrivers ?? 3)
     .map(({ feature, contribution }) => ({ feature, contribution, text: driverText(feature, input, gap) }));
   return { risk: Math.round(100 * probability), probability, features, drivers };

@@ -35,7 +35,7 @@ export interface CustomerStory {
  *   // { pAlive: 0.18, risk: { risk: 82, drivers: [{ text: 'P(alive) 0.18' }, …] }, lifecycle: { stage: 'churned', … } }
  */
 export function customerStory(input: StoryInput): CustomerStory {
-  const rules = { ...DEFAULT_LIFECYCLE_RULES, ...input.rules };
+  const rules = input.rules ? { ...DEFAULT_LIFECYCLE_RULES, ...input.rules } : DEFAULT_LIFECYCLE_RULES;
   const { basis } = input.figure;
   const modelPAlive = basis === 'model' && input.modelPAlive !== null && !Number.isNaN(input.modelPAlive) ? input.modelPAlive : null;
   const base = {
@@ -69,7 +69,7 @@ export function customerStory(input: StoryInput): CustomerStory {
     churnRisk: risk ? risk.risk : null,
     populationGapDays: input.populationGapDays,
     previous: input.previous ?? null,
-    rules,
+    rules: input.rules,
   });
   return { pAlive, risk, lifecycle };
 }

@@ -89,7 +89,8 @@ export interface LifecycleTransition {
  *   // { stage: 'churned', reason: 'last purchase 140 days ago, 4.7× their usual gap of 30 days; P(alive) 0.18; churn risk 91/100', … }
  */
 export function lifecycleStage(input: LifecycleInput): LifecycleResult {
-  const rules = { ...DEFAULT_LIFECYCLE_RULES, ...input.rules };
+  // A refresh asks a million times with the defaults: no copy of them then.
+  const rules = input.rules ? { ...DEFAULT_LIFECYCLE_RULES, ...input.rules } : DEFAULT_LIFECYCLE_RULES;
   const { cadence, pAlive, churnRisk: risk } = input;
   if (pAlive !== null && !(pAlive >= 0 && pAlive <= 1)) throw new RangeError('lifecycleStage requires pAlive in [0, 1] or null');
   if (cadence.purchaseDays === 0 || cadence.daysSinceLastPurchase === null || cadence.daysSinceFirstPurchase === null) {
@@ -100,14 +101,14 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
   const ratio = overdueRatio(cadence.daysSinceLastPurchase, gap.days);
   const since = cadence.daysSinceLastPurchase;
   const facts = `${pAlive === null ? '' : `; ${input.pAliveLabel ?? 'P(alive)'} ${pAlive.toFixed(2)}`}; churn risk ${Math.round(risk)}/100`;
-  const lastPurchase = `${cadence.purchaseDays === 1 ? 'only purchase' : 'last purchase'} ${days(since)} ago`;
-  const overdue = `${lastPurchase}, ${ratio.toFixed(1)}× ${gapText(gap)}${facts}`;
+  // Written only for the stages that give it as their reason.
+  const overdue = () => `${cadence.purchaseDays === 1 ? 'only purchase' : 'last purchase'} ${days(since)} ago, ${ratio.toFixed(1)}× ${gapText(gap)}${facts}`;
   const result = (stage: LifecycleStage, reason: string): LifecycleResult => ({ stage, reason, overdueRatio: ratio, usualGap: gap });
 
   if (risk >= rules.atRiskRisk && ratio >= rules.churnedGapRatio && !(pAlive !== null && pAlive >= rules.churnedPAlive)) {
-    return result('churned', overdue);
+    return result('churned', overdue());
   }
-  if (risk >= rules.atRiskRisk) return result('at-risk', overdue);
+  if (risk >= rules.atRiskRisk) return result('at-risk', overdue());
 
   const comeback = comebackGap(cadence, input.populationGapDays);
   const previous = input.previous ?? null;
@@ -127,7 +128,7 @@ export function lifecycleStage(input: LifecycleInput): LifecycleResult {
     const count = cadence.purchaseDays === 1 ? '1 purchase so far' : `${cadence.purchaseDays} purchases so far`;
     return result('new', `first purchase ${days(cadence.daysSinceFirstPurchase)} ago, ${count}${facts}`);
   }
-  return result('active', overdue);
+  return result('active', overdue());
 }
 
 /**
