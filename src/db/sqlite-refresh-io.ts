@@ -44,11 +44,21 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
           // A large store's order histories are read on a second core, in the same state (orders-read.ts).
           const large = ((h.prepare('SELECT max(rowid) FROM customers').pluck().get() as number | null) ?? 0) >= OFF_THREAD_CUSTOMERS;
           if (!large) return readSnapshot(h, toDay);
-          // Threads of their own read the store's files ahead of both readers, for a cold page cache (page-warmup.ts).
+          // The orders' thread starts first (readOrdersOffThread starts it before its first await):
+          // the snapshot waits for it to open the store, and starting a thread costs ~0.1 s of a core.
+          // Then threads of their own read the store's files ahead of both readers, for a cold page
+          // cache (page-warmup.ts).
+          const reading = readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
+          reading.catch(() => undefined); // awaited below
           const live = derived.liveName();
-          const warmup = warmPages(warmupPlans([storeFile, `${storeFile}-wal`, ...(live ? [join(dirname(storeFile), live)] : [])]));
+          let warmup: Pick<ReturnType<typeof warmPages>, 'stop'> = { stop: async () => undefined };
           try {
-            const { here, orders } = await readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
+            warmup = warmPages(warmupPlans([storeFile, `${storeFile}-wal`, ...(live ? [join(dirname(storeFile), live)] : [])]));
+          } catch {
+            // Only a head start for the reads: they go on without it.
+          }
+          try {
+            const { here, orders } = await reading;
             try {
               return { ...here, histories: await orders.histories(here.histories.customerIds, here.histories.owners), writeLockMs: orders.lockMs };
             } catch (err) {
