@@ -54,6 +54,13 @@ describe('GIVEN a simulated store where nobody ever drops out (NBD, 5,000 custom
     expect(fits.warnings.filter((w) => w.includes('the data cannot tell how fast customers drop out'))).toHaveLength(3);
     expect(fits.warnings.every((w) => !/\b(theta|logLik|NaN|undefined)\b/.test(w))).toBe(true);
   });
+
+  it('THEN Pareto/NBD has no curvature to give standard errors from: they are flat, not finite', () => {
+    // Forward differences of the gradient found a positive-definite information matrix here (log-SEs
+    // of 26.6); central ones see the flat direction.
+    const d = fits.fitted.paretoNbd!.diagnosis;
+    expect(Object.values(d.standardErrors).every((v) => v === null)).toBe(true);
+  });
 });
 
 describe('GIVEN a simulated store with real dropout (Pareto/NBD, 5,000 customers)', () => {
