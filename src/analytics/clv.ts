@@ -58,9 +58,9 @@ export function discountedPurchases(expectedPurchasesBy: (t: number) => ArrayLik
   const months = options.months ?? 12;
   const discount = options.discountRatePerMonth ?? 0.01;
   const step = options.periodsPerMonth;
-  if (!(Number.isInteger(months) && months >= 0)) throw new RangeError(`customerLifetimeValues: months must be a whole number ≥ 0, got ${months}`);
-  if (!(step > 0)) throw new RangeError(`customerLifetimeValues: periodsPerMonth must be > 0, got ${step}`);
-  if (!(discount > -1)) throw new RangeError(`customerLifetimeValues: discount rate must be > −1, got ${discount}`);
+  if (!(Number.isInteger(months) && months >= 0)) throw new RangeError(`CLV: months must be a whole number ≥ 0, got ${months}`);
+  if (!(step > 0)) throw new RangeError(`CLV: periodsPerMonth must be > 0, got ${step}`);
+  if (!(discount > -1)) throw new RangeError(`CLV: discount rate must be > −1, got ${discount}`);
   let previous = expectedPurchasesBy(0);
   const n = previous.length;
   const value = new Float64Array(n);

@@ -187,6 +187,7 @@ function prepare(frequency: ArrayLike<number>, meanSpend: ArrayLike<number>, wei
     let sumXInv = 0;
     let sumInv2 = 0;
     let sumXInv2 = 0;
+    const derivatives = gradient !== undefined || hessian !== undefined;
     for (let i = 0; i < rows; i++) {
       const w = rowWeight[i]!;
       const wx = w * rowX[i]!;
@@ -194,7 +195,7 @@ function prepare(frequency: ArrayLike<number>, meanSpend: ArrayLike<number>, wei
       const logTotal = Math.log(total);
       sumLog += w * logTotal;
       sumXLog += wx * logTotal;
-      if (gradient) {
+      if (derivatives) {
         const inv = 1 / total;
         sumInv += w * inv;
         sumXInv += wx * inv;

@@ -23,6 +23,8 @@ const ARMIJO = 1e-4;
 const HALVINGS = 40;
 /** Iterations over which "no progress" is judged. */
 const STALL_WINDOW = 5;
+/** Largest step (in the parameters' units, e.g. log-parameters) at a converged point. */
+const STEP_TOLERANCE = 1e-6;
 /** Relative rounding allowed in a value near the optimum (see the line search). */
 const ROUNDING = 1e-10;
 
@@ -64,13 +66,16 @@ export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike
   // Recent (value, largest gradient component) pairs, to notice a crawl towards a supremum at infinity.
   const history: [number, number][] = [];
 
-  while (iterations < maxIterations) {
-    if (maxAbs(gradient) <= tolerance) {
+  for (;;) {
+    newtonDirection(hessian, gradient, factor, direction);
+    // Converged: the gradient is flat and so is the step the curvature asks for. Towards a supremum
+    // at infinity (e^−x as x grows) the gradient vanishes with the curvature and the step stays long.
+    if (maxAbs(gradient) <= tolerance && maxAbs(direction) <= STEP_TOLERANCE) {
       reason = 'gradient';
       break;
     }
+    if (iterations >= maxIterations) break;
     iterations++;
-    newtonDirection(hessian, gradient, factor, direction);
     let slope = 0;
     for (let i = 0; i < n; i++) slope += direction[i]! * gradient[i]!;
     const longest = maxAbs(direction);
@@ -81,10 +86,11 @@ export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike
       for (let i = 0; i < n; i++) trial[i] = theta[i]! + step * direction[i]!;
       const v = (trialValue = evaluate(trial, trialGradient, trialHessian));
       // Near the optimum the decrease a step promises (about g²/2H) can be smaller than the rounding
-      // of a value summed over a million terms: there, a step that halves the gradient without
-      // raising the value beyond that rounding is progress.
+      // of a value summed over a million terms: there, and only there, a step that halves the
+      // gradient without raising the value beyond that rounding is progress.
       const rounding = ROUNDING * Math.max(1, Math.abs(value));
-      if (v <= value + ARMIJO * step * slope || (v <= value + rounding && maxAbs(trialGradient) <= 0.5 * maxAbs(gradient))) {
+      const withinRounding = -step * slope <= rounding && v <= value + rounding && maxAbs(trialGradient) <= 0.5 * maxAbs(gradient);
+      if (v <= value + ARMIJO * step * slope || withinRounding) {
         accepted = true;
         break;
       }
@@ -107,7 +113,10 @@ export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike
       }
     }
   }
-  const converged = reason === 'gradient' || (reason === 'no-progress' && maxAbs(gradient) <= tolerance * 1e3);
+  // A stop short of the tolerance still counts when the point is flat and the curvature asks for no further move.
+  newtonDirection(hessian, gradient, factor, direction);
+  const settled = maxAbs(direction) <= STEP_TOLERANCE;
+  const converged = reason === 'gradient' || (settled && maxAbs(gradient) <= tolerance * (reason === 'no-progress' ? 1e3 : 1));
   return { theta: Array.from(theta), value, gradient: Array.from(gradient), iterations, evaluations, converged, reason, inverseHessian: inverse(hessian, n) };
 }
 

@@ -15,6 +15,8 @@ import { createDerivedFile, indexDerivedFile } from './sqlite-derived.ts';
  * 2.84 s at 32 rows a statement, 2.57 s at 128 (scratch benchmark, same rows).
  */
 const ROWS_PER_STATEMENT = 128;
+/** Prepared statements a builder keeps before it stops folding constants into new ones. */
+const MAX_STATEMENTS = 32;
 
 export class DerivedBuilder {
   readonly #b: BetterSqlite3.Database;
@@ -38,14 +40,8 @@ export class DerivedBuilder {
     const { table, texts, numbers, rows, text, number } = batch;
     const nt = texts.length;
     const nn = numbers.length;
-    // A foldable column with one value in every row of the batch goes into the statement as a literal.
-    const fixed: [string, string][] = [];
-    const bound: number[] = [];
-    numbers.forEach((column, c) => {
-      const value = batch.foldable?.includes(column) ? sameInEveryRow(number, c, nn, rows) : undefined;
-      if (value === undefined) bound.push(c);
-      else fixed.push([column, Number.isNaN(value) ? 'NULL' : String(value)]);
-    });
+    // Each set of literals is a statement of its own: past a few dozen, bind everything.
+    const { bound, fixed } = this.#statements.size < MAX_STATEMENTS ? foldConstants(batch) : { bound: numbers.map((_, c) => c), fixed: [] };
     const nb = bound.length;
     this.#insertRows(table, [...texts, ...bound.map((c) => numbers[c]!)], rows, (row, params, at) => {
       for (let c = 0; c < nt; c++) params[at + c] = text[row * nt + c];
@@ -104,6 +100,22 @@ export class DerivedBuilder {
     }
     return st;
   }
+}
+
+/**
+ * A batch's number columns split into those bound row by row (their indexes in `numbers`) and
+ * those inserted as a literal: a foldable column that holds one whole number, or NULL, in every row.
+ */
+export function foldConstants(batch: Pick<PackedRows, 'numbers' | 'number' | 'rows' | 'foldable'>): { bound: number[]; fixed: [string, string][] } {
+  const { numbers, number, rows, foldable } = batch;
+  const fixed: [string, string][] = [];
+  const bound: number[] = [];
+  numbers.forEach((column, c) => {
+    const value = foldable?.includes(column) ? sameInEveryRow(number, c, numbers.length, rows) : undefined;
+    if (value === undefined) bound.push(c);
+    else fixed.push([column, Number.isNaN(value) ? 'NULL' : String(value)]);
+  });
+  return { bound, fixed };
 }
 
 /** Column `c` of `rows` rows of `width` numbers when every row holds the same value (NaN included), else undefined. */

@@ -48,12 +48,13 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
           // the snapshot waits for it to open the store, and starting a thread costs ~0.1 s of a core.
           // Then threads of their own read the store's files ahead of both readers, for a cold page
           // cache (page-warmup.ts).
+          const live = derived.liveName();
+          const liveFile = live ? join(dirname(storeFile), live) : undefined;
           const reading = readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
           reading.catch(() => undefined); // awaited below
-          const live = derived.liveName();
           let warmup: Pick<ReturnType<typeof warmPages>, 'stop'> = { stop: async () => undefined };
           try {
-            warmup = warmPages(warmupPlans([storeFile, `${storeFile}-wal`, ...(live ? [join(dirname(storeFile), live)] : [])]));
+            warmup = warmPages(warmupPlans([storeFile, `${storeFile}-wal`, ...(liveFile ? [liveFile] : [])]));
           } catch {
             // Only a head start for the reads: they go on without it.
           }

@@ -75,6 +75,11 @@ describe('Gamma-Gamma formulas', () => {
     expect(fit.iterations).toBeLessThan(60);
   });
 
+  it('GIVEN two repeat customers THEN q and v run off together and the fit says it did not converge', () => {
+    const fit = fitGammaGamma([1, 2], [5, 7]);
+    expect(fit.converged).toBe(false);
+  });
+
   it('GIVEN no usable customer THEN the fit refuses', () => {
     expect(() => fitGammaGamma([0, 1], [0, 0])).toThrow(/fitGammaGamma/);
   });

@@ -51,16 +51,43 @@ describe('minimizeNewton', () => {
     expect(result.theta[0]).toBeCloseTo(1, 10);
   });
 
-  it('GIVEN a minimum at infinity THEN it stops without claiming convergence', () => {
-    // e^{−x} decreases forever: the gradient never reaches the tolerance.
+  it('GIVEN a minimum at infinity THEN it stops without claiming convergence, though the gradient vanishes', () => {
+    // e^{−x} decreases forever: its gradient falls below any tolerance, and so does its curvature,
+    // so the step Newton asks for stays 1 long.
     const slope: ObjectiveWithHessian = (t, g, h) => {
       g[0] = -Math.exp(-t[0]!);
       h[0] = Math.exp(-t[0]!);
       return Math.exp(-t[0]!);
     };
-    const result = minimizeNewton(slope, [0], { maxIterations: 5 });
+    const result = minimizeNewton(slope, [0]);
+    expect(Math.abs(result.gradient[0]!)).toBeLessThan(1e-10);
     expect(result.converged).toBe(false);
     expect(result.reason).toBe('max-iterations');
+  });
+
+  it('GIVEN a large value far from the optimum THEN no step goes uphill within its rounding', () => {
+    // 1e9 − 0.05 cos x − 0.003 x: from −1.35 a full step (capped at 4) lands past the ridge at 2.65,
+    // 0.05 higher, which is within 1e-10 of 1e9. Descent stays in the basin it started in.
+    const tilted: ObjectiveWithHessian = (t, g, h) => {
+      const x = t[0]!;
+      g[0] = 0.05 * Math.sin(x) - 0.003;
+      h[0] = 0.05 * Math.cos(x);
+      return 1e9 - 0.05 * Math.cos(x) - 0.003 * x;
+    };
+    const result = minimizeNewton(tilted, [-1.35]);
+    expect(result.converged).toBe(true);
+    expect(result.theta[0]).toBeCloseTo(Math.asin(0.06), 9);
+  });
+
+  it('GIVEN the last iteration allowed reaches the tolerance THEN it says it converged', () => {
+    const bowl: ObjectiveWithHessian = (t, g, h) => {
+      g[0] = 2 * (t[0]! - 3);
+      h[0] = 2;
+      return (t[0]! - 3) ** 2;
+    };
+    const result = minimizeNewton(bowl, [0], { maxIterations: 1 });
+    expect(result.converged).toBe(true);
+    expect(result.theta[0]).toBeCloseTo(3, 12);
   });
 
   it('GIVEN a start where the objective is not finite THEN it throws', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { derivedSink, rowPacker } from '../../src/db/derived-builder.ts';
+import { derivedSink, foldConstants, rowPacker } from '../../src/db/derived-builder.ts';
 import { createDerivedFile, indexDerivedFile } from '../../src/db/sqlite-derived.ts';
 
 const COLUMNS = ['run_id', 'scope', 'key', 'from_day', 'to_day', 'comments'];
@@ -86,6 +86,17 @@ describe('derived-data builder', () => {
       await sink.abandon();
     });
   }
+
+  it('GIVEN a batch THEN only foldable columns with one whole number, or null, in every row become literals', () => {
+    const numbers = ['run_id', 'day', 'share', 'score', 'missing', 'big'];
+    // Three rows: run_id 7 throughout, day varies, share is 0.5 throughout (not whole), score is
+    // not foldable, missing is null (NaN) throughout, big is past the safe integers.
+    const number = Float64Array.from([7, 1, 0.5, 3, NaN, 2 ** 60, 7, 2, 0.5, 3, NaN, 2 ** 60, 7, 3, 0.5, 3, NaN, 2 ** 60]);
+    const folded = foldConstants({ numbers, number, rows: 3, foldable: ['run_id', 'day', 'share', 'missing', 'big'] });
+    expect(folded.fixed).toEqual([['run_id', '7'], ['missing', 'NULL']]);
+    expect(folded.bound).toEqual([1, 2, 3, 5]);
+    expect(foldConstants({ numbers, number, rows: 3 }).fixed).toEqual([]);
+  });
 
   for (const offThread of [true, false]) {
     it(`GIVEN rows packed as columns ${offThread ? 'on a worker thread' : 'inline'} THEN the file holds what the same rows as value lists give, nulls, empty texts, integers and columns folded into literals alike`, async () => {
