@@ -2,7 +2,7 @@
 // of a few parameters whose exact Hessian is cheap: Nocedal & Wright, Numerical Optimization, 2nd
 // ed., Algorithm 3.2 (Armijo backtracking) and §3.4 (adding a multiple of the identity until the
 // Cholesky factorisation succeeds).
-import type { MinimizeResult } from './optimize.ts';
+import { maxAbs, StallWatch, type MinimizeResult } from './optimize.ts';
 
 /**
  * Writes ∇f(θ) into `gradient` and ∇²f(θ) (n×n, row-major) into `hessian`, and returns f(θ).
@@ -21,8 +21,6 @@ export interface NewtonOptions {
 
 const ARMIJO = 1e-4;
 const HALVINGS = 40;
-/** Iterations over which "no progress" is judged. */
-const STALL_WINDOW = 5;
 /** Largest step (in the parameters' units, e.g. log-parameters) at a converged point. */
 const STEP_TOLERANCE = 1e-6;
 /** Relative rounding allowed in a value near the optimum (see the line search). */
@@ -63,8 +61,7 @@ export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike
   const factor = new Float64Array(n * n);
   let iterations = 0;
   let reason: MinimizeResult['reason'] = 'max-iterations';
-  // Recent (value, largest gradient component) pairs, to notice a crawl towards a supremum at infinity.
-  const history: [number, number][] = [];
+  const stall = new StallWatch();
 
   for (;;) {
     newtonDirection(hessian, gradient, factor, direction);
@@ -103,14 +100,9 @@ export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike
     [gradient, trialGradient] = [trialGradient, gradient];
     [hessian, trialHessian] = [trialHessian, hessian];
     value = trialValue;
-    history.push([value, maxAbs(gradient)]);
-    if (history.length > STALL_WINDOW) {
-      const [oldValue, oldGradient] = history.shift()!;
-      if (oldValue - value <= 1e-11 * Math.max(1, Math.abs(value)) && maxAbs(gradient) > 0.5 * oldGradient) {
-        // Neither the value nor the gradient is going anywhere: e.g. a supremum at infinity.
-        reason = 'no-progress';
-        break;
-      }
+    if (stall.stalled(value, maxAbs(gradient))) {
+      reason = 'no-progress';
+      break;
     }
   }
   // A stop short of the tolerance still counts when the point is flat and the curvature asks for no further move.
@@ -189,10 +181,4 @@ function inverse(a: Float64Array, n: number): number[] {
     }
   }
   return out;
-}
-
-function maxAbs(v: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
-  return m;
 }

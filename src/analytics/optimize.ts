@@ -88,8 +88,7 @@ export function minimizeBfgs(
   const hy = new Float64Array(n);
   let iterations = 0;
   let reason: MinimizeResult['reason'] = 'max-iterations';
-  // Recent (value, largest gradient component) pairs, to notice a crawl along a flat ridge.
-  const history: [number, number][] = [];
+  const stall = new StallWatch();
 
   while (iterations < maxIterations) {
     if (maxAbs(gradient) <= gradientTolerance) {
@@ -148,14 +147,9 @@ export function minimizeBfgs(
     theta = Float64Array.from(trialTheta);
     gradient = Float64Array.from(trialGradient);
     value = accepted.value;
-    history.push([value, maxAbs(gradient)]);
-    if (history.length > STALL_WINDOW) {
-      const [oldValue, oldGradient] = history.shift()!;
-      if (oldValue - value <= 1e-11 * Math.max(1, Math.abs(value)) && maxAbs(gradient) > 0.5 * oldGradient) {
-        // Neither the value nor the gradient is going anywhere: e.g. a maximum at infinity.
-        reason = 'no-progress';
-        break;
-      }
+    if (stall.stalled(value, maxAbs(gradient))) {
+      reason = 'no-progress';
+      break;
     }
     if (sy > 1e-14 * Math.sqrt(dot(s, s) * dot(y, y))) {
       if (freshHessian) {
@@ -290,7 +284,26 @@ function interpolate(p: Probe, q: Probe): number {
   return candidate;
 }
 
-function maxAbs(v: Float64Array): number {
+/**
+ * Notices a minimiser crawling along a flat ridge or towards a supremum at infinity: over the last
+ * STALL_WINDOW accepted steps neither did the value fall (beyond 1e-11 of it) nor did the largest
+ * gradient component halve.
+ */
+export class StallWatch {
+  /** Recent (value, largest gradient component) pairs. */
+  readonly #history: [number, number][] = [];
+
+  /** After each accepted step; true when the minimiser should stop ('no-progress'). */
+  stalled(value: number, largestGradient: number): boolean {
+    this.#history.push([value, largestGradient]);
+    if (this.#history.length <= STALL_WINDOW) return false;
+    const [oldValue, oldGradient] = this.#history.shift()!;
+    return oldValue - value <= 1e-11 * Math.max(1, Math.abs(value)) && largestGradient > 0.5 * oldGradient;
+  }
+}
+
+/** The largest |vᵢ|. */
+export function maxAbs(v: Float64Array): number {
   let m = 0;
   for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
   return m;
