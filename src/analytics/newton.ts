@@ -30,7 +30,8 @@ const ROUNDING = 1e-10;
  * Minimises a smooth function of unconstrained parameters with its exact Hessian: near the optimum
  * each step doubles the correct digits, where BFGS crawls along a ridge (Gamma-Gamma's q and v move
  * together). A Hessian that is not positive definite gets τ·I added until it is, so every step
- * goes downhill. Deterministic. The result's `inverseHessian` is that of the last point's Hessian.
+ * goes downhill. Deterministic. The result's `inverseHessian` is that of the last point's Hessian (plus τ·I
+ * where that was not positive definite), from its Cholesky factor.
  * @example minimizeNewton((t, g, h) => { g[0] = 2 * (t[0] - 3); h[0] = 2; return (t[0] - 3) ** 2; }, [0]).theta // [3]
  */
 export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike<number>, options: NewtonOptions = {}): MinimizeResult {
@@ -109,7 +110,7 @@ export function minimizeNewton(objective: ObjectiveWithHessian, start: ArrayLike
   newtonDirection(hessian, gradient, factor, direction);
   const settled = maxAbs(direction) <= STEP_TOLERANCE;
   const converged = reason === 'gradient' || (settled && maxAbs(gradient) <= tolerance * (reason === 'no-progress' ? 1e3 : 1));
-  return { theta: Array.from(theta), value, gradient: Array.from(gradient), iterations, evaluations, converged, reason, inverseHessian: inverse(hessian, n) };
+  return { theta: Array.from(theta), value, gradient: Array.from(gradient), iterations, evaluations, converged, reason, inverseHessian: inverseFromFactor(factor, n) };
 }
 
 /**
@@ -122,16 +123,22 @@ function newtonDirection(hessian: Float64Array, gradient: Float64Array, factor: 
   for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(hessian[i * n + i]!));
   let shift = 0;
   while (!cholesky(hessian, shift, factor, n)) shift = shift === 0 ? Math.max(1e-3 * largest, 1e-8) : shift * 10;
-  // Solve L Lᵀ d = −g.
+  for (let i = 0; i < n; i++) out[i] = -gradient[i]!;
+  solveWithFactor(factor, out);
+}
+
+/** Solves L Lᵀ x = b in place (`x` holds b on entry), L the lower-triangular `factor`. */
+function solveWithFactor(factor: Float64Array, x: Float64Array): void {
+  const n = x.length;
   for (let i = 0; i < n; i++) {
-    let sum = -gradient[i]!;
-    for (let k = 0; k < i; k++) sum -= factor[i * n + k]! * out[k]!;
-    out[i] = sum / factor[i * n + i]!;
+    let sum = x[i]!;
+    for (let k = 0; k < i; k++) sum -= factor[i * n + k]! * x[k]!;
+    x[i] = sum / factor[i * n + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
-    let sum = out[i]!;
-    for (let k = i + 1; k < n; k++) sum -= factor[k * n + i]! * out[k]!;
-    out[i] = sum / factor[i * n + i]!;
+    let sum = x[i]!;
+    for (let k = i + 1; k < n; k++) sum -= factor[k * n + i]! * x[k]!;
+    x[i] = sum / factor[i * n + i]!;
   }
 }
 
@@ -153,32 +160,15 @@ function cholesky(a: Float64Array, shift: number, l: Float64Array, n: number): b
   return true;
 }
 
-/** A⁻¹ by Gauss-Jordan elimination with partial pivoting; NaNs when A is singular. */
-function inverse(a: Float64Array, n: number): number[] {
-  const m = Array.from(a);
-  const out = Array.from({ length: n * n }, (_, k): number => (k % (n + 1) === 0 ? 1 : 0));
-  for (let c = 0; c < n; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]!) > Math.abs(m[pivot * n + c]!)) pivot = r;
-    if (m[pivot * n + c] === 0) return new Array<number>(n * n).fill(NaN);
-    for (let k = 0; k < n; k++) {
-      [m[c * n + k], m[pivot * n + k]] = [m[pivot * n + k]!, m[c * n + k]!];
-      [out[c * n + k], out[pivot * n + k]] = [out[pivot * n + k]!, out[c * n + k]!];
-    }
-    const d = m[c * n + c]!;
-    for (let k = 0; k < n; k++) {
-      m[c * n + k] = m[c * n + k]! / d;
-      out[c * n + k] = out[c * n + k]! / d;
-    }
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r * n + c]!;
-      if (f === 0) continue;
-      for (let k = 0; k < n; k++) {
-        m[r * n + k] = m[r * n + k]! - f * m[c * n + k]!;
-        out[r * n + k] = out[r * n + k]! - f * out[c * n + k]!;
-      }
-    }
+/** (L Lᵀ)⁻¹ from the factor, column by column (row-major; symmetric). */
+function inverseFromFactor(factor: Float64Array, n: number): number[] {
+  const out = new Array<number>(n * n);
+  const column = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    column.fill(0);
+    column[j] = 1;
+    solveWithFactor(factor, column);
+    for (let i = 0; i < n; i++) out[i * n + j] = column[i]!;
   }
   return out;
 }
