@@ -11,14 +11,10 @@ import { rfmScores } from '../analytics/rfm.ts';
 import type { Context } from '../core/context.ts';
 import type { BackgroundRun } from '../core/threads.ts';
 import { formatDay, parseDayArg } from '../core/time.ts';
-import type { CommentTerm } from '../analytics/themes.ts';
-import { decodeTerms, encodeTerms, termsOfComment } from '../db/comment-terms.ts';
 import { doneRunSince, finishRun, latestRun, startRun, updateRunCard } from '../db/insights.ts';
 import type { InsightValues } from '../db/refresh-io.ts';
 import type { BasketRulesTable, LifecycleTransitionsTable } from '../db/schema.ts';
-import { walker } from '../db/refresh-read-helpers.ts';
 import { ownerKey } from '../reports/report-data.ts';
-import { standardWindows } from '../reports/satisfaction.ts';
 import { calibrateChurnInBackground, type ChurnCalibration } from './churn-backtest.ts';
 import { customerStateAsOf, nullIfNaN, pick } from './customer-state.ts';
 import { fitModelsBeside } from './fit-models.ts';
@@ -27,7 +23,8 @@ import type { AssociationRule } from '../analytics/basket.ts';
 import { holdoutInBackground } from './holdout-step.ts';
 import { repeatPurchaseCard, type ModelCard } from './model-card.ts';
 import { RollupBuilder } from './rollups.ts';
-import { SATISFACTION_SCOPES, SatisfactionRollupBuilder } from './satisfaction-rollups.ts';
+import { SATISFACTION_SCOPES } from './satisfaction-rollups.ts';
+import { rollUpSatisfaction } from './satisfaction-step.ts';
 import { customerScorer } from './score-customer.ts';
 import { alertsAfterRefresh } from '../alerts/refresh-alerts.ts';
 
@@ -200,8 +197,9 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       }
       return key;
     });
-    /** What a detractor is worth (12-month CLV, else revenue), per customer, for the satisfaction rollups. */
+    /** What a detractor is worth (12-month CLV, else revenue, as the insight rows round them), per customer, for the satisfaction rollups. */
     const worth = new Float64Array(n);
+    for (let i = 0; i < n; i++) worth[i] = finiteOrNull(models.clv12[i]!, 2) ?? round2(s.revenue[i]!);
     // Scored lazily while being written: a million rows never sit in memory at once.
     const churn = await step('wait for churn backtest', () => churnRun.result);
     timings['churn backtest (parallel)'] = await churnRun.ms;
@@ -255,50 +253,23 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
           stage_since_run: moved ? runId : prev ? prev.sinceRun : null,
         };
         rollups.add(row, h.owners[i] ?? null);
-        worth[i] = row.clv_12m ?? row.revenue;
         yield row;
       }
     }
 
     writer = await io.shadowWriter(runId, n);
     const w = writer;
-    await step('score and write insights', () => w.insights(scoreAll()));
-    const satisfaction = await step('satisfaction rollups', async () => {
-      const windows = standardWindows(asOf);
-      const from = Math.min(...windows.map((x) => x.from));
-      const to = Math.max(...windows.map((x) => x.to));
-      const segmentKeys = Array.from(rfm.segment, (x) => x ?? '');
-      const tally = new SatisfactionRollupBuilder({ runId, answers: feedback, windows, ownerKeys, segmentKeys, valueOf: (i) => worth[i]!, detractorsPerWindow: 5 });
-      // A comment is tokenised once, here, and its terms kept with it.
-      const memo = new Map<string, string>();
-      // Equal stored terms decode to one shared list (the rollups then look its terms up once).
-      const decoded = new Map<string, CommentTerm[]>();
-      const decode = (text: string) => {
-        let terms = decoded.get(text);
-        if (!terms) {
-          terms = decodeTerms(text);
-          if (decoded.size < DECODED_TERMS_KEPT) decoded.set(text, terms);
-        }
-        return terms;
-      };
-      const saves: { seq: number; terms: string }[] = [];
-      const find = walker(h.customerIds); // the answers come in customer order
-      await reads.readWindowAnswers(from, to, snapshot.feedbackWatermark, (a) => {
-        const i = find(a.customerId);
-        if (i < 0) return;
-        let terms = a.terms;
-        if (terms === null && a.comment) {
-          terms = memo.get(a.comment) ?? encodeTerms(termsOfComment(a.comment));
-          memo.set(a.comment, terms);
-          saves.push({ seq: a.seq, terms });
-        }
-        const { day, scale, score, feedbackId, hasComment } = a;
-        tally.addWindowAnswer({ customerIndex: i, day, scale, score, feedbackId, hasComment, terms: terms ? decode(terms) : [] });
-      });
-      await reads.close();
-      await io.saveTerms(saves);
-      return tally.build();
-    });
+    // The satisfaction rollups need no score: they are tallied beside the scoring, in the time it
+    // waits for the writer (the snapshot's reader yields between slices), and finish after it.
+    const segmentKeys = Array.from(rfm.segment, (x) => x ?? '');
+    const scoring = step('score and write insights', () => w.insights(scoreAll()));
+    const satisfying = step('satisfaction rollups (beside scoring)', () =>
+      rollUpSatisfaction(reads, io, { runId, asOf, feedbackWatermark: snapshot.feedbackWatermark, customerIds: h.customerIds, answers: feedback, ownerKeys, segmentKeys, worth }),
+    );
+    const [scored, satisfied] = await Promise.allSettled([scoring, satisfying]);
+    if (scored.status === 'rejected') throw scored.reason;
+    if (satisfied.status === 'rejected') throw satisfied.reason;
+    const satisfaction = satisfied.value;
     await step('write rollups', async () => {
       await w.append('lifecycle_transitions', transitions);
       await w.append('report_groups', rollups.groups());
@@ -363,9 +334,6 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
     await reads.close();
   }
 }
-
-/** Distinct term lists kept decoded at once (comments repeat; a flood of unique ones must not fill memory). */
-const DECODED_TERMS_KEPT = 200_000;
 
 
 const round2 = (v: number) => Math.round(v * 100) / 100;

@@ -51,3 +51,34 @@ describe(`window answers on ${storeKind}`, () => {
     });
   }
 });
+
+describe(`window answers beside other work on ${storeKind}`, () => {
+  it('GIVEN a long read THEN the event loop runs between its answers (the refresh scores meanwhile), and every answer still arrives once', async () => {
+    ctx = await makeTestContext();
+    await seed(ctx, (i) => 20_000 - (i % 60), 2_400);
+    const reads = await ctx.store.refresh.reads();
+    try {
+      let delivered = 0;
+      /** How many answers had arrived each time a task queued on the loop got to run. */
+      const turns: number[] = [];
+      let reading = true;
+      const tick = () => {
+        turns.push(delivered);
+        if (reading) setImmediate(tick);
+      };
+      setImmediate(tick);
+      await reads.readWindowAnswers(20_000 - 89, 20_000, 10_000, () => {
+        delivered++;
+        // ~0.1 ms of work per answer, as the refresh's tokenising and tallying take.
+        const until = performance.now() + 0.1;
+        while (performance.now() < until);
+      });
+      reading = false;
+      expect(delivered).toBe(2_400);
+      // The loop turned in the middle of the read, not only before it began or after it ended.
+      expect(turns.some((n) => n > 0 && n < 2_400)).toBe(true);
+    } finally {
+      await reads.close();
+    }
+  });
+});
