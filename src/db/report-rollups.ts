@@ -51,6 +51,17 @@ export async function entrantRows(db: Kysely<Database>, runId: number, runIds: r
   return (await q.execute()).map((r) => ({ ownerKey: r.owner_key, owner: r.owner as string | null, customers: Number(r.customers), valueAtRisk: Number(r.value ?? 0) }));
 }
 
+/**
+ * Of `runIds`, the runs some customer still at-risk or churned moved in (with `ownerKey`, one of
+ * that owner's): a bot refreshed hourly has 168 runs in a week's digest, most with no entrant left.
+ */
+export async function runsWithEntrants(db: Kysely<Database>, runId: number, runIds: readonly number[], ownerKey?: string): Promise<number[]> {
+  if (runIds.length === 0) return [];
+  let q = db.selectFrom('report_entrants').select('since_run').distinct().where('run_id', '=', runId).where('since_run', 'in', [...runIds]);
+  if (ownerKey !== undefined) q = q.where('owner_key', '=', ownerKey);
+  return (await q.execute()).map((r) => Number(r.since_run));
+}
+
 /** The most valuable entrants of each run (the partial index keeps them in value order), merged. */
 export async function topEntrants(db: Kysely<Database>, runIds: readonly number[], limit: number, ownerKey?: string): Promise<RankedCustomer[]> {
   const perRun = await Promise.all(

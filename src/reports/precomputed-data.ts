@@ -12,6 +12,7 @@ import {
   groupRow,
   groupRows,
   rankedRows,
+  runsWithEntrants,
   satisfactionRows,
   termWindow,
   topEntrants,
@@ -96,7 +97,11 @@ export function precomputedData(ctx: Context, run: ModelRunRow): ReportData {
     },
     async entrants({ runIds }, f, limit) {
       if (f.segment !== undefined) return slow('new entrants of a segment').entrants({ runIds }, f, limit);
-      const [rows, top] = await Promise.all([entrantRows(db, runId, runIds, f.owner), topEntrants(db, runIds, limit, f.owner)]);
+      // The top is read only from the runs the rollups list entrants for: one indexed read each.
+      const [rows, top] = await Promise.all([
+        entrantRows(db, runId, runIds, f.owner),
+        runsWithEntrants(db, runId, runIds, f.owner).then((runs) => topEntrants(db, runs, limit, f.owner)),
+      ]);
       return { top, byOwner: rows.map((r) => ({ owner: r.ownerKey === '' ? null : r.owner, count: r.customers, valueAtRisk: toCents(r.valueAtRisk) })) };
     },
     async counts(f, from, to) {

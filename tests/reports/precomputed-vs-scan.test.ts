@@ -152,4 +152,21 @@ describe('GIVEN the rollups of a refresh and the rows they came from', () => {
     const digest = await buildDigest(ctx, { kind: 'at-risk', owner: null, platform: 'slack', scheduledFor: ctx.clock.now(), since: null, timeZone: 'UTC' });
     expect(digest.empty).toBe(false);
   });
+
+  it('THEN over a window of several runs, most with no entrant left (an hourly refresh), the entrants are the same', async () => {
+    // The first run placed everyone (no entrants); 9999 never ran.
+    const runs = await ctx.store.db.selectFrom('model_runs').select('run_id').orderBy('run_id').execute();
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    for (const runIds of [[...runs.map((r) => r.run_id), 9_999], [runs[0]!.run_id, 9_999]]) {
+      for (const filter of [{}, { owner: 'maya chen' }, { owner: 'nobody at all' }]) {
+        const [a, b] = await both((d) => d.entrants({ runIds }, filter, 10));
+        expect(a.top).toEqual(b.top);
+        expect(a.byOwner.length).toBe(b.byOwner.length);
+      }
+    }
+    const [withAll] = await both((d) => d.entrants({ runIds: [...runs.map((r) => r.run_id), 9_999] }, {}, 10));
+    expect(withAll.top.length).toBeGreaterThan(0);
+    const [none] = await both((d) => d.entrants({ runIds: [runs[0]!.run_id, 9_999] }, {}, 10));
+    expect(none.top).toEqual([]);
+  });
 });
