@@ -219,7 +219,7 @@ function readBasketLists(h: SqliteHandle, toDay: number): BasketInput | undefine
   for (let after: string | null = null; ; ) {
     const [lists, last, count] = chunk(after);
     if (count === 0) break;
-    for (const basket of lists!.split('\u001f')) if (!tally.add(basket)) return undefined;
+    if (!tally.addLists(lists!, '\u001f')) return undefined;
     if (count < BASKETS_PER_ROW) break;
     after = last;
   }
