@@ -18,8 +18,8 @@ import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 import { warmPages, warmupPlans } from './page-warmup.ts';
 import type { SqliteHandle } from './store.ts';
 
-/** Rows per batch sent to the derived-data builder. */
-const ROWS_PER_BATCH = 2_048;
+/** Rows per batch sent to the derived-data builder (an insight batch may stop earlier: BATCH_TEXT_CHARS). */
+const ROWS_PER_BATCH = 512;
 
 /** Rows per write transaction: each holds the write lock for a few tens of milliseconds. */
 const WRITE_BATCH = 2_000;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { derivedSink, foldConstants, rowPacker } from '../../src/db/derived-builder.ts';
+import { BATCH_TEXT_CHARS, derivedSink, foldConstants, rowPacker } from '../../src/db/derived-builder.ts';
 import { createDerivedFile, indexDerivedFile } from '../../src/db/sqlite-derived.ts';
 
 const COLUMNS = ['run_id', 'scope', 'key', 'from_day', 'to_day', 'comments'];
@@ -86,6 +86,32 @@ describe('derived-data builder', () => {
       await sink.abandon();
     });
   }
+
+  it('GIVEN rows with long texts THEN a batch stops at a whole statement once its texts are long (they cross threads as one string), and none is lost', () => {
+    type Row = { id: string; note: string | null; n: number };
+    const sizes = (rows: Row[]) => {
+      const packer = rowPacker<Row>('notes', ['id', 'note'], ['n'], 512);
+      const out: number[] = [];
+      const ids: (string | null)[] = [];
+      const take = () => {
+        const b = packer.take();
+        if (b) {
+          out.push(b.rows);
+          for (let r = 0; r < b.rows; r++) ids.push(b.text[2 * r]!);
+        }
+      };
+      for (const row of rows) if (packer.add(row)) take();
+      take();
+      expect(ids).toEqual(rows.map((r) => r.id));
+      return out;
+    };
+    const long = Array.from({ length: 1_000 }, (_, i) => ({ id: `c${i}`, note: 'x'.repeat(500), n: i }));
+    // 128 rows of 500 characters pass the budget at the first check: statements stay whole.
+    expect(500 * 128).toBeGreaterThanOrEqual(BATCH_TEXT_CHARS);
+    expect(sizes(long)).toEqual([128, 128, 128, 128, 128, 128, 128, 104]);
+    const short = Array.from({ length: 1_100 }, (_, i) => ({ id: `c${i}`, note: i % 2 ? null : 'ok', n: i }));
+    expect(sizes(short)).toEqual([512, 512, 76]);
+  });
 
   it('GIVEN a batch THEN only foldable columns with one whole number, or null, in every row become literals', () => {
     const numbers = ['run_id', 'day', 'share', 'score', 'missing', 'big'];
