@@ -75,12 +75,14 @@ export interface BasketInput {
  * Baskets arrive many to a string (`addLists`) and are looked up where they lie: each is hashed
  * from its characters and compared in place with the baskets of that hash. Splitting the string
  * instead made a substring per order whose hashing and comparing took more of the reading thread
- * than SQLite's grouping (9.4M orders at 1M customers).
+ * than SQLite's grouping (9.4M orders at 1M customers). Every `add` comes before any `remove`: a
+ * basket taken back to no orders still counts towards the limit.
  */
 export class BasketTally {
   /** Distinct baskets by hash (FNV-1a of the characters), chained on collision. */
   readonly #byHash = new Map<number, TalliedBasket>();
-  #distinct = 0;
+  /** The same, in order of first sight (products are numbered in that order, as BasketBuilder does). */
+  readonly #seen: TalliedBasket[] = [];
   readonly #limit: number;
 
   constructor(limit = DISTINCT_BASKETS_KEPT) {
@@ -130,22 +132,20 @@ export class BasketTally {
     const orderIndex: number[] = [];
     const productIndex: number[] = [];
     const weights: number[] = [];
-    for (const first of this.#byHash.values()) {
-      for (let entry: TalliedBasket | undefined = first; entry; entry = entry.next) {
-        if (entry.count === 0) continue;
-        const order = weights.length;
-        for (const product of JSON.parse(entry.text) as string[]) {
-          let p = products.get(product);
-          if (p === undefined) {
-            p = productIds.length;
-            products.set(product, p);
-            productIds.push(product);
-          }
-          orderIndex.push(order);
-          productIndex.push(p);
+    for (const entry of this.#seen) {
+      if (entry.count === 0) continue;
+      const order = weights.length;
+      for (const product of JSON.parse(entry.text) as string[]) {
+        let p = products.get(product);
+        if (p === undefined) {
+          p = productIds.length;
+          products.set(product, p);
+          productIds.push(product);
         }
-        weights.push(entry.count);
+        orderIndex.push(order);
+        productIndex.push(p);
       }
+      weights.push(entry.count);
     }
     return { orderIndex: Int32Array.from(orderIndex), productIndex: Int32Array.from(productIndex), productIds, orderWeights: Int32Array.from(weights) };
   }
@@ -157,11 +157,12 @@ export class BasketTally {
       entry.count++;
       return true;
     }
-    if (this.#distinct >= this.#limit) return false;
+    if (this.#seen.length >= this.#limit) return false;
     // A copy of its own: a slice would keep the whole string of lists it came from alive.
     const own = start === 0 && end === text.length ? text : flatCopy(text.slice(start, end));
-    this.#byHash.set(h, { text: own, count: 1, next: this.#byHash.get(h) });
-    this.#distinct++;
+    const created: TalliedBasket = { text: own, count: 1, next: this.#byHash.get(h) };
+    this.#byHash.set(h, created);
+    this.#seen.push(created);
     return true;
   }
 

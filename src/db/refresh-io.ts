@@ -86,7 +86,9 @@ export interface RefreshReads {
   /**
    * Answers on days in [fromDay, toDay] that arrived by `watermark`, in customer id order (as the
    * snapshot's customers), each handed to `each` as it is read (a large store has ~600k: they are
-   * not all held at once).
+   * not all held at once). A long read lets the event loop run between answers (other work of the
+   * refresh goes on meanwhile); on SQLite nothing may write through the store's connection until it
+   * resolves.
    */
   readWindowAnswers(fromDay: number, toDay: number, watermark: number, each: (answer: RawWindowAnswer) => void): Promise<void>;
   /** Items of purchases (amount ≥ 0) on or before `toDay`. */

@@ -38,6 +38,8 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const turnLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** The longest the window answers' reader runs before turning the loop. */
 const ANSWER_SLICE_MS = 8;
+/** Answers in the windows from which the reader goes in slices (~0.1 s of reading and tallying). */
+export const ANSWERS_TO_SLICE = 20_000;
 
 export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: DerivedAttachment): RefreshIO {
   return {
@@ -93,14 +95,17 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
             .raw(true)
             .iterate(fromDay, toDay, watermark) as Iterable<[number, string, string, number, 'csat' | 'nps', number, number, string | null, string | null]>;
           // Row by row: each row's array and answer die young (held, 613k outlived the young generation).
-          // In slices of a few milliseconds with the event loop turned between them: the refresh tallies
-          // these beside the scoring, whose writer thread must not wait seconds for its next rows. This
-          // connection runs nothing else meanwhile (the statement holds it until the last row).
+          // A long read goes in slices of a few milliseconds with the event loop turned between them:
+          // the refresh tallies these beside the scoring, whose writer thread must not wait seconds for
+          // its next rows. While the statement is open this connection can run no write: only a large
+          // store's refresh, always in a process of its own (the CLI, the scheduler's child), slices.
+          // A small one (the demo `pulse start` seeds beside a running bot) reads in one go, as before.
+          const sliced = inWindows >= ANSWERS_TO_SLICE;
           let sliceStart = performance.now();
           let k = 0;
           for (const [seq, feedbackId, customerId, day, scale, score, has, terms, comment] of rows) {
             each({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment });
-            if ((++k & 255) === 0 && performance.now() - sliceStart >= ANSWER_SLICE_MS) {
+            if (sliced && (++k & 63) === 0 && performance.now() - sliceStart >= ANSWER_SLICE_MS) {
               await turnLoop();
               sliceStart = performance.now();
             }

@@ -267,7 +267,10 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
       rollUpSatisfaction(reads, io, { runId, asOf, feedbackWatermark: snapshot.feedbackWatermark, customerIds: h.customerIds, answers: feedback, ownerKeys, segmentKeys, worth }),
     );
     const [scored, satisfied] = await Promise.allSettled([scoring, satisfying]);
-    if (scored.status === 'rejected') throw scored.reason;
+    if (scored.status === 'rejected') {
+      if (satisfied.status === 'rejected') ctx.log.warn('refresh: the satisfaction rollups failed too', { error: satisfied.reason });
+      throw scored.reason;
+    }
     if (satisfied.status === 'rejected') throw satisfied.reason;
     const satisfaction = satisfied.value;
     await step('write rollups', async () => {

@@ -56,6 +56,15 @@ describe('BasketTally', () => {
     expect(counts(tally.build())).toEqual(new Map([['["tea","cup"]', 1]]));
   });
 
+  it('GIVEN baskets THEN products are numbered, and baskets listed, in order of first sight (as the item-by-item reader does)', () => {
+    const tally = new BasketTally();
+    tally.addLists(['["tea","cup"]', '["jam"]', '["cup","pot"]', '["jam"]'].join(SEP), SEP);
+    const input = tally.build();
+    expect(input.productIds).toEqual(['tea', 'cup', 'jam', 'pot']);
+    expect([...input.orderIndex]).toEqual([0, 0, 1, 2, 2]);
+    expect([...input.orderWeights!]).toEqual([1, 2, 1]);
+  });
+
   it('GIVEN more distinct baskets than it keeps THEN it says so instead of counting them', () => {
     const tally = new BasketTally(3);
     expect(tally.addLists(['["a"]', '["b"]', '["a"]', '["c"]'].join(SEP), SEP)).toBe(true);
