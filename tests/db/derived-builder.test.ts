@@ -23,7 +23,7 @@ describe('derived-data builder', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('GIVEN insights to index THEN the indexes are built with small sort runs and the page cache is given back, even when a build fails', () => {
+  it('GIVEN insights to index THEN the indexes are built with small sort runs on a helper thread, and the page cache and threads are given back, even when a build fails', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pulse-derived-'));
     dirs.push(dir);
     const b = createDerivedFile(join(dir, 'store.sqlite.insights-3'));
@@ -33,15 +33,18 @@ describe('derived-data builder', () => {
       const exec = b.exec.bind(b);
       // What the cache is while each index is built: the sort runs are as large as it.
       b.exec = (sql: string) => {
-        if (sql.startsWith('CREATE INDEX')) seen.push(b.pragma('cache_size', { simple: true }));
+        if (sql.startsWith('CREATE INDEX')) seen.push([b.pragma('cache_size', { simple: true }), b.pragma('threads', { simple: true })]);
         return exec(sql);
       };
       indexDerivedFile(b);
-      expect(seen).toEqual([-1024, -1024, -1024, -1024]);
+      // Sorted in 1 MiB runs, with a helper thread.
+      expect(seen).toEqual(Array.from({ length: 4 }, () => [-1024, 1]));
       expect(b.pragma('cache_size', { simple: true })).toBe(cache);
+      expect(b.pragma('threads', { simple: true })).toBe(0);
       // A second build meets the indexes already there and fails; the cache still comes back.
       expect(() => indexDerivedFile(b)).toThrow(/already exists/);
       expect(b.pragma('cache_size', { simple: true })).toBe(cache);
+      expect(b.pragma('threads', { simple: true })).toBe(0);
     } finally {
       b.close();
     }
