@@ -115,6 +115,9 @@ function unescapeField(f: string): string | null {
   return f.includes('\\') ? f.replace(/\\(.)/g, (_m, c: string) => UNESCAPES[c] ?? c) : f;
 }
 
+/** The longest copyOut handles rows before it lets the event loop run. */
+const TURN_EVERY_MS = 8;
+
 /**
  * Streams `COPY (query) TO STDOUT` on `client` (in the caller's transaction and snapshot): each row
  * comes to `onRow` as its fields (null for NULL), in an array reused from row to row. Far cheaper
@@ -142,6 +145,9 @@ export async function copyOut(client: PoolClient, query: string, onRow: (fields:
       at = end + 1;
     }
   };
+  // Buffered chunks come one after another without the event loop turning: every few milliseconds
+  // it is let run (the refresh tallies its answers beside the scoring, which waits on other clients).
+  let turned = performance.now();
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const data = rest ? Buffer.concat([rest, chunk]) : chunk;
     const last = data.lastIndexOf(10);
@@ -152,6 +158,10 @@ export async function copyOut(client: PoolClient, query: string, onRow: (fields:
     // Whole lines only: a UTF-8 character never spans a newline byte.
     lines(data.toString('utf8', 0, last + 1));
     rest = last + 1 < data.length ? data.subarray(last + 1) : undefined;
+    if (performance.now() - turned >= TURN_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      turned = performance.now();
+    }
   }
   if (rest && rest.length > 0) throw new Error('COPY TO ended inside a row');
   return rows;
