@@ -5,6 +5,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { LoopSlices } from '../core/loop-slices.ts';
 
 /** The subset of pg.Pool that the COPY paths use: a client of their own for a transaction. */
 export interface PostgresHandle {
@@ -147,7 +148,7 @@ export async function copyOut(client: PoolClient, query: string, onRow: (fields:
   };
   // Buffered chunks come one after another without the event loop turning: every few milliseconds
   // it is let run (the refresh tallies its answers beside the scoring, which waits on other clients).
-  let turned = performance.now();
+  const slices = new LoopSlices(TURN_EVERY_MS);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const data = rest ? Buffer.concat([rest, chunk]) : chunk;
     const last = data.lastIndexOf(10);
@@ -158,10 +159,7 @@ export async function copyOut(client: PoolClient, query: string, onRow: (fields:
     // Whole lines only: a UTF-8 character never spans a newline byte.
     lines(data.toString('utf8', 0, last + 1));
     rest = last + 1 < data.length ? data.subarray(last + 1) : undefined;
-    if (performance.now() - turned >= TURN_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      turned = performance.now();
-    }
+    if (slices.due) await slices.turn();
   }
   if (rest && rest.length > 0) throw new Error('COPY TO ended inside a row');
   return rows;

@@ -17,6 +17,7 @@ import { derivedPath, type DerivedAttachment } from './sqlite-derived.ts';
 import { beginWrite, retryBusy, type BusyRetry } from './sqlite-retry.ts';
 import { warmPages, warmupPlans } from './page-warmup.ts';
 import type { SqliteHandle } from './store.ts';
+import { LoopSlices } from '../core/loop-slices.ts';
 
 /** Rows per batch sent to the derived-data builder (an insight batch may stop earlier: BATCH_TEXT_CHARS). */
 const ROWS_PER_BATCH = 512;
@@ -34,8 +35,6 @@ const REFRESH_BUSY_RETRY: BusyRetry = { deadlineMs: 120_000, firstWaitMs: 50, ma
 const takeWriteLock = (h: SqliteHandle) => retryBusy(async () => beginWrite(h), REFRESH_BUSY_RETRY);
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-/** Lets the event loop run what is due (a worker's answers), then goes on. */
-const turnLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** The longest the window answers' reader runs before turning the loop. */
 const ANSWER_SLICE_MS = 8;
 /** Answers in the windows from which the reader goes in slices (~0.1 s of reading and tallying). */
@@ -100,15 +99,11 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
           // its next rows. While the statement is open this connection can run no write: only a large
           // store's refresh, always in a process of its own (the CLI, the scheduler's child), slices.
           // A small one (the demo `pulse start` seeds beside a running bot) reads in one go, as before.
-          const sliced = inWindows >= ANSWERS_TO_SLICE;
-          let sliceStart = performance.now();
+          const slices = inWindows >= ANSWERS_TO_SLICE ? new LoopSlices(ANSWER_SLICE_MS) : undefined;
           let k = 0;
           for (const [seq, feedbackId, customerId, day, scale, score, has, terms, comment] of rows) {
             each({ seq, feedbackId, customerId, day, scale, score, hasComment: has === 1, terms, comment });
-            if (sliced && (++k & 63) === 0 && performance.now() - sliceStart >= ANSWER_SLICE_MS) {
-              await turnLoop();
-              sliceStart = performance.now();
-            }
+            if (slices && (++k & 63) === 0 && slices.due) await slices.turn();
           }
         },
         async readBasket(toDay) {

@@ -1,6 +1,7 @@
 // Keeps the in-memory customer index fresh and answers autocomplete from it; until the first build
 // finishes, the store's own (indexed) search answers instead.
 import type { Context } from '../../core/context.ts';
+import { turnLoop } from '../../core/loop-slices.ts';
 import { customerNamesPage, findCustomers } from '../../db/customers.ts';
 import { buildCustomerIndex, CustomerIndex, customerLabel, type CustomerSuggestion, type IndexedCustomer } from './customer-index.ts';
 import { DISCORD_LIMITS } from './limits.ts';
@@ -25,7 +26,7 @@ export function pagedStoreCustomers(pageSize = PAGE_SIZE): CustomerSource {
       yield page;
       if (page.length < pageSize) return;
       after = page[page.length - 1]!.customer_id;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await turnLoop();
     }
   };
 }
@@ -84,7 +85,7 @@ export class CustomerSuggestions {
         this.#index = next.value;
         break;
       }
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await turnLoop();
     }
     this.#ready = true;
     this.#ctx.log.info('discord autocomplete index built', { customers: this.#index.size, ms: Math.round(performance.now() - started) });
