@@ -99,18 +99,11 @@ export class BasketTally {
    * occurs inside a basket); false when one would be a distinct basket too many.
    */
   addLists(lists: string, separator: string): boolean {
-    const sep = separator.charCodeAt(0);
-    const end = lists.length;
-    for (let start = 0; start <= end; ) {
-      let h = FNV_OFFSET;
-      let k = start;
-      for (; k < end; k++) {
-        const c = lists.charCodeAt(k);
-        if (c === sep) break;
-        h = Math.imul(h ^ c, FNV_PRIME);
-      }
-      if (!this.#count(lists, start, k, h)) return false;
-      start = k + 1;
+    for (let start = 0; start <= lists.length; ) {
+      let end = lists.indexOf(separator, start);
+      if (end < 0) end = lists.length;
+      if (!this.#count(lists, start, end, hashOf(lists, start, end))) return false;
+      start = end + 1;
     }
     return true;
   }
