@@ -26,13 +26,26 @@ export interface FeedbackAnswers {
 
 export const scaleOf = (answers: FeedbackAnswers, k: number): 'csat' | 'nps' => (answers.nps[k] ? 'nps' : 'csat');
 
-/** FeedbackAnswers one answer at a time; the columns grow by doubling. */
+/**
+ * FeedbackAnswers one answer at a time. The columns start at `expected` answers when the caller
+ * knows about how many are coming (a store's highest answer id): a column grown by doubling from a
+ * thousand to 1.6M answers, then cut to length, allocated and touched its memory about three times.
+ * Past `expected` they grow by doubling; `finish` copies them to length only when most is unused.
+ */
 export class FeedbackBuilder {
   #n = 0;
-  #customerIndex = new Int32Array(1 << 10);
-  #day = new Int32Array(1 << 10);
-  #nps = new Uint8Array(1 << 10);
-  #score = new Float64Array(1 << 10);
+  #customerIndex: Int32Array<ArrayBuffer>;
+  #day: Int32Array<ArrayBuffer>;
+  #nps: Uint8Array<ArrayBuffer>;
+  #score: Float64Array<ArrayBuffer>;
+
+  constructor(expected = 0) {
+    const size = Math.max(1 << 10, Math.min(Math.ceil(expected), MAX_PRESIZED));
+    this.#customerIndex = new Int32Array(size);
+    this.#day = new Int32Array(size);
+    this.#nps = new Uint8Array(size);
+    this.#score = new Float64Array(size);
+  }
 
   push(customerIndex: number, day: number, scale: 'csat' | 'nps', score: number): void {
     if (this.#n === this.#day.length) {
@@ -50,8 +63,19 @@ export class FeedbackBuilder {
 
   finish(): FeedbackAnswers {
     const n = this.#n;
-    return { length: n, customerIndex: this.#customerIndex.slice(0, n), day: this.#day.slice(0, n), nps: this.#nps.slice(0, n), score: this.#score.slice(0, n) };
+    return { length: n, customerIndex: toLength(this.#customerIndex, n), day: toLength(this.#day, n), nps: toLength(this.#nps, n), score: toLength(this.#score, n) };
   }
+}
+
+/** The most rows a builder allocates up front on a caller's estimate (more grows as it comes). */
+export const MAX_PRESIZED = 1 << 27;
+
+/**
+ * The first `n` values of a builder's column: a view when it fills most of it (no second copy), a
+ * copy when most is unused (a view would keep the memory, and send all of it to a worker thread).
+ */
+function toLength<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: T, n: number): T {
+  return (n >= a.length - (a.length >> 3) ? a.subarray(0, n) : a.slice(0, n)) as T;
 }
 
 /** No answers. */

@@ -31,7 +31,7 @@ parentPort!.on('message', (m: OrdersReadRequest) => {
     beginRead(h);
     reply({ op: 'pinned' });
     const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
-    const histories = readOrderHistories(h, customerIds, [], m.toDay);
+    const histories = readOrderHistories(h, customerIds, [], m.toDay, m.expectedOrders);
     h.exec('COMMIT');
     h.close();
     const { offsets, days, amounts } = histories;

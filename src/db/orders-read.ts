@@ -28,8 +28,8 @@ export function beginRead(h: Reads & { exec(sql: string): unknown }): void {
   }
 }
 
-export function readOrderHistories(h: Reads, customerIds: string[], owners: (string | null)[], toDay: number): OrderHistories {
-  const orders = new HistoryBuilder(customerIds, owners, 'cents');
+export function readOrderHistories(h: Reads, customerIds: string[], owners: (string | null)[], toDay: number, expectedOrders = 0): OrderHistories {
+  const orders = new HistoryBuilder(customerIds, owners, 'cents', expectedOrders);
   const rows = h
     .prepare(`SELECT customer_id, group_concat(day), group_concat(${CENTS_AMOUNT}) FROM orders WHERE day <= ? GROUP BY customer_id ORDER BY customer_id`)
     .raw(true)
@@ -39,7 +39,7 @@ export function readOrderHistories(h: Reads, customerIds: string[], owners: (str
 }
 
 /** Pin a read transaction, say so, then read the histories up to `toDay`. */
-export type OrdersReadRequest = { op: 'pin'; toDay: number };
+export type OrdersReadRequest = { op: 'pin'; toDay: number; expectedOrders: number };
 export type OrdersReadReply =
   | { op: 'open' }
   | { op: 'pinned' }
@@ -63,7 +63,7 @@ export interface OffThreadOrders {
  * synchronously to its end, so nothing else on the caller's connection runs inside its read.
  * Waits for the lock as a refresh's writes do.
  */
-export async function readOrdersOffThread<T>(file: string, toDay: number, readHere: (release: () => void) => T, busy: BusyRetry): Promise<{ here: T; orders: OffThreadOrders }> {
+export async function readOrdersOffThread<T>(file: string, toDay: number, expectedOrders: number, readHere: (release: () => void) => T, busy: BusyRetry): Promise<{ here: T; orders: OffThreadOrders }> {
   const worker = startWorker(new URL('./orders-read-worker.ts', import.meta.url), 'orders-read-worker', { file }, import.meta.url);
   const replies = replyQueue(worker);
   let lockMs = 0;
@@ -81,7 +81,7 @@ export async function readOrdersOffThread<T>(file: string, toDay: number, readHe
         lockMs = performance.now() - locked;
       };
       try {
-        worker.postMessage({ op: 'pin', toDay } satisfies OrdersReadRequest);
+        worker.postMessage({ op: 'pin', toDay, expectedOrders } satisfies OrdersReadRequest);
         await replies.next('pinned');
         here = readHere(release);
       } finally {

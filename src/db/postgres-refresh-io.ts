@@ -65,7 +65,7 @@ async function snapshotReads(db: Kysely<Database>, pool: PostgresHandle): Promis
     });
   };
   return {
-    readSnapshot: (toDay) => readSnapshot(lead, toDay),
+    readSnapshot: (toDay, expectedOrders) => readSnapshot(lead, toDay, expectedOrders),
     readWindowAnswers: (fromDay, toDay, watermark, each) => readWindowAnswers(lead, fromDay, toDay, watermark, each),
     readBasket: (toDay) => onSnapshot((client) => readBasket(client, toDay)),
     async close() {
@@ -90,7 +90,7 @@ async function snapshotReads(db: Kysely<Database>, pool: PostgresHandle): Promis
  * through COPY TO in customer id order ("C": byte order, as SQLite sorts, so both stores number
  * customers alike): millions of rows with no cursor round trips and no object per row.
  */
-async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshSnapshot> {
+async function readSnapshot(client: PoolClient, toDay: number, expectedOrders = 0): Promise<RefreshSnapshot> {
   if (!Number.isFinite(toDay)) throw new Error(`readSnapshot: bad day ${toDay}`);
   const customerIds: string[] = [];
   const owners: (string | null)[] = [];
@@ -101,7 +101,7 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
   });
   const n = customerIds.length;
 
-  const orders = new HistoryBuilder(customerIds, owners);
+  const orders = new HistoryBuilder(customerIds, owners, 'text', expectedOrders);
   await copyOut(
     client,
     `select customer_id, string_agg(day::text, ','), string_agg(amount::text, ',') from orders where day <= ${Math.floor(toDay)}
@@ -110,15 +110,15 @@ async function readSnapshot(client: PoolClient, toDay: number): Promise<RefreshS
   );
   const histories = orders.finish();
 
-  // Every answer, in customer order, then by day and arrival.
-  const answered = new FeedbackBuilder();
+  // Every answer, in customer order, then by day and arrival, into columns as long as the highest answer id.
+  const wm = await client.query<{ seq: number | null }>('select max(seq) as seq from feedback');
+  const answered = new FeedbackBuilder(Number(wm.rows[0]?.seq ?? 0));
   const findF = walker(customerIds);
   await copyOut(client, 'select customer_id, day, scale, score from feedback order by customer_id collate "C", day, seq', (f) => {
     const i = findF(f[0]!);
     if (i >= 0) answered.push(i, Number(f[1]), f[2] as 'csat' | 'nps', Number(f[3]));
   });
   const feedback: FeedbackAnswers = answered.finish();
-  const wm = await client.query<{ seq: number | null }>('select max(seq) as seq from feedback');
 
   const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
   const findP = walker(customerIds);

@@ -82,7 +82,8 @@ export interface ShadowWriter {
  * each read is one read transaction (the basket is read by a worker on a connection of its own).
  */
 export interface RefreshReads {
-  readSnapshot(toDay: number): Promise<RefreshSnapshot>;
+  /** `expectedOrders`: about how many orders the store holds (the last refresh's count), to size the histories once. */
+  readSnapshot(toDay: number, expectedOrders?: number): Promise<RefreshSnapshot>;
   /**
    * Answers on days in [fromDay, toDay] that arrived by `watermark`, in customer id order (as the
    * snapshot's customers), each handed to `each` as it is read (a large store has ~600k: they are

@@ -1,6 +1,6 @@
 // What both stores' refresh reads share: per-customer lists of numbers sent as text (crossing from
 // the driver into JS once per customer, not once per order) and a walk matching ids in order.
-import type { FeedbackBuilder, OrderHistories } from './histories.ts';
+import { MAX_PRESIZED, type FeedbackBuilder, type OrderHistories } from './histories.ts';
 
 /**
  * Finds ids in `sorted` for a caller that asks in the same order (both lists come from the store in
@@ -181,15 +181,24 @@ export class HistoryBuilder {
   readonly #owners: (string | null)[];
   readonly #find: (id: string) => number;
   readonly #offsets: Int32Array;
-  #days = new Int32Array(1 << 20);
-  #amounts = new Float64Array(1 << 20);
+  #days: Int32Array;
+  #amounts: Float64Array;
   #k = 0;
   #last = -1;
 
   readonly #parseAmounts: (text: string, out: Float64Array, at: number) => number;
 
-  /** `amounts`: the lists' format, numbers as text (PostgreSQL) or CENTS_AMOUNT's (SQLite). */
-  constructor(customerIds: string[], owners: (string | null)[], amounts: 'text' | 'cents' = 'text') {
+  /**
+   * `amounts`: the lists' format, numbers as text (PostgreSQL) or CENTS_AMOUNT's (SQLite).
+   * `expectedOrders`: about how many orders are coming (the last refresh's count), to allocate the
+   * columns once. Grown by doubling from a million, 9.6M orders allocated and touched 360 MB for
+   * 115 MB of days and amounts, and the copies between were a third of the reader's page faults.
+   */
+  constructor(customerIds: string[], owners: (string | null)[], amounts: 'text' | 'cents' = 'text', expectedOrders = 0) {
+    // A little over the estimate: the orders imported since the last refresh.
+    const size = expectedOrders > 0 ? Math.min(Math.ceil(expectedOrders * 1.05) + (1 << 16), MAX_PRESIZED) : 1 << 20;
+    this.#days = new Int32Array(size);
+    this.#amounts = new Float64Array(size);
     this.#parseAmounts = amounts === 'cents' ? parseCentsList : parseNumbers;
     this.#customerIds = customerIds;
     this.#owners = owners;

@@ -45,18 +45,18 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
   return {
     async reads() {
       return {
-        async readSnapshot(toDay) {
+        async readSnapshot(toDay, expectedOrders = 0) {
           derived.sync(true);
           // A large store's order histories are read on a second core, in the same state (orders-read.ts).
           const large = ((h.prepare('SELECT max(rowid) FROM customers').pluck().get() as number | null) ?? 0) >= OFF_THREAD_CUSTOMERS;
-          if (!large) return readSnapshot(h, toDay);
+          if (!large) return readSnapshot(h, toDay, expectedOrders);
           // The orders' thread starts first (readOrdersOffThread starts it before its first await):
           // the snapshot waits for it to open the store, and starting a thread costs ~0.1 s of a core.
           // Then threads of their own read the store's files ahead of both readers, for a cold page
           // cache (page-warmup.ts).
           const live = derived.liveName();
           const liveFile = live ? join(dirname(storeFile), live) : undefined;
-          const reading = readOrdersOffThread(storeFile, toDay, (release) => readSnapshot(h, toDay, release), REFRESH_BUSY_RETRY);
+          const reading = readOrdersOffThread(storeFile, toDay, expectedOrders, (release) => readSnapshot(h, toDay, expectedOrders, release), REFRESH_BUSY_RETRY);
           reading.catch(() => undefined); // awaited below
           let warmup: Pick<ReturnType<typeof warmPages>, 'stop'> = { stop: async () => undefined };
           try {
@@ -129,17 +129,18 @@ export function sqliteRefreshIO(h: SqliteHandle, storeFile: string, derived: Der
  * inside it). With `pinned` the order histories are read elsewhere (orders-read.ts): the read
  * transaction begins, `pinned` lets writers in again, and `histories` holds only the customers.
  */
-function readSnapshot(h: SqliteHandle, toDay: number, pinned?: () => void): RefreshSnapshot {
+function readSnapshot(h: SqliteHandle, toDay: number, expectedOrders: number, pinned?: () => void): RefreshSnapshot {
   beginRead(h);
   try {
     pinned?.();
-    return readSnapshotRows(h, toDay, pinned === undefined);
+    return readSnapshotRows(h, toDay, pinned === undefined ? expectedOrders : undefined);
   } finally {
     if (h.inTransaction) h.exec('COMMIT');
   }
 }
 
-function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): RefreshSnapshot {
+/** `expectedOrders`: read the order histories too (undefined: another thread reads them). */
+function readSnapshotRows(h: SqliteHandle, toDay: number, expectedOrders: number | undefined): RefreshSnapshot {
   // The ids, then the owners, each as one list from the driver: 0.6 s for 1M customers, 0.8–1.8 s
   // as one row of two per customer (a row crossing into JS costs more than its values).
   const customerIds = h.prepare('SELECT customer_id FROM customers ORDER BY customer_id').pluck().all() as string[];
@@ -149,11 +150,12 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
   if (owners.length !== n) throw new Error(`refresh: read ${n} customers and ${owners.length} owners in one snapshot`);
 
   // Orders: one row per customer, its days and amounts as text lists (see HistoryBuilder).
-  const histories = withOrders ? readOrderHistories(h, customerIds, owners, toDay) : { customerIds, owners, offsets: new Int32Array(n + 1), days: new Int32Array(0), amounts: new Float64Array(0) };
+  const histories = expectedOrders !== undefined ? readOrderHistories(h, customerIds, owners, toDay, expectedOrders) : { customerIds, owners, offsets: new Int32Array(n + 1), days: new Int32Array(0), amounts: new Float64Array(0) };
 
   // Every answer, in customer order from the covering index, then by day and arrival: one list per
-  // customer who answered (AnswerLists).
-  const answered = new FeedbackBuilder();
+  // customer who answered (AnswerLists), into columns as long as the highest answer id.
+  const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
+  const answered = new FeedbackBuilder(feedbackWatermark);
   const findF = walker(customerIds);
   const rows = h
     .prepare(`SELECT customer_id, ${ANSWER_LIST} FROM feedback INDEXED BY feedback_customer GROUP BY customer_id ORDER BY customer_id`)
@@ -165,7 +167,6 @@ function readSnapshotRows(h: SqliteHandle, toDay: number, withOrders: boolean): 
     if (i >= 0) lists.add(i, list);
   }
   const feedback = answered.finish();
-  const feedbackWatermark = (h.prepare('SELECT max(rowid) FROM feedback').pluck().get() as number | null) ?? 0;
 
   const previous: PreviousInsights = { known: new Uint8Array(n), stage: new Array<string | null>(n).fill(null), sinceDay: new Float64Array(n).fill(NaN), sinceRun: new Float64Array(n).fill(NaN), purchaseDays: new Int32Array(n), churnRisk: new Float64Array(n).fill(NaN), count: 0 };
   const findP = walker(customerIds);

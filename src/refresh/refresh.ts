@@ -124,7 +124,7 @@ async function refreshHoldingLock(ctx: Context, opts: RefreshOptions, waitedMs: 
   const background: BackgroundRun<unknown>[] = [];
   if (basketFirst) mineBasket();
   try {
-    const snapshot = await step('read snapshot', () => reads.readSnapshot(asOf));
+    const snapshot = await step('read snapshot', () => reads.readSnapshot(asOf, previousCard?.orders));
     if (!basketFirst) mineBasket();
     const h = snapshot.histories;
     const feedback = snapshot.feedback;

@@ -67,6 +67,7 @@ describe.skipIf(onPostgres)('order histories read off the thread (SQLite)', () =
       const { here, orders } = await readOrdersOffThread(
         file,
         200,
+        0,
         (release) => {
           // While the pin holds the lock, another connection cannot write.
           try {
@@ -103,7 +104,7 @@ describe.skipIf(onPostgres)('order histories read off the thread (SQLite)', () =
 
   it('GIVEN the reader cannot open the store THEN the refresh is told why, before anything is locked or read', async () => {
     let ran = false;
-    const reading = readOrdersOffThread('/nonexistent/pulse.sqlite', 200, () => (ran = true), { deadlineMs: 100, firstWaitMs: 5, maxWaitMs: 50 });
+    const reading = readOrdersOffThread('/nonexistent/pulse.sqlite', 200, 0, () => (ran = true), { deadlineMs: 100, firstWaitMs: 5, maxWaitMs: 50 });
     await expect(reading).rejects.toThrow(/^order histories: .*(unable to open|directory does not exist|SQLITE_CANTOPEN)/i);
     expect(ran).toBe(false);
   });
@@ -114,7 +115,7 @@ describe.skipIf(onPostgres)('order histories read off the thread (SQLite)', () =
     seed(h, 10);
     const file = ctx.store.location;
     await expect(
-      readOrdersOffThread(file, 200, (release) => {
+      readOrdersOffThread(file, 200, 0, (release) => {
         h.exec('BEGIN');
         release();
         h.exec('ROLLBACK');

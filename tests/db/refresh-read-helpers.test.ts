@@ -4,7 +4,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { FeedbackBuilder, noFeedback, scaleOf } from '../../src/db/histories.ts';
-import { CENTS_AMOUNT, interner, parseCentsList, parseNumbers } from '../../src/db/refresh-read-helpers.ts';
+import { CENTS_AMOUNT, HistoryBuilder, interner, parseCentsList, parseNumbers } from '../../src/db/refresh-read-helpers.ts';
 
 describe('amounts as cents', () => {
   it('GIVEN whole-cent amounts, refunds, fractions of a cent and huge amounts THEN the list SQLite writes parses back to the stored doubles (other amounts as SQLite writes them as text)', () => {
@@ -62,5 +62,45 @@ describe('FeedbackBuilder', () => {
     }
     expect(answers.day.length).toBe(3_000); // trimmed to the answers, not the capacity
     expect(noFeedback().length).toBe(0);
+  });
+
+  it('GIVEN an estimate of the answers below, at and far above the count THEN every answer comes back in order, each column as long as the answers', () => {
+    for (const expected of [0, 100, 2_999, 3_000, 3_001, 50_000]) {
+      const b = new FeedbackBuilder(expected);
+      for (let k = 0; k < 3_000; k++) b.push(k % 17, 20_000 + k, k % 3 ? 'csat' : 'nps', k / 7);
+      const answers = b.finish();
+      expect(answers.length, `estimate ${expected}`).toBe(3_000);
+      for (const column of [answers.customerIndex, answers.day, answers.nps, answers.score]) expect(column.length, `estimate ${expected}`).toBe(3_000);
+      for (let k = 0; k < 3_000; k++) {
+        if (answers.customerIndex[k] !== k % 17 || answers.day[k] !== 20_000 + k || scaleOf(answers, k) !== (k % 3 ? 'csat' : 'nps') || answers.score[k] !== k / 7) {
+          expect.fail(`estimate ${expected}: answer ${k} came back as ${answers.customerIndex[k]}, ${answers.day[k]}, ${scaleOf(answers, k)}, ${answers.score[k]}`);
+        }
+      }
+      // A far-off estimate does not keep its unused memory.
+      expect(answers.score.buffer.byteLength, `estimate ${expected}`).toBeLessThanOrEqual(2 * 3_000 * 8);
+    }
+  });
+});
+
+describe('HistoryBuilder', () => {
+  it('GIVEN an estimate of the orders below, at and above the count THEN each customer’s days and amounts come back sorted and in place', () => {
+    const ids = Array.from({ length: 400 }, (_, i) => `c${String(i).padStart(4, '0')}`);
+    // Customer i has i % 9 orders (some none), listed newest first.
+    const ordersOf = (i: number) => Array.from({ length: i % 9 }, (_, k) => ({ day: 1_000 + i + 10 * (i % 9 - k), cents: 100 * i + k }));
+    const total = ids.reduce((t, _, i) => t + (i % 9), 0);
+    for (const expected of [0, 10, total, 1_000_000]) {
+      const b = new HistoryBuilder(ids, ids.map(() => null), 'text', expected);
+      ids.forEach((id, i) => {
+        const orders = ordersOf(i);
+        if (orders.length) b.add(id, orders.map((o) => o.day).join(','), orders.map((o) => o.cents / 100).join(','));
+      });
+      const h = b.finish();
+      expect(h.days.length, `estimate ${expected}`).toBe(total);
+      ids.forEach((_, i) => {
+        const want = ordersOf(i).sort((x, y) => x.day - y.day);
+        const got = Array.from({ length: h.offsets[i + 1]! - h.offsets[i]! }, (_, k) => ({ day: h.days[h.offsets[i]! + k]!, cents: Math.round(h.amounts[h.offsets[i]! + k]! * 100) }));
+        expect(got, `estimate ${expected}, customer ${i}`).toEqual(want);
+      });
+    }
   });
 });
