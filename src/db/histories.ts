@@ -28,7 +28,7 @@ export const scaleOf = (answers: FeedbackAnswers, k: number): 'csat' | 'nps' => 
 
 /**
  * FeedbackAnswers one answer at a time. The columns start at `expected` answers when the caller
- * knows about how many are coming (a store's highest answer id): a column grown by doubling from a
+ * knows how many are coming (the store's count): a column grown by doubling from a
  * thousand to 1.6M answers, then cut to length, allocated and touched its memory about three times.
  * Past `expected` they grow by doubling; `finish` copies them to length only when most is unused.
  */

@@ -110,9 +110,9 @@ async function readSnapshot(client: PoolClient, toDay: number, expectedOrders = 
   );
   const histories = orders.finish();
 
-  // Every answer, in customer order, then by day and arrival, into columns as long as the highest answer id.
-  const wm = await client.query<{ seq: number | null }>('select max(seq) as seq from feedback');
-  const answered = new FeedbackBuilder(Number(wm.rows[0]?.seq ?? 0));
+  // Every answer, in customer order, then by day and arrival, into columns allocated once.
+  const wm = await client.query<{ seq: number | null; answers: string }>('select max(seq) as seq, count(*) as answers from feedback');
+  const answered = new FeedbackBuilder(Number(wm.rows[0]?.answers ?? 0));
   const findF = walker(customerIds);
   await copyOut(client, 'select customer_id, day, scale, score from feedback order by customer_id collate "C", day, seq', (f) => {
     const i = findF(f[0]!);
