@@ -1,13 +1,15 @@
 // The page-cache warm-up beside a large store's snapshot read: the store's files are cut into runs
 // of about equal bytes that together cover each file exactly once, each run is read by a thread of
-// its own (the byte counts show what it read), a failure comes back as words instead of failing the
-// refresh it only speeds up, and stopping ends threads still reading.
+// its own (the byte counts show what it read), a part its probes find cached is not read again, a
+// failure comes back as words instead of failing the refresh it only speeds up, and stopping ends
+// threads still reading. The reads below count no page as cached (threshold 0), or every page
+// (Infinity): how fast a page comes back on a test machine decides nothing here.
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/core/threads.ts';
-import { WARMUP_NICE, warmPages, warmupPlans, type WarmupPlan } from '../../src/db/page-warmup.ts';
+import { cachedChunk, PROBES_PER_CHUNK, WARMUP_NICE, warmPages, warmupPlans, type WarmupPlan } from '../../src/db/page-warmup.ts';
 
 let dir: string;
 const files: string[] = [];
@@ -68,10 +70,22 @@ describe('warm-up plans', () => {
   });
 });
 
+describe('a part of a file is cached', () => {
+  it('GIVEN the times of its probes THEN it is when all but one are under the threshold, and never without probes', () => {
+    expect(cachedChunk([3, 2.5, 4, 5])).toBe(true);
+    expect(cachedChunk([3, 2.5, 110, 5])).toBe(true); // one probe that lost its core
+    expect(cachedChunk([3, 48, 110, 5])).toBe(false);
+    expect(cachedChunk([50, 48, 60, 52])).toBe(false);
+    expect(cachedChunk([])).toBe(false);
+    expect(cachedChunk([3, 2.5, 4, 5], 0)).toBe(false);
+    expect(cachedChunk([50, 48, 60, 52], Infinity)).toBe(true);
+  });
+});
+
 describe('warming the pages', () => {
   it('WHEN the plans are read THEN each thread reads its bytes, all of them in all', async () => {
     const plans = warmupPlans(files, 3, 1e12);
-    const { done, stop } = warmPages(plans);
+    const { done, stop } = warmPages(plans, 0);
     const read = await done;
     await stop();
     expect(read).toEqual(plans.map((p) => p.reduce((sum, s) => sum + s.to - s.from, 0)));
@@ -86,17 +100,27 @@ describe('warming the pages', () => {
     const plans = warmupPlans([shrinking, gone], 1, 1e12);
     writeFileSync(shrinking, Buffer.alloc(1_000));
     rmSync(gone);
-    const { done, stop } = warmPages(plans);
+    const { done, stop } = warmPages(plans, 0);
     expect(await done).toEqual([1_000]);
     await stop();
   });
 
   it('WHEN a warm-up cannot read THEN it says why and the others still finish', async () => {
-    const { done, stop } = warmPages([[{ file: dir, from: 0, to: 10 }], [{ file: files[1]!, from: 0, to: 17 }]]); // a directory cannot be read
+    const { done, stop } = warmPages([[{ file: dir, from: 0, to: 10 }], [{ file: files[1]!, from: 0, to: 17 }]], 0); // a directory cannot be read
     const [failed, counted] = await done;
     await stop();
     expect(failed).toMatch(/EISDIR|directory/);
     expect(counted).toBe(17);
+  });
+
+  it('WHEN every probe finds its page cached THEN only the parts too small to probe are read', async () => {
+    const plans = warmupPlans(files, 3, 1e12);
+    const { done, stop } = warmPages(plans, Infinity);
+    const read = await done;
+    await stop();
+    const small = (plan: WarmupPlan) => plan.reduce((sum, s) => sum + (s.to - s.from < PROBES_PER_CHUNK * 4096 ? s.to - s.from : 0), 0);
+    expect(read).toEqual(plans.map(small));
+    expect((read as number[]).reduce((a, b) => a + b, 0)).toBeLessThan(1_000_000); // of 7.3 MB
   });
 
   it('WHEN the warm-up is stopped at once THEN its threads end and it settles', async () => {
