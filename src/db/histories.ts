@@ -40,7 +40,7 @@ export class FeedbackBuilder {
   #score: Float64Array<ArrayBuffer>;
 
   constructor(expected = 0) {
-    const size = Math.max(1 << 10, Math.min(Math.ceil(expected), MAX_PRESIZED));
+    const size = presizedRows(expected, 1 << 10);
     this.#customerIndex = new Int32Array(size);
     this.#day = new Int32Array(size);
     this.#nps = new Uint8Array(size);
@@ -68,7 +68,12 @@ export class FeedbackBuilder {
 }
 
 /** The most rows a builder allocates up front on a caller's estimate (more grows as it comes). */
-export const MAX_PRESIZED = 1 << 27;
+const MAX_PRESIZED = 1 << 27;
+
+/** Rows a builder's columns start with: the caller's estimate, at least `least`, at most MAX_PRESIZED. */
+export function presizedRows(expected: number, least: number): number {
+  return Math.max(least, Math.min(Math.ceil(expected), MAX_PRESIZED));
+}
 
 /**
  * The first `n` values of a builder's column: a view when it fills most of it (no second copy), a
@@ -266,8 +271,9 @@ export class BasketBuilder {
 }
 
 /** A copy of `a` with twice the room. */
-function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: T): T {
-  const b = new (a.constructor as new (length: number) => T)(a.length * 2);
+/** A column twice as long (at least `atLeast`), holding `a`'s values first. */
+export function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: T, atLeast = 0): T {
+  const b = new (a.constructor as new (length: number) => T)(Math.max(a.length * 2, atLeast));
   b.set(a);
   return b;
 }

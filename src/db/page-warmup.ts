@@ -10,9 +10,9 @@
 // readers. So each thread first probes pages spread over what it is to read, and reads nothing when
 // they are all cached (PROBES_PER_PLAN, looksCached); otherwise it reads it all as before (probing
 // each part before reading it broke the kernel's read-ahead: a cold refresh took 22–24 s instead of
-// 18). A store that would not fit in half the memory available (within a
-// container's limit) is not read ahead at all: its pages would only push each other out, and its
-// refresh reads from a cold cache as it did before any warm-up.
+// 18). A store that would not fit in half the memory available (within a container's limit) is not
+// read ahead at all: its pages would only push each other out, and its refresh reads from a cold
+// cache as it did before any warm-up.
 import { statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { inBackground } from '../core/threads.ts';

@@ -1,6 +1,6 @@
 // What both stores' refresh reads share: per-customer lists of numbers sent as text (crossing from
 // the driver into JS once per customer, not once per order) and a walk matching ids in order.
-import { MAX_PRESIZED, type FeedbackBuilder, type OrderHistories } from './histories.ts';
+import { grown, presizedRows, type FeedbackBuilder, type OrderHistories } from './histories.ts';
 
 /**
  * Finds ids in `sorted` for a caller that asks in the same order (both lists come from the store in
@@ -181,8 +181,8 @@ export class HistoryBuilder {
   readonly #owners: (string | null)[];
   readonly #find: (id: string) => number;
   readonly #offsets: Int32Array;
-  #days: Int32Array;
-  #amounts: Float64Array;
+  #days: Int32Array<ArrayBuffer>;
+  #amounts: Float64Array<ArrayBuffer>;
   #k = 0;
   #last = -1;
 
@@ -196,7 +196,7 @@ export class HistoryBuilder {
    */
   constructor(customerIds: string[], owners: (string | null)[], amounts: 'text' | 'cents' = 'text', expectedOrders = 0) {
     // A little over the estimate: the orders imported since the last refresh.
-    const size = expectedOrders > 0 ? Math.min(Math.ceil(expectedOrders * 1.05) + (1 << 16), MAX_PRESIZED) : 1 << 20;
+    const size = presizedRows(expectedOrders > 0 ? expectedOrders * 1.05 + (1 << 16) : 0, 1 << 20);
     this.#days = new Int32Array(size);
     this.#amounts = new Float64Array(size);
     this.#parseAmounts = amounts === 'cents' ? parseCentsList : parseNumbers;
@@ -215,13 +215,8 @@ export class HistoryBuilder {
     let need = from + 1;
     for (let c = 0; c < dayList.length; c++) if (dayList.charCodeAt(c) === 44) need++;
     if (need > this.#days.length) {
-      const size = Math.max(need, this.#days.length * 2);
-      const d = new Int32Array(size);
-      d.set(this.#days);
-      this.#days = d;
-      const a = new Float64Array(size);
-      a.set(this.#amounts);
-      this.#amounts = a;
+      this.#days = grown(this.#days, need);
+      this.#amounts = grown(this.#amounts, need);
     }
     this.#k = parseIntList(dayList, this.#days, from);
     this.#parseAmounts(amountList, this.#amounts, from);
