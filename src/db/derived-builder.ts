@@ -22,8 +22,9 @@ export class DerivedBuilder {
   readonly #b: BetterSqlite3.Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
 
-  constructor(path: string) {
-    this.#b = createDerivedFile(path);
+  /** `retired`: a file it may take over (createDerivedFile). */
+  constructor(path: string, retired?: string) {
+    this.#b = createDerivedFile(path, retired);
     this.#b.exec('BEGIN');
   }
 
@@ -262,12 +263,13 @@ export interface DerivedSink {
 /** A store at least this big builds its derived file on a worker thread. */
 export const OFF_THREAD_CUSTOMERS = 50_000;
 
-export function derivedSink(path: string, offThread: boolean): DerivedSink {
-  return offThread ? new WorkerSink(path) : inlineSink(path);
+/** A builder of the derived file at `path`, taking over `retired` if it can (createDerivedFile). */
+export function derivedSink(path: string, offThread: boolean, retired?: string): DerivedSink {
+  return offThread ? new WorkerSink(path, retired) : inlineSink(path, retired);
 }
 
-function inlineSink(path: string): DerivedSink {
-  const b = new DerivedBuilder(path);
+function inlineSink(path: string, retired: string | undefined): DerivedSink {
+  const b = new DerivedBuilder(path, retired);
   let indexed = false;
   return {
     insert: async (table, columns, values) => b.insert(table, columns, values),
@@ -302,8 +304,8 @@ class WorkerSink implements DerivedSink {
   #seq = 0;
   #failure: Error | undefined;
 
-  constructor(path: string) {
-    this.#worker = startWorker(new URL('./derived-writer-worker.ts', import.meta.url), 'derived-writer-worker', { path }, import.meta.url);
+  constructor(path: string, retired: string | undefined) {
+    this.#worker = startWorker(new URL('./derived-writer-worker.ts', import.meta.url), 'derived-writer-worker', { path, retired }, import.meta.url);
     this.#worker.on('message', (m: BuilderReply) => {
       if (m.error !== undefined) return this.#fail(new Error(`writing the derived data: ${m.error}`));
       this.#waiting.get(m.seq)?.resolve();

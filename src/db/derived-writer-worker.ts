@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DerivedBuilder, fromWire, type BuilderReply, type BuilderRequest } from './derived-builder.ts';
 
-const { path } = workerData as { path: string };
+const { path, retired } = workerData as { path: string; retired?: string };
 let builder: DerivedBuilder | undefined;
 let indexed = false;
 let failed: string | undefined;
@@ -13,7 +13,7 @@ parentPort!.on('message', (m: BuilderRequest) => {
   if (failed !== undefined) reply.error = failed;
   else {
     try {
-      builder ??= new DerivedBuilder(path);
+      builder ??= new DerivedBuilder(path, retired);
       if (m.op === 'insert') builder.insert(m.table, m.columns, m.values);
       else if (m.op === 'insertPacked') builder.insertPacked(fromWire(m.batch));
       else if (m.op === 'index') {

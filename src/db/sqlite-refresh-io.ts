@@ -290,7 +290,7 @@ async function sendRows(sink: DerivedSink, table: string, cols: readonly string[
 function derivedFileWriter(h: SqliteHandle, storeFile: string, derived: DerivedAttachment, runId: number, offThread: boolean): ShadowWriter {
   const path = derivedPath(storeFile, runId);
   const building = `${path}.building`;
-  const sink = derivedSink(building, offThread);
+  const sink = derivedSink(building, offThread, derived.retiredFile());
   let longest = 0;
   const hold = (ms: number) => (longest = Math.max(longest, ms));
   let previousLive: string | undefined;

@@ -1,6 +1,7 @@
 // The SQLite store's derived-data files (insights and rollups, one file per refresh): the live one
-// and the one before stay, older ones go, and a file a killed refresh left half-built goes too.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// and the one before stay, an older one becomes the next refresh's file (its pages written over),
+// and a file a killed refresh left half-built goes.
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,15 +29,17 @@ describe('derived-data files next to a SQLite store', () => {
 
   const derivedFiles = () => readdirSync(dir).filter((f) => f.startsWith('pulse.sqlite.insights-')).sort();
 
-  it('GIVEN three refreshes and a half-built file of a killed one THEN the live file and the one before remain', async () => {
+  it('GIVEN three refreshes and a half-built file of a killed one THEN the live file and the one before remain, the third written over the first', async () => {
     const asOfDay = localDay(ctx.clock.now().getTime(), ctx.config.timeZone);
     const first = await refresh(ctx, { asOfDay });
+    const firstFile = statSync(join(dir, `pulse.sqlite.insights-${first.runId}`)).ino;
     // A refresh killed while building leaves its file (and no run publishes it).
     writeFileSync(join(dir, `pulse.sqlite.insights-${first.runId}.building`), 'half a file');
     writeFileSync(join(dir, `pulse.sqlite.insights-${first.runId}.building-journal`), 'its journal');
     const second = await refresh(ctx, { asOfDay });
     const third = await refresh(ctx, { asOfDay });
     expect(derivedFiles()).toEqual([`pulse.sqlite.insights-${second.runId}`, `pulse.sqlite.insights-${third.runId}`].sort());
+    expect(statSync(join(dir, `pulse.sqlite.insights-${third.runId}`)).ino).toBe(firstFile);
     const live = await ctx.store.db.selectFrom('insights').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(live.n)).toBe(120);
   });
