@@ -134,15 +134,33 @@ function measureImports(): void {
 // 3. Full refresh in its own process, so its peak memory is its own. A store just built leaves
 // gigabytes for the disk to write back; the kernel would throttle whoever writes next, here the
 // refresh's derived file (56 s instead of 46 s measured once). Flushed first, so the figure is the
-// refresh's own.
-spawnSync('sync');
-log('refreshing (fitting every model)…');
+// refresh's own. REFRESH_RUNS runs, one after another: on a shared machine one run's time moves by
+// seconds with the host's load, so the figure is their median (the stages are the median run's);
+// memory and the write lock are the worst of them.
+const REFRESH_RUNS = 3;
 const env = { ...process.env, DATABASE_URL: dbFile, PULSE_LOG_LEVEL: 'warn' };
-const t0 = performance.now();
-const refresh = spawnSync(process.execPath, [join(root, 'bin/pulse.mjs'), 'refresh', '--json'], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
-if (refresh.status !== 0) throw new Error(`refresh failed: ${refresh.stderr}`);
-const card = JSON.parse(refresh.stdout);
-results.refresh = { wallSeconds: round((performance.now() - t0) / 1000), stagesMs: card.timingsMs, peakRssMb: card.peakRssMb, longestWriteLockMs: card.longestWriteLockMs, churn: { auc: card.churn.auc, baselineAuc: card.churn.baselineAuc }, bgnbd: card.bgnbd, clusters: card.clustering && { k: card.clustering.k, silhouette: card.clustering.silhouette } };
+const refreshes: { wallSeconds: number; card: any }[] = [];
+for (let run = 1; run <= REFRESH_RUNS; run++) {
+  spawnSync('sync');
+  log(`refreshing (fitting every model), run ${run} of ${REFRESH_RUNS}…`);
+  const t0 = performance.now();
+  const refresh = spawnSync(process.execPath, [join(root, 'bin/pulse.mjs'), 'refresh', '--json'], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (refresh.status !== 0) throw new Error(`refresh failed: ${refresh.stderr}`);
+  refreshes.push({ wallSeconds: round((performance.now() - t0) / 1000), card: JSON.parse(refresh.stdout) });
+}
+const totals = refreshes.map((r) => r.card.timingsMs.total as number);
+const { wallSeconds, card } = refreshes.find((r) => r.card.timingsMs.total === median(totals))!;
+results.refresh = {
+  runs: refreshes.map((r) => ({ totalMs: r.card.timingsMs.total, wallSeconds: r.wallSeconds, peakRssMb: r.card.peakRssMb })),
+  medianTotalMs: median(totals),
+  wallSeconds,
+  stagesMs: card.timingsMs,
+  peakRssMb: Math.max(...refreshes.map((r) => r.card.peakRssMb as number)),
+  longestWriteLockMs: Math.max(...refreshes.map((r) => r.card.longestWriteLockMs as number)),
+  churn: { auc: card.churn.auc, baselineAuc: card.churn.baselineAuc },
+  bgnbd: card.bgnbd,
+  clusters: card.clustering && { k: card.clustering.k, silhouette: card.clustering.silhouette },
+};
 
 measureImports();
 spawnSync('sync'); // what the imports wrote, before the latencies below
@@ -210,11 +228,13 @@ function printTable(r: Record<string, any>) {
   }
   if (typeof r.referenceSqliteImport === 'object') rows.push(['  reference: sqlite3 .import orders', `${r.referenceSqliteImport.rowsPerSecond.toLocaleString('en-US')} rows/s`, 'bare table, no validation']);
   const st = r.refresh.stagesMs as Record<string, number>;
-  for (const [k, v] of Object.entries(st)) rows.push([`refresh: ${k.trim()}`, `${(v / 1000).toFixed(2)} s`, k.includes('bg/nbd fit') ? '≤ 1.5 s' : k === 'clusters' ? '≤ 1.5 s (k-means)' : k === 'total' ? '≤ 20 s' : '']);
-  rows.push(['refresh peak memory', `${r.refresh.peakRssMb} MB`, '≤ 1,536 MB']);
+  const runs = r.refresh.runs as { totalMs: number }[];
+  rows.push([`refresh, median of ${runs.length} runs`, `${(r.refresh.medianTotalMs / 1000).toFixed(2)} s (runs: ${runs.map((x) => (x.totalMs / 1000).toFixed(2)).join(', ')} s)`, '≤ 20 s']);
+  for (const [k, v] of Object.entries(st)) if (k !== 'total') rows.push([`  median run: ${k.trim()}`, `${(v / 1000).toFixed(2)} s`, k.includes('bg/nbd fit') ? '≤ 1.5 s' : k === 'clusters' ? '≤ 1.5 s (k-means)' : '']);
+  rows.push(['refresh peak memory (worst run)', `${r.refresh.peakRssMb} MB`, '≤ 1,536 MB']);
   rows.push(['start-up to first answer', `${r.startupToFirstAnswerMs.median} ms (median of 5)`, '≤ 1,000 ms to ready']);
   rows.push(['/customer in process', `p50 ${r.customerLookupMs.p50} ms, p99 ${r.customerLookupMs.p99} ms (${r.customerLookupMs.n} lookups)`, 'p99 ≤ 10 ms']);
-  rows.push(['refresh: longest write lock', `${r.refresh.longestWriteLockMs} ms`, '≤ 250 ms']);
+  rows.push(['refresh: longest write lock (worst run)', `${r.refresh.longestWriteLockMs} ms`, '≤ 250 ms']);
   for (const c of r.commands as { command: string; p50: number; p99: number; offLoop: boolean }[]) {
     rows.push([`  ${c.command}`, `p50 ${c.p50} ms, p99 ${c.p99} ms${c.offLoop ? ' (worker thread)' : ''}`, c.offLoop ? 'off the event loop' : 'p99 ≤ 50 ms']);
   }
