@@ -2,8 +2,9 @@
 // read transaction with every per-customer list read in customer-id order and matched to the
 // customer list by walking it (no million-entry maps); a large store's order histories are read in
 // the same state on a second connection and core (orders-read.ts). The insights and rollups are written into a
-// new derived-data file on a connection of its own (sqlite-derived.ts), so building them never
-// touches the store's write lock; publishing is one small transaction naming the new file. What
+// derived-data file of the run's own (new, or the retired one emptied: sqlite-derived.ts) on a
+// connection of its own, so building them never touches the store's write lock; publishing is one
+// small transaction naming the new file. What
 // does go into the store (lifecycle moves, comment terms) is written a few thousand rows per
 // transaction with a pause between, so other processes' writers get the lock within milliseconds.
 import { FeedbackBuilder, type OrderHistories } from './histories.ts';
