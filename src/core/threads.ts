@@ -1,6 +1,6 @@
 // Starting a worker thread the same way from the sources (through tsx) and from the bundle.
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
 
 /**
@@ -83,16 +83,17 @@ export async function replyOnce<T>(work: () => T | Promise<T>): Promise<void> {
 }
 
 /**
- * Sets the calling thread's nice value to `level`, for helper threads whose priority differs from
- * the rest of their process (the page-cache warm-up). On Linux a thread's nice value is its own,
+ * Sets the calling thread's nice value to `level` (or to what `level` makes of its present one),
+ * for helper threads whose priority differs from the rest of their process (the page-cache
+ * warm-up, the basket rules). On Linux a thread's nice value is its own,
  * and the kernel's I/O schedulers rank a thread's disk reads by it too. A value below the thread's
  * present one needs the right to raise priority (root, or CAP_SYS_NICE); elsewhere, or where it is
  * not allowed, the thread keeps the priority it has.
  */
-export function setThreadNice(level: number): void {
+export function setThreadNice(level: number | ((current: number) => number)): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, level);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, typeof level === 'number' ? level : Math.min(19, level(getPriority(tid))));
   } catch {
     // not Linux (no /proc/thread-self), or a sandbox refusing: the helper runs at the process's priority
   }

@@ -141,4 +141,18 @@ describe('warming the pages', () => {
     expect(seen).toBe(before <= WARMUP_NICE || mayRaise ? WARMUP_NICE : before);
     expect(getPriority()).toBe(before);
   });
+
+  it.skipIf(process.platform !== 'linux')('WHEN a helper thread lowers its priority by a step THEN it runs that much below the process (19 at most), and the process keeps its own', async () => {
+    const before = getPriority();
+    for (const step of [3, 40]) {
+      const worker = startWorker(new URL('./fixtures/niced-thread.ts', import.meta.url), 'niced-thread', { step }, import.meta.url);
+      const seen = await new Promise<number>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      expect(seen).toBe(Math.min(19, before + step));
+    }
+    expect(getPriority()).toBe(before);
+  });
 });
