@@ -20,6 +20,13 @@ const childrenOf = (pid: number): number[] => {
     return [];
   }
 };
+const cmdlineOf = (pid: number): string[] => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+};
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -58,8 +65,9 @@ describe.skipIf(!linux)('pulse with larger semi-spaces', () => {
       let child: number | undefined;
       try {
         const done = exited(parent);
-        child = await until('the child', () => childrenOf(parent.pid!)[0]);
-        const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+        // Found between its fork and its exec, a child's command line reads empty: wait for the exec.
+        child = await until('the child', () => childrenOf(parent.pid!).find((pid) => cmdlineOf(pid).includes('import')));
+        const cmdline = cmdlineOf(child);
         expect(cmdline).toContain('--max-semi-space-size=64');
         expect(cmdline).toContain('--no-allocation-site-pretenuring');
         expect(cmdline).toContain('import');
