@@ -3,10 +3,11 @@
 // a new one: `PRAGMA data_version` says cheaply when another connection has committed to the
 // store, and only then is `meta` read again. Unqualified table names (`insights`, `report_groups`)
 // resolve to the attached file, since the store itself holds no table of those names.
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { DERIVED_INDEXES, DERIVED_TABLES, DERIVED_VERSION } from './derived-schema.ts';
+import { CACHED_BELOW_US, looksCached, probeTimes } from './page-warmup.ts';
 import { perScoreRowsAsCounts } from './migrations/0011-satisfaction-histograms.ts';
 import type { SqliteHandle } from './store.ts';
 
@@ -43,18 +44,20 @@ function prepareBuilder(b: BetterSqlite3.Database): void {
 
 /**
  * The retired file `from`, emptied and renamed `to`: its tables are dropped (their pages go to its
- * free list, and the file keeps its size) and the new rows are written over its pages. A new file
- * of 430 MB (1M insights) is that much memory the kernel finds anew for its page cache, and on a VM
- * whose host takes back the guest's free memory each fresh page cost ~10–25 µs: writing 428 MB into
- * a new file took 1.6–2.7 s of system time against 0.02 s over a cached file in place (dd, here);
- * a refresh's writer thread spent 1–2.5 s in the kernel. Dropping every table of 1M insights takes
- * ~0.2 s. Undefined when the file cannot be had at once: a connection still reading it (one that
- * has not re-attached since it was live) holds a lock, and the exclusive lock taken here is refused
- * instead of waited for; or it is not a database.
+ * free list, zeroed, and the file keeps its size) and the new rows are written over its pages. A
+ * new file of 430 MB (1M insights) is that much memory the kernel finds anew for its page cache,
+ * and on a VM whose host takes back the guest's free memory each fresh page cost ~10–25 µs: writing
+ * 428 MB into a new file took 1.6–2.7 s of system time against 0.02 s over a cached file in place
+ * (dd, here); a refresh's writer thread spent 1–2.5 s in the kernel. Dropping every table of 1M
+ * insights and zeroing their pages takes ~0.3 s when they are cached (retiredFile takes only such
+ * a file). Who could still read it: a connection that attached it while it was live re-attaches
+ * the live file before its next statement (DerivedAttachment.sync); one in the middle of a read
+ * holds a lock on it, and the exclusive lock taken here is then refused, not waited for. Undefined
+ * when it cannot be had at once, or it is not a database.
  */
 function takeOver(from: string, to: string): BetterSqlite3.Database | undefined {
   // Renamed first: SQLite writes to no file renamed since it was opened (SQLITE_READONLY_DBMOVED).
-  // A connection that still has it attached reads it by its handle, unchanged until it is locked.
+  // A connection still reading it reads it by its handle, unchanged until it is locked.
   try {
     rmSync(to, { force: true });
     renameSync(from, to);
@@ -66,11 +69,16 @@ function takeOver(from: string, to: string): BetterSqlite3.Database | undefined 
     b = new BetterSqlite3(to, { fileMustExist: true, timeout: 0 });
     prepareBuilder(b);
     b.exec('BEGIN EXCLUSIVE');
+    // The old rows' pages are zeroed as they are freed: what is left unused keeps nothing of them.
+    b.pragma('secure_delete = ON');
     const tables = b.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
     for (const table of tables) b.exec(`DROP TABLE "${table.replaceAll('"', '""')}"`);
+    b.pragma('secure_delete = OFF');
     for (const ddl of DERIVED_TABLES) b.exec(ddl);
     b.pragma(`user_version = ${DERIVED_VERSION}`);
     b.exec('COMMIT');
+    // From here it is built as a new file is, waiting as long for a lock.
+    b.pragma(`busy_timeout = ${BUILDER_BUSY_TIMEOUT_MS}`);
     return b;
   } catch {
     // Unlinked, not emptied: a reader still on it goes on reading it as it was.
@@ -79,6 +87,21 @@ function takeOver(from: string, to: string): BetterSqlite3.Database | undefined 
     return undefined;
   }
 }
+
+/**
+ * Probes of a retired file (of PROBES_PER_PLAN) that may be slow with it still taken for cached: a
+ * slow one is as likely a thread that lost its core (the tests, running in parallel, saw two).
+ */
+const RETIRED_SLOW_PROBES = 2;
+
+/** better-sqlite3's default: what a new file's builder waits for a lock. */
+const BUILDER_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * A retired file larger than the live one by more than this is not taken over (a new file is made):
+ * a file taken over keeps its size, and one from before a store shrank would stay that large.
+ */
+const RETIRED_SIZE_LIMIT = 1.5;
 
 /**
  * Builds the insights' indexes. SQLite sorts each index's entries in runs as large as the page
@@ -219,9 +242,12 @@ export class DerivedAttachment {
 
   /**
    * A derived file a refresh published before the one live now (the oldest, when there are
-   * several): nobody should read it any more, and a new one may take it over (createDerivedFile).
+   * several), for a new one to take over (createDerivedFile): only when its pages look cached
+   * (probed as the page warm-up does; a small file counts as cached) — dropping its tables reads
+   * every page, and from a cold cache that would cost more than a new file — and when it is not
+   * much larger than the live file (RETIRED_SIZE_LIMIT). `cachedBelowUs`: see CACHED_BELOW_US.
    */
-  retiredFile(): string | undefined {
+  retiredFile(cachedBelowUs = CACHED_BELOW_US): string | undefined {
     const live = this.liveName();
     const dir = dirname(this.#storeFile);
     const prefix = `${basename(this.#storeFile)}.insights-`;
@@ -231,7 +257,16 @@ export class DerivedAttachment {
       const run = Number(f.slice(prefix.length));
       if (!oldest || run < oldest.run) oldest = { run, name: f };
     }
-    return oldest && join(dir, oldest.name);
+    if (!oldest || !live) return undefined;
+    const path = join(dir, oldest.name);
+    try {
+      const size = statSync(path).size;
+      if (size > RETIRED_SIZE_LIMIT * statSync(join(dir, live)).size) return undefined;
+      const probes = probeTimes([{ file: path, from: 0, to: size }]);
+      return probes.length === 0 || looksCached(probes, cachedBelowUs, RETIRED_SLOW_PROBES) ? path : undefined;
+    } catch {
+      return undefined; // gone meanwhile
+    }
   }
 
   /**

@@ -75,6 +75,8 @@ describe('a plan is cached', () => {
     expect(looksCached([3, 2.5, 4, 5])).toBe(true);
     expect(looksCached([3, 2.5, 110, 5])).toBe(true); // one probe that lost its core
     expect(looksCached([3, 48, 110, 5])).toBe(false);
+    expect(looksCached([3, 48, 110, 5], 25, 2)).toBe(true);
+    expect(looksCached([30, 48, 110, 5], 25, 2)).toBe(false);
     expect(looksCached([50, 48, 60, 52])).toBe(false);
     expect(looksCached([])).toBe(false);
     expect(looksCached([3, 2.5, 4, 5], 0)).toBe(false);
