@@ -44,13 +44,16 @@ function prepareBuilder(b: BetterSqlite3.Database): void {
 
 /**
  * The retired file `from`, emptied and renamed `to`: its tables are dropped (their pages go to its
- * free list, zeroed, and the file keeps its size) and the new rows are written over its pages. A
+ * free list, and the file keeps its size) and the new rows are written over its pages. A
  * new file of 430 MB (1M insights) is that much memory the kernel finds anew for its page cache,
  * and on a VM whose host takes back the guest's free memory each fresh page cost ~10–25 µs: writing
  * 428 MB into a new file took 1.6–2.7 s of system time against 0.02 s over a cached file in place
  * (dd, here); a refresh's writer thread spent 1–2.5 s in the kernel. Dropping every table of 1M
- * insights and zeroing their pages takes ~0.3 s when they are cached (retiredFile takes only such
- * a file). Who could still read it: a connection that attached it while it was live re-attaches
+ * insights takes ~0.2 s when they are cached (retiredFile takes only such a file). Zeroing the
+ * freed pages as well (secure_delete) made the writer ~1.5 s slower at 1M: each page was then
+ * written twice, and the second write waited for the first's. The pages the new rows do not reuse
+ * (a file shrinks by at most a third: RETIRED_SIZE_LIMIT) keep old derived rows, as a deleted
+ * file's disk blocks did. Who could still read it: a connection that attached it while it was live re-attaches
  * the live file before its next statement (DerivedAttachment.sync); one in the middle of a read
  * holds a lock on it, and the exclusive lock taken here is then refused, not waited for. Undefined
  * when it cannot be had at once, or it is not a database.
@@ -69,11 +72,8 @@ function takeOver(from: string, to: string): BetterSqlite3.Database | undefined 
     b = new BetterSqlite3(to, { fileMustExist: true, timeout: 0 });
     prepareBuilder(b);
     b.exec('BEGIN EXCLUSIVE');
-    // The old rows' pages are zeroed as they are freed: what is left unused keeps nothing of them.
-    b.pragma('secure_delete = ON');
     const tables = b.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
     for (const table of tables) b.exec(`DROP TABLE "${table.replaceAll('"', '""')}"`);
-    b.pragma('secure_delete = OFF');
     for (const ddl of DERIVED_TABLES) b.exec(ddl);
     b.pragma(`user_version = ${DERIVED_VERSION}`);
     b.exec('COMMIT');
