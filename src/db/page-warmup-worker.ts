@@ -1,16 +1,16 @@
 // Worker thread: reads its slices of the store's files (page-warmup.ts) so that the OS caches them
-// for the refresh's readers, unless its probes find them cached already; answers how many bytes it read.
+// for the refresh's readers (started only for slices the probes did not find cached: it does not
+// probe again, since the probes cached the very pages it would probe); answers how many bytes it read.
 import { closeSync, readSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { replyOnce, setThreadNice } from '../core/threads.ts';
-import { looksCached, openIfThere, probeTimes, WARMUP_NICE, type WarmupPlan } from './page-warmup.ts';
+import { openIfThere, WARMUP_NICE, type WarmupPlan } from './page-warmup.ts';
 
 setThreadNice(WARMUP_NICE);
 
-const { slices, cachedBelowUs } = workerData as { slices: WarmupPlan; cachedBelowUs: number };
+const { slices } = workerData as { slices: WarmupPlan };
 await replyOnce(() => {
   const buffer = Buffer.allocUnsafe(4 << 20);
-  if (looksCached(probeTimes(slices, buffer), cachedBelowUs)) return 0;
   let read = 0;
   for (const { file, from, to } of slices) {
     const fd = openIfThere(file);

@@ -7,10 +7,10 @@
 // the readers then find their pages cached, and the cold refresh took 17.2–18.5 s. With a warm cache
 // reading it all was only a copy, but a costly one beside the snapshot's readers: the three threads
 // spent 1.4–1.7 s each in the kernel's copy (perf, at 1M customers), at a higher priority than the
-// readers. So each thread first probes pages spread over what it is to read, and reads nothing when
-// they are all cached (PROBES_PER_PLAN, looksCached); otherwise it reads it all as before (probing
-// each part before reading it broke the kernel's read-ahead: a cold refresh took 22–24 s instead of
-// 18). A store that would not fit in half the memory available (within a container's limit) is not
+// readers. So pages spread over what each thread is to read are probed first, before the thread
+// starts, and no thread starts for a part found cached (PROBES_PER_PLAN, looksCached); otherwise it
+// reads it all as before (probing each part before reading it broke the kernel's read-ahead: a cold
+// refresh took 22–24 s instead of 18). A store that would not fit in half the memory available (within a container's limit) is not
 // read ahead at all: its pages would only push each other out, and its refresh reads from a cold
 // cache as it did before any warm-up.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -26,6 +26,8 @@ export interface FileSlice {
 
 /** What one warm-up thread reads, in order. */
 export type WarmupPlan = readonly FileSlice[];
+
+const PAGE = 4096;
 
 /** Threads reading at once: enough to keep a disk's queue busy (one thread read at about half the speed). */
 export const WARMUP_THREADS = 3;
@@ -97,23 +99,29 @@ function sizeOf(file: string): number {
 }
 
 /**
- * Starts one thread per plan. `done` resolves with the bytes each read (its probes aside: a plan
- * found cached is not read), or with the reason a plan could not run: a warm-up only saves time,
- * so it never fails the reads it helps. `stop` ends the threads (the snapshot is read: what they
- * would warm is no longer needed). `cachedBelowUs`: see CACHED_BELOW_US (0 reads every plan).
+ * Starts a thread for each plan whose probes, taken here first, do not find it cached (a thread
+ * costs its process ~0.5 s of CPU to start, mostly in the kernel: three of them for a store that
+ * was cached all along took CPU from the snapshot's two readers). `done` resolves with the bytes
+ * each plan's thread read (0 for a plan found cached: not read), or with the reason a plan could
+ * not run: a warm-up only saves time, so it never fails the reads it helps. `stop` ends the
+ * threads (the snapshot is read: what they would warm is no longer needed). `started`: how many
+ * threads were. `cachedBelowUs`: see CACHED_BELOW_US (0 reads every plan).
  */
-export function warmPages(plans: readonly WarmupPlan[], cachedBelowUs = CACHED_BELOW_US): { done: Promise<(number | string)[]>; stop(): Promise<void> } {
+export function warmPages(plans: readonly WarmupPlan[], cachedBelowUs = CACHED_BELOW_US): { done: Promise<(number | string)[]>; stop(): Promise<void>; started: number } {
   const worker = new URL('./page-warmup-worker.ts', import.meta.url);
-  const runs = plans.map((slices) => inBackground<number>(worker, 'page-warmup-worker', { slices, cachedBelowUs }, import.meta.url, 'page warm-up'));
+  const buffer = Buffer.allocUnsafe(PAGE);
+  const runs = plans.map((slices) =>
+    looksCached(probeTimes(slices, buffer), cachedBelowUs) ? undefined : inBackground<number>(worker, 'page-warmup-worker', { slices }, import.meta.url, 'page warm-up'),
+  );
   return {
-    done: Promise.all(runs.map((r) => r.result.catch((err: Error) => err.message))),
+    done: Promise.all(runs.map((r) => r?.result.catch((err: Error) => err.message) ?? 0)),
     async stop() {
-      await Promise.all(runs.map((r) => r.stop()));
+      await Promise.all(runs.map((r) => r?.stop()));
     },
+    started: runs.filter((r) => r !== undefined).length,
   };
 }
 
-const PAGE = 4096;
 
 /**
  * Each probe's time in µs: a page read at PROBES_PER_PLAN evenly spread points of the plan's bytes

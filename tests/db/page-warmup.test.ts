@@ -117,11 +117,13 @@ describe('warming the pages', () => {
 
   it('WHEN every probe finds its page cached THEN a plan is not read, unless it is too small to probe', async () => {
     const plans = [...warmupPlans(files, 2, 1e12), [{ file: files[1]!, from: 0, to: 17 }]];
-    const { done, stop } = warmPages(plans, Infinity);
+    const { done, stop, started } = warmPages(plans, Infinity);
     const read = await done;
     await stop();
     expect(plans.slice(0, 2).every((p) => p.reduce((sum, s) => sum + s.to - s.from, 0) >= PROBES_PER_PLAN * 4096)).toBe(true);
     expect(read).toEqual([0, 0, 17]);
+    // The plans found cached start no thread.
+    expect(started).toBe(1);
   });
 
   it('WHEN the warm-up is stopped at once THEN its threads end and it settles', async () => {
