@@ -83,12 +83,12 @@ export async function replyOnce<T>(work: () => T | Promise<T>): Promise<void> {
 }
 
 /**
- * Sets the calling thread's nice value to `level` (or to what `level` makes of its present one),
- * for helper threads whose priority differs from the rest of their process (the page-cache
- * warm-up, the basket rules). On Linux a thread's nice value is its own,
- * and the kernel's I/O schedulers rank a thread's disk reads by it too. A value below the thread's
- * present one needs the right to raise priority (root, or CAP_SYS_NICE); elsewhere, or where it is
- * not allowed, the thread keeps the priority it has.
+ * Sets the calling thread's nice value to `level` (or to what `level` makes of its present one,
+ * 19 at most), for helper threads whose priority differs from the rest of their process (the
+ * page-cache warm-up, the basket rules). On Linux a thread's nice value is its own, and the
+ * kernel's I/O schedulers rank a thread's disk reads by it too. A value below the thread's present
+ * one needs the right to raise priority (root, or CAP_SYS_NICE); elsewhere, or where it is not
+ * allowed, the thread keeps the priority it has.
  */
 export function setThreadNice(level: number | ((current: number) => number)): void {
   try {

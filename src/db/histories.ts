@@ -270,7 +270,6 @@ export class BasketBuilder {
   }
 }
 
-/** A copy of `a` with twice the room. */
 /** A column twice as long (at least `atLeast`), holding `a`'s values first. */
 export function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: T, atLeast = 0): T {
   const b = new (a.constructor as new (length: number) => T)(Math.max(a.length * 2, atLeast));

@@ -28,4 +28,3 @@ await replyOnce(() => {
   }
   return read;
 });
-

@@ -10,9 +10,9 @@
 // readers. So pages spread over what each thread is to read are probed first, before the thread
 // starts, and no thread starts for a part found cached (PROBES_PER_PLAN, looksCached); otherwise it
 // reads it all as before (probing each part before reading it broke the kernel's read-ahead: a cold
-// refresh took 22–24 s instead of 18). A store that would not fit in half the memory available (within a container's limit) is not
-// read ahead at all: its pages would only push each other out, and its refresh reads from a cold
-// cache as it did before any warm-up.
+// refresh took 22–24 s instead of 18). A store that would not fit in half the memory available
+// (within a container's limit) is not read ahead at all: its pages would only push each other out,
+// and its refresh reads from a cold cache as it did before any warm-up.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { inBackground } from '../core/threads.ts';
@@ -32,7 +32,7 @@ const PAGE = 4096;
 /** Threads reading at once: enough to keep a disk's queue busy (one thread read at about half the speed). */
 export const WARMUP_THREADS = 3;
 
-/** Pages a thread reads, spread evenly over its plan, to tell whether the plan is cached already. */
+/** Pages read spread evenly over a thread's plan, before it starts, to tell whether the plan is cached already. */
 export const PROBES_PER_PLAN = 16;
 /**
  * A probe (one 4 KiB read) faster than this found its page cached. Measured here: cached reads took
@@ -43,8 +43,9 @@ export const CACHED_BELOW_US = 25;
 
 /**
  * Whether a plan's pages are cached, from its probes' times in µs: all but one of them fast (one
- * slow probe is as likely a thread that lost its core for a moment), or all but `slowAllowed`. Wrong either way costs little:
- * a cached plan read again is a copy, an uncached plan skipped is read by the snapshot as before.
+ * slow probe is as likely a thread that lost its core for a moment), or all but `slowAllowed`.
+ * Wrong either way costs little: a cached plan read again is a copy, an uncached plan skipped is
+ * read by the snapshot as before.
  */
 export function looksCached(probeUs: readonly number[], cachedBelowUs = CACHED_BELOW_US, slowAllowed = 1): boolean {
   let fast = 0;
@@ -121,7 +122,6 @@ export function warmPages(plans: readonly WarmupPlan[], cachedBelowUs = CACHED_B
     started: runs.filter((r) => r !== undefined).length,
   };
 }
-
 
 /**
  * Each probe's time in µs: a page read at PROBES_PER_PLAN evenly spread points of the plan's bytes

@@ -53,10 +53,10 @@ function prepareBuilder(b: BetterSqlite3.Database): void {
  * freed pages as well (secure_delete) made the writer ~1.5 s slower at 1M: each page was then
  * written twice, and the second write waited for the first's. The pages the new rows do not reuse
  * (a file shrinks by at most a third: RETIRED_SIZE_LIMIT) keep old derived rows, as a deleted
- * file's disk blocks did. Who could still read it: a connection that attached it while it was live re-attaches
- * the live file before its next statement (DerivedAttachment.sync); one in the middle of a read
- * holds a lock on it, and the exclusive lock taken here is then refused, not waited for. Undefined
- * when it cannot be had at once, or it is not a database.
+ * file's disk blocks did. Who could still read it: a connection that attached it while it was
+ * live re-attaches the live file before its next statement (DerivedAttachment.sync); one in the
+ * middle of a read holds a lock on it, and the exclusive lock taken here is then refused, not
+ * waited for. Undefined when it cannot be had at once, or it is not a database.
  */
 function takeOver(from: string, to: string): BetterSqlite3.Database | undefined {
   // Renamed first: SQLite writes to no file renamed since it was opened (SQLITE_READONLY_DBMOVED).
@@ -250,12 +250,11 @@ export class DerivedAttachment {
   retiredFile(cachedBelowUs = CACHED_BELOW_US): string | undefined {
     const live = this.liveName();
     const dir = dirname(this.#storeFile);
-    const prefix = `${basename(this.#storeFile)}.insights-`;
     let oldest: { run: number; name: string } | undefined;
-    for (const f of readdirSync(dir)) {
-      if (!f.startsWith(prefix) || f === live || !/^\d+$/.test(f.slice(prefix.length))) continue;
-      const run = Number(f.slice(prefix.length));
-      if (!oldest || run < oldest.run) oldest = { run, name: f };
+    for (const { name, suffix } of this.#derivedFiles()) {
+      if (name === live || !/^\d+$/.test(suffix)) continue;
+      const run = Number(suffix);
+      if (!oldest || run < oldest.run) oldest = { run, name };
     }
     if (!oldest || !live) return undefined;
     const path = join(dir, oldest.name);
@@ -276,12 +275,19 @@ export class DerivedAttachment {
    */
   removeAllBut(keep: readonly string[], runId: number): void {
     const dir = dirname(this.#storeFile);
-    const prefix = `${basename(this.#storeFile)}.insights-`;
-    for (const f of readdirSync(dir)) {
-      if (!f.startsWith(prefix) || keep.includes(f)) continue;
-      const building = /^(\d+)\.building(-journal)?$/.exec(f.slice(prefix.length));
-      if (building ? Number(building[1]) < runId : !f.includes('.building')) rmSync(join(dir, f), { force: true });
+    for (const { name, suffix } of this.#derivedFiles()) {
+      if (keep.includes(name)) continue;
+      const building = /^(\d+)\.building(-journal)?$/.exec(suffix);
+      if (building ? Number(building[1]) < runId : !name.includes('.building')) rmSync(join(dir, name), { force: true });
     }
+  }
+
+  /** The derived files beside the store (`pulse.sqlite.insights-SUFFIX`), by name and suffix. */
+  #derivedFiles(): { name: string; suffix: string }[] {
+    const prefix = `${basename(this.#storeFile)}.insights-`;
+    return readdirSync(dirname(this.#storeFile))
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => ({ name, suffix: name.slice(prefix.length) }));
   }
 
   /** The derived file's version; undefined when there is no such file. */

@@ -1,12 +1,12 @@
 // RefreshIO on SQLite (see refresh-io.ts) through the synchronous better-sqlite3 handle: reads in one
 // read transaction with every per-customer list read in customer-id order and matched to the
 // customer list by walking it (no million-entry maps); a large store's order histories are read in
-// the same state on a second connection and core (orders-read.ts). The insights and rollups are written into a
-// derived-data file of the run's own (new, or the retired one emptied: sqlite-derived.ts) on a
-// connection of its own, so building them never touches the store's write lock; publishing is one
-// small transaction naming the new file. What
-// does go into the store (lifecycle moves, comment terms) is written a few thousand rows per
-// transaction with a pause between, so other processes' writers get the lock within milliseconds.
+// the same state on a second connection and core (orders-read.ts). The insights and rollups are
+// written into a derived-data file of the run's own (new, or the retired one emptied:
+// sqlite-derived.ts) on a connection of its own, so building them never touches the store's write
+// lock; publishing is one small transaction naming the new file. What does go into the store
+// (lifecycle moves, comment terms) is written a few thousand rows per transaction with a pause
+// between, so other processes' writers get the lock within milliseconds.
 import { FeedbackBuilder, type OrderHistories } from './histories.ts';
 import { readBasket } from './sqlite-basket-read.ts';
 import type { InsightValues, PreviousInsights, PublishedRun, RefreshIO, RefreshSnapshot, RunRowsTable, ShadowWriter } from './refresh-io.ts';
